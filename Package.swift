@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom up:
+//   C*                  system libraries and tiny shims for macros / variadics
+//   PixelpassTicket     the ticket codec (pure Swift, no I/O)
+//   PixelpassMedia      the GStreamer capture/encode pipeline
+//   PixelpassTransport  QUIC (ngtcp2 + GnuTLS) and HTTP/3 (nghttp3) over SwiftNIO UDP
+//   PixelpassCore       host, viewer, broadcaster and localhost relay
+//   pixelpass           the command line
+let package = Package(
+    name: "pixelpass",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pixelpass", targets: ["pixelpass"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNgtcp2", pkgConfig: "libngtcp2_crypto_gnutls",
+                       providers: [.apt(["libngtcp2-dev", "libngtcp2-crypto-gnutls-dev", "libgnutls28-dev"])]),
+        .systemLibrary(name: "CNghttp3", pkgConfig: "libnghttp3",
+                       providers: [.apt(["libnghttp3-dev"])]),
+        .systemLibrary(name: "CGStreamer", pkgConfig: "gstreamer-app-1.0 gstreamer-video-1.0",
+                       providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev"])]),
+
+        .target(name: "PixelpassTicket"),
+        .target(name: "PixelpassMedia", dependencies: ["CGStreamer"]),
+        .target(name: "PixelpassTransport", dependencies: [
+            "CNgtcp2", "CNghttp3",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "PixelpassCore", dependencies: [
+            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "pixelpass", dependencies: [
+            "PixelpassCore", "PixelpassTicket",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
+        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
+        .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

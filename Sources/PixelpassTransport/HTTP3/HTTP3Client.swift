@@ -1,0 +1,144 @@
+import NIOCore
+
+/// Why connecting to a host failed.
+public enum HTTP3ConnectError: Error, Equatable, CustomStringConvertible {
+    /// Some address answered with a certificate the ticket does not pin.
+    case identityMismatch(address: String)
+    /// No address completed a handshake.
+    case unreachable([String])
+
+    public var description: String {
+        switch self {
+        case .identityMismatch(let address):
+            return "the host at \(address) is not the one this ticket was made for"
+        case .unreachable(let reasons):
+            return "no answer from the host (\(reasons.joined(separator: "; ")))"
+        }
+    }
+}
+
+/// An HTTP/3 client connection to a host whose certificate is pinned. The
+/// first candidate address to finish the handshake wins.
+public final class HTTP3Client {
+    private let endpoints: [QUICEndpoint]
+    private let connection: QUICConnection
+    public let authority: String
+    /// Called once when the connection ends after it was established.
+    public var onClose: ((QUICCloseReason) -> Void)?
+
+    public var peer: HTTP3Peer { connection.peer }
+    public var eventLoop: EventLoop { endpoints[0].eventLoop }
+    public var isConnected: Bool { !connection.isClosed }
+
+    private init(endpoints: [QUICEndpoint], connection: QUICConnection, authority: String) {
+        self.endpoints = endpoints
+        self.connection = connection
+        self.authority = authority
+    }
+
+    /// Races a handshake to every candidate; fails with `HTTP3ConnectError`.
+    public static func connect(to candidates: [SocketAddress], pinnedFingerprint: [UInt8],
+                               identity: TLSIdentity, settings: QUICSettings = QUICSettings(),
+                               on eventLoop: EventLoop) -> EventLoopFuture<HTTP3Client> {
+        guard !candidates.isEmpty else {
+            return eventLoop.makeFailedFuture(HTTP3ConnectError.unreachable(["the ticket has no address"]))
+        }
+        // One socket per address family present among the candidates.
+        var binds: [SocketAddress] = []
+        if candidates.contains(where: { $0.protocol == .inet }) { binds.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0)) }
+        if candidates.contains(where: { $0.protocol == .inet6 }) { binds.append(try! SocketAddress(ipAddress: "::", port: 0)) }
+        let bound = binds.map {
+            QUICEndpoint.bind(to: $0, identity: identity, settings: settings, acceptsConnections: false, on: eventLoop)
+        }
+        return EventLoopFuture.whenAllSucceed(bound, on: eventLoop).flatMap { endpoints in
+            let race = ConnectRace(endpoints: endpoints, promise: eventLoop.makePromise())
+            race.start(candidates: candidates, pinnedFingerprint: pinnedFingerprint)
+            return race.promise.futureResult
+        }
+    }
+
+    /// Sends a GET; the response arrives through the request's callbacks.
+    public func get(_ path: String, headers: [(String, String)] = []) throws -> HTTP3Request {
+        guard let session = connection.http3, !connection.isClosed else {
+            throw HTTP3ConnectError.unreachable(["the connection is closed"])
+        }
+        return try session.submitRequest(method: "GET", authority: authority, path: path, headers: headers)
+    }
+
+    /// Closes the connection (H3_NO_ERROR) and the sockets.
+    public func close() -> EventLoopFuture<Void> {
+        connection.close(applicationError: HTTP3ErrorCode.noError, now: endpoints[0].now)
+        let closes = endpoints.map { $0.shutdown(applicationError: HTTP3ErrorCode.noError) }
+        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+    }
+
+    /// Holds the race state until one handshake wins or all fail.
+    private final class ConnectRace {
+        let endpoints: [QUICEndpoint]
+        let promise: EventLoopPromise<HTTP3Client>
+        var pending: [ObjectIdentifier: (QUICConnection, SocketAddress)] = [:]
+        var failures: [String] = []
+        var mismatch: String?
+        var client: HTTP3Client?
+
+        init(endpoints: [QUICEndpoint], promise: EventLoopPromise<HTTP3Client>) {
+            self.endpoints = endpoints
+            self.promise = promise
+        }
+
+        func start(candidates: [SocketAddress], pinnedFingerprint: [UInt8]) {
+            for endpoint in endpoints {
+                // The race object lives as long as the endpoints call back into it.
+                endpoint.onHandshakeCompleted = { connection in self.handshakeCompleted(connection) }
+                endpoint.onClosed = { connection, reason in self.closed(connection, reason) }
+            }
+            for candidate in candidates {
+                guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == candidate.protocol }) else { continue }
+                do {
+                    let connection = try endpoint.connect(to: candidate, pinnedFingerprint: pinnedFingerprint)
+                    pending[ObjectIdentifier(connection)] = (connection, candidate)
+                } catch {
+                    failures.append("\(describe(candidate)): \(error)")
+                }
+            }
+            if pending.isEmpty { fail() }
+        }
+
+        func handshakeCompleted(_ connection: QUICConnection) {
+            guard client == nil, let (_, address) = pending.removeValue(forKey: ObjectIdentifier(connection)) else { return }
+            let now = endpoints[0].now
+            for (other, _) in pending.values { other.close(applicationError: HTTP3ErrorCode.noError, now: now) }
+            pending.removeAll()
+            let client = HTTP3Client(endpoints: endpoints, connection: connection, authority: describe(address))
+            self.client = client
+            promise.succeed(client)
+        }
+
+        func closed(_ connection: QUICConnection, _ reason: QUICCloseReason) {
+            if let client, client.connection === connection {
+                let callback = client.onClose
+                client.onClose = nil
+                callback?(reason)
+                return
+            }
+            guard client == nil, let (_, address) = pending.removeValue(forKey: ObjectIdentifier(connection)) else { return }
+            if reason == .identityMismatch { mismatch = describe(address) }
+            failures.append("\(describe(address)): \(reason)")
+            if pending.isEmpty { fail() }
+        }
+
+        private func fail() {
+            for endpoint in endpoints { _ = endpoint.shutdown(applicationError: HTTP3ErrorCode.noError) }
+            if let mismatch {
+                promise.fail(HTTP3ConnectError.identityMismatch(address: mismatch))
+            } else {
+                promise.fail(HTTP3ConnectError.unreachable(failures))
+            }
+        }
+
+        private func describe(_ address: SocketAddress) -> String {
+            let host = address.ipAddress ?? "?"
+            return address.protocol == .inet6 ? "[\(host)]:\(address.port ?? 0)" : "\(host):\(address.port ?? 0)"
+        }
+    }
+}

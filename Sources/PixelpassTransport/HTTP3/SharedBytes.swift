@@ -1,0 +1,42 @@
+/// An immutable byte chunk at a stable heap address. QUIC may reference the
+/// bytes until the peer acknowledges them, and one chunk can be queued to many
+/// viewers at once without copying.
+public final class SharedBytes: @unchecked Sendable {
+    private let storage: UnsafeMutableRawPointer
+    public let count: Int
+
+    public init(copying bytes: UnsafeRawBufferPointer) {
+        count = bytes.count
+        storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 8)
+        if let base = bytes.baseAddress, count > 0 {
+            storage.copyMemory(from: base, byteCount: count)
+        }
+    }
+
+    public convenience init(_ bytes: [UInt8]) {
+        self.init(bytes: bytes)
+    }
+
+    private convenience init(bytes: [UInt8]) {
+        let copy = bytes
+        self.init(count: copy.count) { destination in
+            copy.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: copy.count) }
+        }
+    }
+
+    private init(count: Int, fill: (UnsafeMutableRawPointer) -> Void) {
+        self.count = count
+        storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 8)
+        if count > 0 { fill(storage) }
+    }
+
+    var baseAddress: UnsafeRawPointer { UnsafeRawPointer(storage) }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage, count: count))
+    }
+
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    deinit { storage.deallocate() }
+}

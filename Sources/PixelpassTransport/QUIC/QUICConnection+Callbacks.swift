@@ -1,0 +1,117 @@
+import CNgtcp2
+
+/// QUIC version 1 (RFC 9000); ngtcp2's macro is a cast Swift cannot import.
+let quicVersion1: UInt32 = 0x0000_0001
+
+// C callbacks for ngtcp2. Each is a capture-free thunk that recovers the
+// `QUICConnection` from user_data and forwards. The pointer is unretained:
+// the connection owns the ngtcp2_conn, so it outlives every callback.
+extension QUICConnection {
+    static func callbacks(server: Bool) -> ngtcp2_callbacks {
+        var cb = ngtcp2_callbacks()
+        if server {
+            cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb
+            cb.recv_tx_key = { _, level, userData in
+                guard level == NGTCP2_CRYPTO_LEVEL_APPLICATION else { return 0 }
+                return QUICConnection.from(userData).setUpHTTP3()
+            }
+            cb.extend_max_remote_streams_bidi = { _, maxStreams, userData in
+                QUICConnection.from(userData).http3?.setMaxClientStreams(maxStreams)
+                return 0
+            }
+        } else {
+            cb.client_initial = ngtcp2_crypto_client_initial_cb
+            cb.recv_retry = ngtcp2_crypto_recv_retry_cb
+            cb.recv_rx_key = { _, level, userData in
+                guard level == NGTCP2_CRYPTO_LEVEL_APPLICATION else { return 0 }
+                return QUICConnection.from(userData).setUpHTTP3()
+            }
+        }
+        cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb
+        cb.encrypt = ngtcp2_crypto_encrypt_cb
+        cb.decrypt = ngtcp2_crypto_decrypt_cb
+        cb.hp_mask = ngtcp2_crypto_hp_mask_cb
+        cb.update_key = ngtcp2_crypto_update_key_cb
+        cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb
+        cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb
+        cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb
+        cb.version_negotiation = ngtcp2_crypto_version_negotiation_cb
+
+        cb.handshake_completed = { _, userData in
+            QUICConnection.from(userData).didCompleteHandshake()
+            return 0
+        }
+        cb.rand = { dest, length, _ in
+            SecureRandom.fill(dest, length)
+        }
+        cb.get_new_connection_id = { _, cid, token, length, userData in
+            guard let cid else { return NGTCP2_ERR_CALLBACK_FAILURE }
+            QUICConnection.from(userData).issueConnectionID(into: cid, token: token, length: length)
+            return 0
+        }
+        cb.remove_connection_id = { _, cid, userData in
+            guard let cid else { return 0 }
+            QUICConnection.from(userData).retireConnectionID(ConnectionID(cid.pointee))
+            return 0
+        }
+        cb.recv_stream_data = { _, flags, streamID, _, data, length, userData, _ in
+            let connection = QUICConnection.from(userData)
+            guard let http3 = connection.http3 else { return 0 }
+            let fin = flags & UInt32(NGTCP2_STREAM_DATA_FLAG_FIN) != 0
+            return connection.reportingHTTP3Errors {
+                let consumed = try http3.read(stream: streamID, data: data, count: length, fin: fin)
+                connection.extendReceiveWindow(stream: streamID, by: UInt64(consumed))
+            }
+        }
+        cb.acked_stream_data_offset = { _, streamID, _, length, userData, _ in
+            let connection = QUICConnection.from(userData)
+            guard let http3 = connection.http3 else { return 0 }
+            return connection.reportingHTTP3Errors { try http3.acknowledge(stream: streamID, bytes: length) }
+        }
+        cb.stream_close = { _, flags, streamID, appErrorCode, userData, _ in
+            let connection = QUICConnection.from(userData)
+            let code = flags & UInt32(NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET) != 0
+                ? appErrorCode : HTTP3ErrorCode.noError
+            connection.http3?.streamClosed(streamID, applicationError: code)
+            return 0
+        }
+        cb.stream_reset = { _, streamID, _, _, userData, _ in
+            QUICConnection.from(userData).http3?.peerStoppedSendingStream(streamID)
+            return 0
+        }
+        cb.stream_stop_sending = { _, streamID, _, userData, _ in
+            QUICConnection.from(userData).http3?.peerStoppedSendingStream(streamID)
+            return 0
+        }
+        cb.extend_max_stream_data = { _, streamID, _, userData, _ in
+            let connection = QUICConnection.from(userData)
+            connection.http3?.unblockStream(streamID)
+            return 0
+        }
+        return cb
+    }
+
+    fileprivate func setUpHTTP3() -> Int32 {
+        do {
+            try didInstallApplicationKey()
+            return 0
+        } catch {
+            return NGTCP2_ERR_CALLBACK_FAILURE
+        }
+    }
+
+    /// Runs HTTP/3 work inside a callback; a failure becomes the connection's
+    /// close code and a callback failure for ngtcp2.
+    fileprivate func reportingHTTP3Errors(_ body: () throws -> Void) -> Int32 {
+        do {
+            try body()
+            return 0
+        } catch let error as HTTP3Error {
+            pendingApplicationError = error.applicationCode
+            return NGTCP2_ERR_CALLBACK_FAILURE
+        } catch {
+            pendingApplicationError = HTTP3ErrorCode.internalError
+            return NGTCP2_ERR_CALLBACK_FAILURE
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import NIOCore
+import NIOPosix
+import XCTest
+@testable import PixelpassTransport
+
+/// A server that answers /small with a fixed body, /big with `bigSize`
+/// bytes of a counting pattern, and anything else with 404.
+private final class TestServerDelegate: HTTP3ServerDelegate {
+    var bigSize = 0
+    var connected: [String] = []
+    var requestsSeen: [String] = []
+
+    func http3Server(_ server: HTTP3Server, peerConnected peer: HTTP3Peer) { connected.append(peer.id) }
+    func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {}
+    func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
+        requestsSeen.append(request.request.path)
+        switch request.request.pathOnly {
+        case "/small":
+            request.respond(status: 200, headers: [("content-type", "text/plain")], body: Array("hello".utf8))
+        case "/big":
+            request.startStreaming(status: 200)
+            let chunk = 64 * 1024
+            var sent = 0
+            while sent < bigSize {
+                let n = min(chunk, bigSize - sent)
+                request.write(SharedBytes((0..<n).map { UInt8(truncatingIfNeeded: sent + $0) }))
+                sent += n
+            }
+            request.finish()
+        default:
+            request.respond(status: 404, body: Array("no".utf8))
+        }
+    }
+}
+
+final class LoopbackHTTP3Tests: XCTestCase {
+    var group: MultiThreadedEventLoopGroup!
+
+    override func setUp() { group = MultiThreadedEventLoopGroup(numberOfThreads: 1) }
+    override func tearDown() { try? group.syncShutdownGracefully() }
+
+    private func startServer(_ delegate: TestServerDelegate, identity: TLSIdentity) throws -> HTTP3Server {
+        let loop = group.next()
+        let server = try HTTP3Server.start(bindingTo: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+                                           identity: identity, on: loop).wait()
+        try loop.submit { server.delegate = delegate }.wait()
+        return server
+    }
+
+    private func fetch(_ client: HTTP3Client, _ path: String) throws -> (Int, [UInt8], HTTP3RequestEnd) {
+        let loop = client.eventLoop
+        let promise = loop.makePromise(of: (Int, [UInt8], HTTP3RequestEnd).self)
+        try loop.submit {
+            var status = 0
+            var body: [UInt8] = []
+            let request = try client.get(path)
+            request.onResponse = { status = $0.status }
+            request.onData = { body.append(contentsOf: $0) }
+            request.onEnd = { promise.succeed((status, body, $0)) }
+        }.wait()
+        return try promise.futureResult.wait()
+    }
+
+    func testSmallAndLargeResponsesAndPinnedIdentity() throws {
+        let hostIdentity = try TLSIdentity()
+        let delegate = TestServerDelegate()
+        delegate.bigSize = 5_000_000
+        let server = try startServer(delegate, identity: hostIdentity)
+        let viewerIdentity = try TLSIdentity()
+        let client = try HTTP3Client.connect(to: [server.localAddress], pinnedFingerprint: hostIdentity.fingerprint,
+                                             identity: viewerIdentity, on: group.next()).wait()
+
+        let (status, body, end) = try fetch(client, "/small")
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(String(decoding: body, as: UTF8.self), "hello")
+        XCTAssertEqual(end, .complete)
+
+        let (bigStatus, bigBody, bigEnd) = try fetch(client, "/big")
+        XCTAssertEqual(bigStatus, 200)
+        XCTAssertEqual(bigEnd, .complete)
+        XCTAssertEqual(bigBody.count, 5_000_000)
+        XCTAssertTrue(bigBody.enumerated().allSatisfy { $0.element == UInt8(truncatingIfNeeded: $0.offset) },
+                      "body bytes arrived out of order or corrupted")
+
+        let (missing, _, _) = try fetch(client, "/nothing")
+        XCTAssertEqual(missing, 404)
+
+        // The host saw the viewer's certificate: its id is the viewer fingerprint.
+        let ids = try server.eventLoop.submit { delegate.connected }.wait()
+        XCTAssertEqual(ids, [Fingerprint.shortID(viewerIdentity.fingerprint)])
+        try client.eventLoop.flatSubmit { client.close() }.wait()
+        try server.eventLoop.flatSubmit { server.shutdown() }.wait()
+    }
+
+    func testWrongPinIsRejectedAsIdentityMismatch() throws {
+        let delegate = TestServerDelegate()
+        let server = try startServer(delegate, identity: try TLSIdentity())
+        let someoneElse = try TLSIdentity()
+        XCTAssertThrowsError(try HTTP3Client.connect(to: [server.localAddress], pinnedFingerprint: someoneElse.fingerprint,
+                                                     identity: try TLSIdentity(), on: group.next()).wait()) { error in
+            guard case HTTP3ConnectError.identityMismatch = error else {
+                return XCTFail("expected identityMismatch, got \(error)")
+            }
+        }
+        let requests = try server.eventLoop.submit { delegate.requestsSeen }.wait()
+        XCTAssertEqual(requests, [], "no request may reach a host that failed the pin check")
+        try server.eventLoop.flatSubmit { server.shutdown() }.wait()
+    }
+}
