@@ -106,11 +106,14 @@ public final class HTTP3Client {
 
         func handshakeCompleted(_ connection: QUICConnection) {
             guard client == nil, let (_, address) = pending.removeValue(forKey: ObjectIdentifier(connection)) else { return }
-            let now = endpoints[0].now
-            for (other, _) in pending.values { other.close(applicationError: HTTP3ErrorCode.noError, now: now) }
+            // Decide the winner before closing the losers: their close
+            // callbacks must not count as failures of the race.
+            let losers = pending.values.map(\.0)
             pending.removeAll()
             let client = HTTP3Client(endpoints: endpoints, connection: connection, authority: describe(address))
             self.client = client
+            let now = endpoints[0].now
+            for loser in losers { loser.close(applicationError: HTTP3ErrorCode.noError, now: now) }
             promise.succeed(client)
         }
 

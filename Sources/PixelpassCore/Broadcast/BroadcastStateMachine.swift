@@ -1,0 +1,119 @@
+/// Decides, without doing any I/O, when the capture pipeline runs and which
+/// viewer gets which chunk. The `Broadcaster` performs the actions it returns.
+///
+/// - The pipeline starts with the first viewer and stops `gracePeriod` after
+///   the last one leaves (a viewer who reconnects quickly finds it running).
+/// - A viewer starts at a keyframe, preceded by the program tables, so its
+///   first decoded frame is clean; on every join we ask for a keyframe now.
+/// - A viewer whose backlog exceeds `maxBacklogBytes` skips forward: its
+///   unsent bytes are dropped and it resumes at the next keyframe.
+struct BroadcastStateMachine<ViewerID: Hashable> {
+    enum Pipeline: Equatable {
+        case stopped
+        case running
+        /// No viewers; stops at the deadline unless someone joins.
+        case lingering(until: UInt64)
+    }
+
+    enum Action: Equatable {
+        case startPipeline
+        case stopPipeline
+        case requestKeyframe
+        case armGraceTimer(deadline: UInt64)
+        case cancelGraceTimer
+    }
+
+    enum JoinResult: Equatable {
+        case accepted([Action])
+        /// The host already serves `limit` viewers.
+        case full(limit: Int)
+    }
+
+    /// What one chunk means for one viewer.
+    enum Delivery: Equatable {
+        /// Send the program tables, then the chunk: the viewer starts here.
+        case start
+        /// Send the chunk.
+        case chunk
+        /// The viewer fell too far behind: drop its unsent bytes; it will
+        /// start again at the next keyframe.
+        case skipAhead
+    }
+
+    struct ViewerState: Equatable {
+        var waitingForKeyframe = true
+        var keyframeSkips = 0
+    }
+
+    let gracePeriod: UInt64
+    let maxViewers: Int
+    let maxBacklogBytes: Int
+    private(set) var pipeline: Pipeline = .stopped
+    private(set) var viewers: [ViewerID: ViewerState] = [:]
+
+    init(gracePeriod: UInt64, maxViewers: Int, maxBacklogBytes: Int) {
+        self.gracePeriod = gracePeriod
+        self.maxViewers = maxViewers
+        self.maxBacklogBytes = maxBacklogBytes
+    }
+
+    mutating func join(_ id: ViewerID) -> JoinResult {
+        guard viewers[id] == nil else { return .accepted([]) }
+        guard viewers.count < maxViewers else { return .full(limit: maxViewers) }
+        viewers[id] = ViewerState()
+        switch pipeline {
+        case .stopped:
+            pipeline = .running
+            return .accepted([.startPipeline])
+        case .lingering:
+            pipeline = .running
+            return .accepted([.cancelGraceTimer, .requestKeyframe])
+        case .running:
+            return .accepted([.requestKeyframe])
+        }
+    }
+
+    mutating func leave(_ id: ViewerID, now: UInt64) -> [Action] {
+        guard viewers.removeValue(forKey: id) != nil else { return [] }
+        guard viewers.isEmpty, pipeline == .running else { return [] }
+        let deadline = now + gracePeriod
+        pipeline = .lingering(until: deadline)
+        return [.armGraceTimer(deadline: deadline)]
+    }
+
+    mutating func graceTimerFired(now: UInt64) -> [Action] {
+        guard case .lingering(let deadline) = pipeline, now >= deadline else { return [] }
+        pipeline = .stopped
+        return [.stopPipeline]
+    }
+
+    /// The pipeline died on its own (e.g. an encoder error): the next viewer
+    /// starts a fresh one.
+    mutating func pipelineFailed() {
+        pipeline = .stopped
+    }
+
+    /// Routes one chunk. `backlog` reports how many unsent bytes a viewer has.
+    mutating func route(isKeyframe: Bool, backlog: (ViewerID) -> Int) -> [(ViewerID, Delivery)] {
+        var out: [(ViewerID, Delivery)] = []
+        out.reserveCapacity(viewers.count)
+        for (id, state) in viewers {
+            var state = state
+            if !state.waitingForKeyframe && backlog(id) > maxBacklogBytes {
+                state.waitingForKeyframe = true
+                state.keyframeSkips += 1
+                out.append((id, .skipAhead))
+            }
+            if state.waitingForKeyframe {
+                if isKeyframe {
+                    state.waitingForKeyframe = false
+                    out.append((id, .start))
+                }
+            } else {
+                out.append((id, .chunk))
+            }
+            viewers[id] = state
+        }
+        return out
+    }
+}

@@ -1,0 +1,149 @@
+import Dispatch
+import NIOCore
+import PixelpassMedia
+import PixelpassTransport
+
+/// One capture pipeline fanned out to every viewer's HTTP/3 response. The
+/// decisions live in `BroadcastStateMachine`; this shell starts and stops the
+/// pipeline, hops chunks from GStreamer's thread to the event loop, and writes
+/// them to the responders. Use it on its event loop only.
+final class Broadcaster {
+    typealias ViewerID = ObjectIdentifier
+
+    private let eventLoop: EventLoop
+    private let settings: MediaSettings
+    private var machine: BroadcastStateMachine<ViewerID>
+    private var responders: [ViewerID: HTTP3Responder] = [:]
+    private var pipeline: MediaPipeline?
+    /// Chunks from an older pipeline run are ignored.
+    private var generation = 0
+    private var graceTimer: Scheduled<Void>?
+    private var programTables: SharedBytes?
+    /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
+    private let mediaControl = DispatchQueue(label: "pixelpass.media-control")
+
+    init(eventLoop: EventLoop, settings: MediaSettings, gracePeriod: Double, maxViewers: Int,
+         maxBacklogBytes: Int) {
+        self.eventLoop = eventLoop
+        self.settings = settings
+        self.machine = BroadcastStateMachine(gracePeriod: MonotonicClock.seconds(gracePeriod),
+                                             maxViewers: maxViewers, maxBacklogBytes: maxBacklogBytes)
+    }
+
+    var viewerCount: Int { responders.count }
+    var maxViewers: Int { machine.maxViewers }
+    var isPipelineRunning: Bool { pipeline != nil }
+
+    /// Adds a viewer whose 200 response has started. False when full.
+    func add(_ responder: HTTP3Responder) -> Bool {
+        let id = ObjectIdentifier(responder)
+        switch machine.join(id) {
+        case .full:
+            return false
+        case .accepted(let actions):
+            responders[id] = responder
+            perform(actions)
+            return true
+        }
+    }
+
+    func remove(_ responder: HTTP3Responder) {
+        let id = ObjectIdentifier(responder)
+        guard responders.removeValue(forKey: id) != nil else { return }
+        perform(machine.leave(id, now: MonotonicClock.now))
+    }
+
+    /// Ends every viewer's stream and stops the pipeline now.
+    func stopAll() {
+        for responder in responders.values { responder.finish() }
+        responders.removeAll()
+        graceTimer?.cancel()
+        stopPipeline()
+    }
+
+    private func perform(_ actions: [BroadcastStateMachine<ViewerID>.Action]) {
+        for action in actions {
+            switch action {
+            case .startPipeline:
+                startPipeline()
+            case .stopPipeline:
+                Console.info("last viewer left: capture stopped")
+                stopPipeline()
+            case .requestKeyframe:
+                let pipeline = self.pipeline
+                mediaControl.async { pipeline?.requestKeyframe() }
+            case .armGraceTimer(let deadline):
+                graceTimer?.cancel()
+                graceTimer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in
+                    guard let self else { return }
+                    self.perform(self.machine.graceTimerFired(now: MonotonicClock.now))
+                }
+            case .cancelGraceTimer:
+                graceTimer?.cancel()
+                graceTimer = nil
+            }
+        }
+    }
+
+    private func startPipeline() {
+        generation += 1
+        let generation = self.generation
+        let loop = eventLoop
+        do {
+            let pipeline = try MediaPipeline(settings: settings)
+            self.pipeline = pipeline
+            Console.info("first viewer: capture started (\(settings.width)x\(settings.height)@\(settings.fps), \(settings.bitrateKbps) kbit/s\(settings.audio ? ", audio" : ""))")
+            // GStreamer threads only copy the bytes and hop to the event loop.
+            try pipeline.start(
+                onChunk: { [weak self] chunk in
+                    let bytes = SharedBytes(chunk.bytes)
+                    let tables = chunk.isKeyframe ? SharedBytes(chunk.programTables) : nil
+                    loop.execute { self?.deliver(bytes, keyframeTables: tables, generation: generation) }
+                },
+                onFailure: { [weak self] error in
+                    loop.execute { self?.pipelineFailed(error, generation: generation) }
+                })
+        } catch {
+            pipelineFailed(error, generation: generation)
+        }
+    }
+
+    private func stopPipeline() {
+        generation += 1
+        programTables = nil
+        guard let pipeline else { return }
+        self.pipeline = nil
+        mediaControl.async { pipeline.stop() }
+    }
+
+    private func pipelineFailed(_ error: Error, generation: Int) {
+        guard generation == self.generation else { return }
+        Console.error("capture failed: \(error)")
+        machine.pipelineFailed()
+        pipeline = nil
+        self.generation += 1
+        // Viewers cannot be served without a pipeline: end their streams with an error.
+        for responder in responders.values { responder.cancel(code: HTTP3ErrorCode.internalError) }
+    }
+
+    private func deliver(_ chunk: SharedBytes, keyframeTables: SharedBytes?, generation: Int) {
+        guard generation == self.generation else { return }
+        if let keyframeTables { programTables = keyframeTables }
+        let deliveries = machine.route(isKeyframe: keyframeTables != nil) { id in
+            responders[id]?.unsentBytes ?? 0
+        }
+        for (id, delivery) in deliveries {
+            guard let responder = responders[id] else { continue }
+            switch delivery {
+            case .start:
+                if let tables = programTables { responder.write(tables) }
+                responder.write(chunk)
+            case .chunk:
+                responder.write(chunk)
+            case .skipAhead:
+                let dropped = responder.dropUnsent()
+                Console.info("viewer \(responder.peer.id) is behind: skipped \(dropped) bytes to the next keyframe")
+            }
+        }
+    }
+}

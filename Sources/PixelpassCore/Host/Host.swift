@@ -1,0 +1,139 @@
+import NIOCore
+import NIOPosix
+import PixelpassMedia
+import PixelpassTicket
+import PixelpassTransport
+
+public enum HostError: Error, CustomStringConvertible {
+    case cannotBind(String, Error)
+
+    public var description: String {
+        switch self {
+        case .cannotBind(let address, let error):
+            return "cannot listen on \(address) (\(error)); pick another --bind address or port"
+        }
+    }
+}
+
+/// A running share: the HTTP/3 server, the broadcaster behind it, and the
+/// ticket that lets a friend in. Lives on one event loop.
+public final class Host: HTTP3ServerDelegate {
+    public let ticket: Ticket
+    public let configuration: HostConfiguration
+    private let server: HTTP3Server
+    private let broadcaster: Broadcaster
+    private let secretCheck: SecretCheck
+    private var streamsByPeer: [ObjectIdentifier: Int] = [:]
+
+    public var eventLoop: EventLoop { server.eventLoop }
+    public var localAddress: SocketAddress { server.localAddress }
+
+    private init(configuration: HostConfiguration, server: HTTP3Server, ticket: Ticket) {
+        self.configuration = configuration
+        self.server = server
+        self.ticket = ticket
+        self.secretCheck = SecretCheck(secretHex: ticket.secretHex)
+        self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media,
+                                       gracePeriod: configuration.gracePeriod,
+                                       maxViewers: configuration.maxViewers,
+                                       maxBacklogBytes: configuration.maxBacklogBytes)
+    }
+
+    /// Checks the media pipeline can be built, binds the socket, makes the ticket.
+    public static func start(_ configuration: HostConfiguration, on eventLoop: EventLoop) throws -> Host {
+        // Fail now, with the package to install, rather than on the first viewer.
+        _ = try MediaPipeline(settings: configuration.media)
+        let identity = try TLSIdentity(commonName: "pixelpass host")
+        let server: HTTP3Server
+        do {
+            server = try HTTP3Server.start(bindingTo: configuration.bind, identity: identity, on: eventLoop).wait()
+        } catch {
+            throw HostError.cannotBind("\(configuration.bind)", error)
+        }
+        let port = server.localAddress.port ?? 0
+        let ticket = Ticket(fingerprint: identity.fingerprint,
+                            secret: SecretGenerator.bytes(16),
+                            addresses: InterfaceAddresses.candidates(for: configuration.bind, port: port))
+        let host = Host(configuration: configuration, server: server, ticket: ticket)
+        try eventLoop.submit { server.delegate = host }.wait()
+        return host
+    }
+
+    /// Ends every stream, stops capture, closes every connection.
+    public func shutdown() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            self.broadcaster.stopAll()
+            return self.server.shutdown()
+        }
+    }
+
+    // MARK: - HTTP3ServerDelegate
+
+    public func http3Server(_ server: HTTP3Server, peerConnected peer: HTTP3Peer) {
+        Console.info("viewer \(peer.id) connected from \(peer.remoteAddressDescription)")
+    }
+
+    public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
+        Console.info("viewer \(peer.id) disconnected (\(reason))")
+    }
+
+    public func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
+        let head = request.request
+        guard secretCheck.authorises(head) else {
+            Console.info("refused a request from \(request.peer.id): wrong or missing secret")
+            request.respond(status: 403, headers: [("content-type", "text/plain")],
+                            body: Array("wrong or missing secret: use the ticket's secret\n".utf8))
+            return
+        }
+        guard head.method == "GET" || head.method == "HEAD" else {
+            request.respond(status: 405, body: Array("only GET\n".utf8))
+            return
+        }
+        switch head.pathOnly {
+        case StreamAPI.infoPath:
+            request.respond(status: 200, headers: [("content-type", "application/json")],
+                            body: Array(infoJSON().utf8))
+        case StreamAPI.streamPath:
+            serveStream(request)
+        default:
+            request.respond(status: 404, body: Array("unknown path; the stream is at \(StreamAPI.streamPath)\n".utf8))
+        }
+    }
+
+    private func serveStream(_ request: HTTP3Responder) {
+        guard broadcaster.viewerCount < broadcaster.maxViewers else {
+            Console.info("refused viewer \(request.peer.id): the host is full (\(broadcaster.viewerCount) of \(broadcaster.maxViewers) viewers)")
+            request.respond(status: 503, headers: [("content-type", "text/plain")],
+                            body: Array("the host is full (\(broadcaster.viewerCount) of \(broadcaster.maxViewers) viewers)\n".utf8))
+            return
+        }
+        request.startStreaming(status: 200, headers: [("content-type", "video/mp2t"),
+                                                      ("cache-control", "no-store"),
+                                                      (StreamAPI.viewerIDHeader, request.peer.id)])
+        request.onClose = { [weak self, weak request] _ in
+            guard let self, let request else { return }
+            self.broadcaster.remove(request)
+            Console.info("viewer \(request.peer.id) stopped watching (\(self.broadcaster.viewerCount) watching)")
+        }
+        _ = broadcaster.add(request)
+        Console.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
+    }
+
+    private func infoJSON() -> String {
+        let media = configuration.media
+        return """
+        {"protocol":1,"stream":"\(StreamAPI.streamPath)","container":"mpegts","video":"h264",\
+        "audio":\(media.audio ? "\"aac\"" : "null"),"width":\(media.width),"height":\(media.height),\
+        "fps":\(media.fps),"viewers":\(broadcaster.viewerCount),"max_viewers":\(broadcaster.maxViewers)}
+
+        """
+    }
+}
+
+/// Random bytes for secrets, from the system generator.
+enum SecretGenerator {
+    static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+}

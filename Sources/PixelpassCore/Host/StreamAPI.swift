@@ -1,0 +1,9 @@
+/// The HTTP/3 interface a host serves. Third-party clients (gtlsclient) use
+/// the query form of the secret because they cannot set headers.
+public enum StreamAPI {
+    public static let streamPath = "/v1/stream"
+    public static let infoPath = "/v1/info"
+    public static let secretHeader = "x-pixelpass-secret"
+    public static let secretQueryName = "secret"
+    public static let viewerIDHeader = "x-pixelpass-viewer-id"
+}

@@ -1,0 +1,165 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PixelpassTransport
+
+/// The viewer's localhost HTTP/1.1 server that players open. Each player
+/// connection gets its own live-stream request to the host, so restarting
+/// the player starts cleanly at a keyframe. Bound to 127.0.0.1 only.
+final class LocalRelay {
+    let channel: Channel
+    let url: String
+    private var connections: [ObjectIdentifier: RelayConnectionHandler] = [:]
+
+    private init(channel: Channel) {
+        self.channel = channel
+        self.url = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/"
+    }
+
+    static func start(port: Int, viewer: Viewer, on eventLoop: EventLoop) -> EventLoopFuture<LocalRelay> {
+        var made: LocalRelay?
+        return ServerBootstrap(group: eventLoop)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.writeBufferWaterMark,
+                                value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .childChannelInitializer { channel in
+                let handler = RelayConnectionHandler(viewer: viewer)
+                made?.track(handler)
+                return channel.pipeline.addHandlers([
+                    ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)),
+                    handler,
+                ])
+            }
+            .bind(host: "127.0.0.1", port: port)
+            .map { channel in
+                let relay = LocalRelay(channel: channel)
+                made = relay
+                return relay
+            }
+    }
+
+    private func track(_ handler: RelayConnectionHandler) {
+        let key = ObjectIdentifier(handler)
+        connections[key] = handler
+        handler.onFinished = { [weak self] in self?.connections[key] = nil }
+    }
+
+    /// The host is gone: end every player's response.
+    func endAllStreams() {
+        for handler in connections.values { handler.endResponse() }
+    }
+
+    func close() -> EventLoopFuture<Void> {
+        endAllStreams()
+        return channel.close().recover { _ in }
+    }
+}
+
+/// One player connection: parses its request, relays one HTTP/3 stream as a
+/// close-delimited HTTP/1.1 body, and applies backpressure both ways.
+final class RelayConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    private let viewer: Viewer
+    private var context: ChannelHandlerContext?
+    private var upstream: HTTP3Request?
+    private var responding = false
+    var onFinished: (() -> Void)?
+
+    init(viewer: Viewer) {
+        self.viewer = viewer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(let head) = unwrapInboundIn(data), !responding else { return }
+        responding = true
+        let path = head.uri.split(separator: "?").first.map(String.init) ?? "/"
+        guard ["/", "/stream", "/stream.ts"].contains(path) else {
+            respondPlain(context, status: "404 Not Found", "The stream is at /\n")
+            return
+        }
+        guard head.method == .GET || head.method == .HEAD else {
+            respondPlain(context, status: "405 Method Not Allowed", "Use GET\n")
+            return
+        }
+        if head.method == .HEAD {
+            writeStreamHeader(context)
+            context.close(promise: nil)
+            return
+        }
+        openUpstream(context)
+    }
+
+    private func openUpstream(_ context: ChannelHandlerContext) {
+        let request: HTTP3Request
+        do {
+            request = try viewer.openStream()
+        } catch {
+            respondPlain(context, status: "502 Bad Gateway", "The host connection is gone\n")
+            return
+        }
+        upstream = request
+        var started = false
+        request.onResponse = { [weak self] head in
+            guard let self, let context = self.context else { return }
+            if head.status == 200 {
+                started = true
+                self.writeStreamHeader(context)
+            } else if head.status == 503 {
+                self.respondPlain(context, status: "503 Service Unavailable", "The host is full\n")
+            } else {
+                self.respondPlain(context, status: "502 Bad Gateway", "The host answered HTTP \(head.status)\n")
+            }
+        }
+        request.onData = { [weak self] bytes in
+            guard started, let self, let context = self.context else { return }
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+            if !context.channel.isWritable { request.pause() }
+        }
+        request.onEnd = { [weak self] _ in
+            self?.upstream = nil
+            self?.endResponse()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { upstream?.resume() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The player went away: stop the host sending this stream.
+        upstream?.cancel()
+        upstream = nil
+        self.context = nil
+        onFinished?()
+        onFinished = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    /// Ends the close-delimited body.
+    func endResponse() {
+        context?.close(promise: nil)
+    }
+
+    private func writeStreamHeader(_ context: ChannelHandlerContext) {
+        // A live stream has no length: the body ends when the connection closes.
+        let header = "HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: header)), promise: nil)
+    }
+
+    private func respondPlain(_ context: ChannelHandlerContext, status: String, _ body: String) {
+        let text = "HTTP/1.1 \(status)\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)))
+            .whenComplete { _ in context.close(promise: nil) }
+    }
+}

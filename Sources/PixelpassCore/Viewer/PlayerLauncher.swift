@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which local player the viewer opens.
+public enum PlayerChoice: String, CaseIterable, Sendable {
+    case mpv, vlc, none
+
+    /// mpv if installed, else VLC, else none.
+    public static func automatic() -> PlayerChoice {
+        if PlayerLauncher.find("mpv") != nil { return .mpv }
+        if PlayerLauncher.find("vlc") != nil || PlayerLauncher.find("cvlc") != nil { return .vlc }
+        return .none
+    }
+}
+
+public enum PlayerLauncher {
+    /// Low-latency options that do not starve audio under jitter (DESIGN §8).
+    static func mpvArguments(url: String) -> [String] {
+        ["--profile=low-latency", "--audio-buffer=0.2", "--cache=no", "--force-window=immediate",
+         "--title=pixelpass", url]
+    }
+
+    static func vlcArguments(url: String) -> [String] {
+        ["--network-caching=300", "--meta-title=pixelpass", url]
+    }
+
+    /// The command a user can paste to open the stream themselves.
+    public static func suggestedCommand(url: String) -> String {
+        (["mpv"] + mpvArguments(url: url)).joined(separator: " ")
+    }
+
+    /// Starts the player in its own session, so it survives pixelpass and
+    /// does not receive the terminal's Ctrl-C. Returns a message on failure.
+    public static func launch(_ choice: PlayerChoice, url: String) -> Result<String, PlayerLaunchError> {
+        let executable: String?
+        let arguments: [String]
+        switch choice {
+        case .none:
+            return .failure(.notRequested)
+        case .mpv:
+            executable = find("mpv")
+            arguments = mpvArguments(url: url)
+        case .vlc:
+            executable = find("vlc") ?? find("cvlc")
+            arguments = vlcArguments(url: url)
+        }
+        guard let executable else { return .failure(.notInstalled(choice)) }
+        do {
+            try spawnDetached(executable, arguments)
+            return .success(([executable] + arguments).joined(separator: " "))
+        } catch {
+            return .failure(.spawnFailed(choice, "\(error)"))
+        }
+    }
+
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    private static func spawnDetached(_ executable: String, _ arguments: [String]) throws {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc 2.26+) is 0x80; Glibc does not export the macro to Swift.
+        posix_spawnattr_setflags(&attributes, Int16(0x80))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // The player's chatter would garble our terminal output.
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rv = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        if rv != 0 { throw PlayerLaunchError.spawnFailed(.none, String(cString: strerror(rv))) }
+    }
+}
+
+public enum PlayerLaunchError: Error, CustomStringConvertible {
+    case notRequested
+    case notInstalled(PlayerChoice)
+    case spawnFailed(PlayerChoice, String)
+
+    public var description: String {
+        switch self {
+        case .notRequested: return "no player requested"
+        case .notInstalled(.vlc): return "VLC is not installed (sudo apt-get install vlc)"
+        case .notInstalled(let choice): return "\(choice.rawValue) is not installed (sudo apt-get install \(choice.rawValue))"
+        case .spawnFailed(let choice, let reason): return "could not start \(choice.rawValue): \(reason)"
+        }
+    }
+}

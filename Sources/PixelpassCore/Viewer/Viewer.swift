@@ -1,0 +1,128 @@
+import NIOCore
+import NIOPosix
+import PixelpassTicket
+import PixelpassTransport
+
+/// How a viewing session ended after it had started.
+public enum ViewerEnd: Equatable {
+    /// The host stopped sharing (it closed the connection).
+    case hostEnded
+    /// Nothing heard from the host within the idle timeout.
+    case lostContact(String)
+    /// We closed it (Ctrl-C).
+    case local
+}
+
+/// A connection to a host from a ticket, authorised and ready to open
+/// stream requests for local players. Lives on one event loop.
+public final class Viewer {
+    public let ticket: Ticket
+    let client: HTTP3Client
+    private var relay: LocalRelay?
+    private var onEnd: ((ViewerEnd) -> Void)?
+    private var ended = false
+
+    public var eventLoop: EventLoop { client.eventLoop }
+    public var hostAddress: String { client.authority }
+
+    private init(ticket: Ticket, client: HTTP3Client) {
+        self.ticket = ticket
+        self.client = client
+    }
+
+    /// Connects to the ticket's addresses (first handshake wins), checks the
+    /// pinned key, and asks the host whether the secret is accepted.
+    public static func connect(_ ticket: Ticket, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
+        let candidates = ticket.addresses.compactMap { address -> SocketAddress? in
+            try? SocketAddress(ipAddress: address.hostString, port: Int(address.port))
+        }
+        let identity: TLSIdentity
+        do {
+            identity = try TLSIdentity(commonName: "pixelpass viewer")
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        return HTTP3Client.connect(to: candidates, pinnedFingerprint: ticket.fingerprint,
+                                   identity: identity, on: eventLoop)
+            .flatMapErrorThrowing { error in
+                if let connectError = error as? HTTP3ConnectError { throw ViewerError(connectError) }
+                throw error
+            }
+            .flatMap { client in
+                let viewer = Viewer(ticket: ticket, client: client)
+                return viewer.checkAuthorisation().map { viewer }
+            }
+    }
+
+    /// GET /v1/info with the secret: 200 means we may watch.
+    private func checkAuthorisation() -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        do {
+            let request = try client.get(StreamAPI.infoPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+            var status = 0
+            var body: [UInt8] = []
+            request.onResponse = { status = $0.status }
+            request.onData = { body.append(contentsOf: $0) }
+            request.onEnd = { [client] end in
+                switch end {
+                case .complete where status == 200:
+                    promise.succeed(())
+                case .complete:
+                    promise.fail(ViewerError.refused(status: status, message: String(decoding: body, as: UTF8.self)))
+                    _ = client.close()
+                case .reset(let code):
+                    promise.fail(ViewerError.unreachable("the host reset the request (HTTP/3 error 0x\(String(code, radix: 16)))"))
+                    _ = client.close()
+                case .connectionClosed(let reason):
+                    promise.fail(ViewerError.unreachable("\(reason)"))
+                }
+            }
+        } catch {
+            promise.fail(ViewerError.unreachable("\(error)"))
+        }
+        return promise.futureResult
+    }
+
+    /// Serves the stream on 127.0.0.1:`port` (0: any free port); returns the URL.
+    public func startRelay(port: Int, onEnd: @escaping (ViewerEnd) -> Void) -> EventLoopFuture<String> {
+        self.onEnd = onEnd
+        client.onClose = { [weak self] reason in
+            guard let self else { return }
+            switch reason {
+            case .peerClosed: self.finish(.hostEnded)
+            case .local: self.finish(.local)
+            case .idleTimeout, .handshakeTimeout, .identityMismatch, .failed:
+                self.finish(.lostContact("\(reason)"))
+            }
+        }
+        return LocalRelay.start(port: port, viewer: self, on: eventLoop)
+            .flatMapErrorThrowing { error in throw ViewerError.relayUnavailable(port: port, "\(error)") }
+            .map { relay in
+                self.relay = relay
+                return relay.url
+            }
+    }
+
+    /// Opens one live-stream request to the host (one per local player).
+    func openStream() throws -> HTTP3Request {
+        try client.get(StreamAPI.streamPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+    }
+
+    /// Closes the relay and the connection.
+    public func close() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            self.finish(.local)
+            let relayClosed = self.relay?.close() ?? self.eventLoop.makeSucceededVoidFuture()
+            return relayClosed.flatMap { self.client.close() }
+        }
+    }
+
+    private func finish(_ end: ViewerEnd) {
+        guard !ended else { return }
+        ended = true
+        relay?.endAllStreams()
+        let callback = onEnd
+        onEnd = nil
+        callback?(end)
+    }
+}

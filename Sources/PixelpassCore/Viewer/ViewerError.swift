@@ -1,0 +1,43 @@
+import Foundation
+import PixelpassTransport
+
+/// Why a viewer could not start or had to stop; each maps to an exit code.
+public enum ViewerError: Error, CustomStringConvertible {
+    case unreachable(String)
+    case identityMismatch(String)
+    case refused(status: Int, message: String)
+    case relayUnavailable(port: Int, String)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .unreachable: return 3
+        case .identityMismatch: return 4
+        case .refused: return 5
+        case .relayUnavailable: return 2
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreachable(let detail):
+            return "cannot reach the host: \(detail). Check that the share is still running and that the ticket is current."
+        case .identityMismatch(let address):
+            return "the host at \(address) is not the one this ticket was made for (its key does not match). Ask your friend for a fresh ticket."
+        case .refused(403, _):
+            return "the host refused the ticket's secret. Ask your friend for a fresh ticket."
+        case .refused(503, let message):
+            return "\(message.trimmingCharacters(in: .whitespacesAndNewlines)). Try again when someone leaves."
+        case .refused(let status, let message):
+            return "the host refused the request (HTTP \(status): \(message.trimmingCharacters(in: .whitespacesAndNewlines)))."
+        case .relayUnavailable(let port, let detail):
+            return "cannot serve the stream on 127.0.0.1:\(port) (\(detail)). Pick another --port or leave it out."
+        }
+    }
+
+    init(_ error: HTTP3ConnectError) {
+        switch error {
+        case .identityMismatch(let address): self = .identityMismatch(address)
+        case .unreachable(let reasons): self = .unreachable(reasons.joined(separator: "; "))
+        }
+    }
+}

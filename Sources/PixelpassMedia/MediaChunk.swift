@@ -1,0 +1,18 @@
+/// A piece of the MPEG-TS stream, as handed to the broadcaster.
+public struct MediaChunk: Sendable {
+    /// Whole 188-byte TS packets.
+    public var bytes: [UInt8]
+    /// True when this chunk begins with the TS packet that starts a video
+    /// IDR access unit (with SPS/PPS in front of it), so a viewer can join here.
+    public var isKeyframe: Bool
+    /// When `isKeyframe`: the latest PAT and PMT packets. Send them to a
+    /// viewer that joins at this chunk, before `bytes`, so its first bytes are
+    /// PAT, PMT, then the IDR. Empty otherwise.
+    public var programTables: [UInt8]
+
+    public init(bytes: [UInt8], isKeyframe: Bool, programTables: [UInt8]) {
+        self.bytes = bytes
+        self.isKeyframe = isKeyframe
+        self.programTables = programTables
+    }
+}

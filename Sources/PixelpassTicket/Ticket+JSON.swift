@@ -1,0 +1,45 @@
+/// `pixelpass ticket inspect` output. Written by hand rather than with
+/// JSONSerialization so the keys keep the order a person reads them in.
+extension Ticket {
+    /// Pretty-printed JSON with keys in this order: version,
+    /// fingerprint_sha256, secret, addresses, relay (hex or null).
+    public func inspectJSON() -> String {
+        let addressLines = addresses.map { "    " + Self.jsonString($0.description) }
+        let addressesJSON = addressLines.isEmpty
+            ? "[]"
+            : "[\n" + addressLines.joined(separator: ",\n") + "\n  ]"
+        let relayJSON = relay.map { Self.jsonString(hexString($0)) } ?? "null"
+        return """
+        {
+          "version": \(Self.version),
+          "fingerprint_sha256": \(Self.jsonString(fingerprintHex)),
+          "secret": \(Self.jsonString(secretHex)),
+          "addresses": \(addressesJSON),
+          "relay": \(relayJSON)
+        }
+        """
+    }
+
+    /// Our values are hex and addresses, but escape anyway so the output
+    /// stays valid JSON whatever they hold.
+    private static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+struct PixelpassCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pixelpass",
+        abstract: "Show your screen to a friend, peer to peer.",
+        discussion: """
+        Share:  pixelpass host --source test   (prints a ticket for your friend)
+        Watch:  pixelpass TICKET               (same as: pixelpass view TICKET)
+
+        Exit codes: 0 success, 2 bad usage or bad ticket, 3 cannot reach the host,
+        4 host identity mismatch, 5 refused by the host (secret, full).
+        """,
+        subcommands: [HostCommand.self, ViewCommand.self, TicketCommand.self],
+        defaultSubcommand: ViewCommand.self
+    )
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import PixelpassTicket
+
+struct TicketCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ticket",
+        abstract: "Work with tickets.",
+        subcommands: [Inspect.self]
+    )
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a ticket's fields as JSON (fingerprint, secret, addresses, version)."
+        )
+
+        @Argument(help: "The ticket (pixelpass1-…).")
+        var ticket: String
+
+        func validate() throws {
+            _ = try TicketArgument.parse(ticket)
+        }
+
+        func run() throws {
+            print(try TicketArgument.parse(ticket).inspectJSON())
+        }
+    }
+}
+
+/// Parses a ticket argument; a bad one is a usage error (exit 2) with the
+/// codec's precise reason.
+enum TicketArgument {
+    static func parse(_ text: String) throws -> Ticket {
+        do {
+            return try Ticket.parse(text)
+        } catch let error as TicketError {
+            throw ValidationError(error.description)
+        }
+    }
+}

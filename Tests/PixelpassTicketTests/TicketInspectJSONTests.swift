@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+import PixelpassTicket
+
+final class TicketInspectJSONTests: XCTestCase {
+    typealias F = TicketFixtures
+
+    func object(_ json: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let value = try JSONSerialization.jsonObject(with: Data(json.utf8))
+        return try XCTUnwrap(value as? [String: Any], "not a JSON object: \(json)", file: file, line: line)
+    }
+
+    func testFieldsWithoutRelay() throws {
+        let json = try object(F.typical.inspectJSON())
+        XCTAssertEqual(Set(json.keys), ["version", "fingerprint_sha256", "secret", "addresses", "relay"])
+        XCTAssertEqual(json["version"] as? Int, 1)
+        XCTAssertEqual(json["fingerprint_sha256"] as? String, F.typical.fingerprintHex)
+        XCTAssertEqual(json["secret"] as? String, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf")
+        XCTAssertEqual(json["addresses"] as? [String], ["192.168.1.20:41641", "203.0.113.7:50000", "198.51.100.9:1"])
+        XCTAssertTrue(json["relay"] is NSNull, "relay should be null, is \(String(describing: json["relay"]))")
+    }
+
+    func testFieldsWithRelayAndIPv6() throws {
+        let json = try object(F.full.inspectJSON())
+        XCTAssertEqual(json["addresses"] as? [String], ["192.168.1.20:41641", "[2001:db8::1]:41641", "203.0.113.7:50000"])
+        XCTAssertEqual(json["relay"] as? String, "01020304050607")
+    }
+
+    func testKeysComeInReadingOrderAndArePretty() {
+        let text = F.full.inspectJSON()
+        let positions = ["\"version\"", "\"fingerprint_sha256\"", "\"secret\"", "\"addresses\"", "\"relay\""]
+            .map { text.range(of: $0)?.lowerBound }
+        XCTAssertFalse(positions.contains(nil), text)
+        XCTAssertEqual(positions.compactMap { $0 }, positions.compactMap { $0 }.sorted(), text)
+        XCTAssertTrue(text.hasPrefix("{\n  \"version\": 1,\n"), text)
+        XCTAssertEqual(F.full.inspectJSON(), text, "output is stable")
+    }
+
+    func testEmptyAddressListIsStillValidJSON() throws {
+        let ticket = Ticket(fingerprint: F.fingerprint, secret: F.secret, addresses: [])
+        let json = try object(ticket.inspectJSON())
+        XCTAssertEqual(json["addresses"] as? [String], [])
+    }
+}
