@@ -44,6 +44,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmark helper for scripts/bench-tunnel: bulk HTTP/3 over our QUIC stack.
+        .executableTarget(name: "pixelpass-tunnel-bench", dependencies: [
+            "PixelpassTransport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport"]),

@@ -11,6 +11,9 @@ public final class HTTP3Responder {
     /// Called once when the stream ends for any reason (HTTP/3 error code;
     /// 0x100 is a normal end).
     public var onClose: ((UInt64) -> Void)?
+    /// Called after the peer acknowledged body bytes, for producers that
+    /// keep a bounded amount queued (see `bufferedBytes`).
+    public var onAcknowledged: (() -> Void)?
 
     init(streamID: Int64, session: HTTP3Session, peer: HTTP3Peer) {
         self.streamID = streamID
@@ -73,11 +76,17 @@ public final class HTTP3Responder {
     @discardableResult
     public func dropUnsent() -> Int { body.dropUnsent() }
 
+    func didAcknowledge(_ count: Int) {
+        body.acknowledge(count)
+        onAcknowledged?()
+    }
+
     func didClose(applicationError code: UInt64) {
         guard !isClosed else { return }
         isClosed = true
         let callback = onClose
         onClose = nil
+        onAcknowledged = nil
         callback?(code)
     }
 }

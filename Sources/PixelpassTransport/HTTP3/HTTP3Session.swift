@@ -216,7 +216,7 @@ final class HTTP3Session {
     }
 
     fileprivate func bodyAcknowledged(_ stream: Int64, _ count: UInt64) {
-        responders[stream]?.body.acknowledge(Int(count))
+        responders[stream]?.didAcknowledge(Int(count))
     }
 
     /// Releases our stream object; idempotent.
