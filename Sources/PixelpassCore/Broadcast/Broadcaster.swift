@@ -7,7 +7,8 @@ import PixelpassTransport
 /// decisions live in `BroadcastStateMachine`; this shell starts and stops the
 /// pipeline, hops chunks from GStreamer's thread to the event loop, and writes
 /// them to the responders. Use it on its event loop only.
-final class Broadcaster {
+// @unchecked Sendable: confined to `eventLoop`; other threads only hop onto it.
+final class Broadcaster: @unchecked Sendable {
     typealias ViewerID = ObjectIdentifier
 
     private let eventLoop: EventLoop

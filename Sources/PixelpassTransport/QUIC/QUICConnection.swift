@@ -27,7 +27,9 @@ public struct QUICSettings: Sendable {
 protocol QUICConnectionOwner: AnyObject {
     /// Monotonic time in nanoseconds, for calls that start outside a packet event.
     var now: UInt64 { get }
-    func send(_ packet: UnsafeRawBufferPointer, to address: SocketAddress, from connection: QUICConnection)
+    /// Sends one datagram, or with `segmentSize` several back-to-back
+    /// datagrams of that size (the last may be shorter).
+    func send(_ packets: UnsafeRawBufferPointer, to address: SocketAddress, segmentSize: Int?, from connection: QUICConnection)
     func connection(_ connection: QUICConnection, issued id: ConnectionID)
     func connection(_ connection: QUICConnection, retired id: ConnectionID)
     /// Application data is waiting: write soon (coalesced by the owner).
@@ -254,7 +256,8 @@ final class QUICConnection {
     // MARK: - Events out
 
     /// Writes every packet ngtcp2 is ready to send now (bounded by the send
-    /// quantum; pacing comes back through `expiry`).
+    /// quantum; pacing comes back through `expiry`). Consecutive packets of
+    /// one size to one address leave as a single GSO batch.
     func write(now: UInt64) {
         guard !isClosed else { return }
         if ngtcp2_conn_is_in_closing_period(conn) != 0 || ngtcp2_conn_is_in_draining_period(conn) != 0 {
@@ -264,9 +267,11 @@ final class QUICConnection {
         let maxPackets = max(1, min(64, ngtcp2_conn_get_send_quantum(conn) / max(maxPayload, 1)))
         var packets = 0
         let buffer = txBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var batch = SendBatch()
         ngtcp2_path_storage_zero(writePath)
 
         while true {
+            if txBuffer.count - batch.length < maxPayload { flush(&batch) }
             var streamID: Int64 = -1
             var fin = false
             var vecCount = 0
@@ -274,9 +279,11 @@ final class QUICConnection {
                 do {
                     (streamID, fin, vecCount) = try http3.nextStreamData(into: vecs, capacity: QUICConnection.maxVecs)
                 } catch let error as HTTP3Error {
+                    flush(&batch)
                     close(applicationError: error.applicationCode, now: now)
                     return
                 } catch {
+                    flush(&batch)
                     close(applicationError: HTTP3ErrorCode.internalError, now: now)
                     return
                 }
@@ -284,7 +291,7 @@ final class QUICConnection {
             var flags = UInt32(NGTCP2_WRITE_STREAM_FLAG_MORE)
             if fin { flags |= UInt32(NGTCP2_WRITE_STREAM_FLAG_FIN) }
             var accepted: ngtcp2_ssize = -1
-            let n = pp_ngtcp2_conn_writev_stream(conn, &writePath.pointee.path, buffer, maxPayload,
+            let n = pp_ngtcp2_conn_writev_stream(conn, &writePath.pointee.path, buffer + batch.length, maxPayload,
                                                  &accepted, flags, streamID, vecs, vecCount, now)
             if n < 0 {
                 switch Int32(n) {
@@ -298,18 +305,57 @@ final class QUICConnection {
                     http3?.addWriteOffset(streamID, UInt64(accepted))
                     continue
                 default:
+                    flush(&batch)
                     handleLibraryError(Int32(n), now: now)
                     return
                 }
             }
             if accepted >= 0 { http3?.addWriteOffset(streamID, UInt64(accepted)) }
             if n == 0 { break }
-            owner.send(UnsafeRawBufferPointer(start: buffer, count: Int(n)),
-                       to: address(of: writePath.pointee.path.remote), from: self)
+            add(packetOfLength: Int(n), to: &batch)
             packets += 1
             if packets >= maxPackets { break }
         }
+        flush(&batch)
         ngtcp2_conn_update_pkt_tx_time(conn, now)
+    }
+
+    /// Packets written back to back in `txBuffer`, all to one address and
+    /// all of `segmentSize` bytes except possibly the last.
+    private struct SendBatch {
+        var length = 0
+        var segmentSize = 0
+        var segments = 0
+        var address: SocketAddress?
+        /// A shorter packet ends a batch: only the last segment may be short.
+        var closed = false
+    }
+
+    private func add(packetOfLength n: Int, to batch: inout SendBatch) {
+        let destination = address(of: writePath.pointee.path.remote)
+        if batch.segments > 0 && (batch.closed || n > batch.segmentSize || destination != batch.address) {
+            // The new packet cannot join: send the batch, then move the
+            // packet to the front of the buffer.
+            let packetStart = batch.length
+            flush(&batch)
+            let base = txBuffer.baseAddress!
+            base.copyMemory(from: base + packetStart, byteCount: n)
+        }
+        if batch.segments == 0 {
+            batch.segmentSize = n
+            batch.address = destination
+        }
+        batch.length += n
+        batch.segments += 1
+        if n < batch.segmentSize { batch.closed = true }
+    }
+
+    private func flush(_ batch: inout SendBatch) {
+        if batch.segments > 0, let address = batch.address {
+            owner.send(UnsafeRawBufferPointer(start: txBuffer.baseAddress, count: batch.length), to: address,
+                       segmentSize: batch.segments > 1 ? batch.segmentSize : nil, from: self)
+        }
+        batch = SendBatch()
     }
 
     private func address(of addr: ngtcp2_addr) -> SocketAddress {
@@ -334,7 +380,7 @@ final class QUICConnection {
                                                       ngtcp2_conn_get_max_tx_udp_payload_size(conn), &ccerr, now)
         if n > 0 {
             owner.send(UnsafeRawBufferPointer(start: buffer, count: Int(n)),
-                       to: address(of: writePath.pointee.path.remote), from: self)
+                       to: address(of: writePath.pointee.path.remote), segmentSize: nil, from: self)
         }
     }
 

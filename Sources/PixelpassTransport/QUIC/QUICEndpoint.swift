@@ -47,15 +47,23 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
                      acceptsConnections: Bool, on eventLoop: EventLoop) -> EventLoopFuture<QUICEndpoint> {
         let endpoint = QUICEndpoint(eventLoop: eventLoop, identity: identity, settings: settings,
                                     acceptsConnections: acceptsConnections)
-        let messagesPerRead = 64
-        return DatagramBootstrap(group: eventLoop)
+        // With GRO one read slot may hold up to 64 KiB of coalesced datagrams.
+        let messagesPerRead = canCoalesceReceives ? 16 : 64
+        let slotSize = canCoalesceReceives ? 65536 : 2048
+        var bootstrap = DatagramBootstrap(group: eventLoop)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: 4 << 20)
             .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: messagesPerRead)
             .channelOption(ChannelOptions.recvAllocator,
-                           value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * 2048))
+                           value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * slotSize))
             .channelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+        if canCoalesceReceives {
+            bootstrap = bootstrap
+                .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
+                .channelOption(ChannelOptions.datagramReceiveSegmentSize, value: true)
+        }
+        return bootstrap
             .channelInitializer { channel in
                 channel.pipeline.addHandler(endpoint)
             }
@@ -75,7 +83,18 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
         let now = self.now
         insideRead = true
         envelope.data.withUnsafeReadableBytes { bytes in
-            dispatch(bytes, from: remote, now: now)
+            // A GRO read may carry several datagrams of `segmentSize` bytes.
+            let segment = envelope.metadata?.segmentSize ?? bytes.count
+            guard segment > 0, segment < bytes.count else {
+                dispatch(bytes, from: remote, now: now)
+                return
+            }
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(offset + segment, bytes.count)
+                dispatch(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), from: remote, now: now)
+                offset = end
+            }
         }
         insideRead = false
     }
@@ -171,13 +190,33 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
         }
     }
 
-    func send(_ packet: UnsafeRawBufferPointer, to address: SocketAddress, from connection: QUICConnection) {
+    func send(_ packets: UnsafeRawBufferPointer, to address: SocketAddress, segmentSize: Int?,
+              from connection: QUICConnection) {
         guard let channel else { return }
-        var buffer = channel.allocator.buffer(capacity: packet.count)
-        buffer.writeBytes(packet)
-        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+        if let segmentSize, !QUICEndpoint.canSegment {
+            // No GSO in this kernel: one datagram per packet.
+            var offset = 0
+            while offset < packets.count {
+                let length = min(segmentSize, packets.count - offset)
+                send(UnsafeRawBufferPointer(rebasing: packets[offset..<(offset + length)]), to: address,
+                     segmentSize: nil, from: connection)
+                offset += length
+            }
+            return
+        }
+        var buffer = channel.allocator.buffer(capacity: packets.count)
+        buffer.writeBytes(packets)
+        let metadata = segmentSize.map {
+            AddressedEnvelope<ByteBuffer>.Metadata(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: $0)
+        }
+        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer, metadata: metadata), promise: nil)
         needsFlush = true
     }
+
+    /// UDP generic segmentation offload: many datagrams per syscall.
+    static let canSegment = System.supportsUDPSegmentationOffload
+    /// UDP generic receive offload: the kernel coalesces datagrams per read.
+    static let canCoalesceReceives = System.supportsUDPReceiveOffload
 
     private func armTimer(_ connection: QUICConnection) {
         let key = ObjectIdentifier(connection)
