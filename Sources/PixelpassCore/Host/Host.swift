@@ -23,7 +23,11 @@ public final class Host: HTTP3ServerDelegate {
     private let server: HTTP3Server
     private let broadcaster: Broadcaster
     private let secretCheck: SecretCheck
-    private var streamsByPeer: [ObjectIdentifier: Int] = [:]
+    /// Viewers (QUIC connections) that passed the secret check and hold a
+    /// seat; `maxViewers` limits these, not individual stream requests.
+    private var admitted: Set<ObjectIdentifier> = []
+    /// Streams one viewer may have open at once (one per local player).
+    static let streamsPerViewer = 4
 
     public var eventLoop: EventLoop { server.eventLoop }
     public var localAddress: SocketAddress { server.localAddress }
@@ -35,7 +39,7 @@ public final class Host: HTTP3ServerDelegate {
         self.secretCheck = SecretCheck(secretHex: ticket.secretHex)
         self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media,
                                        gracePeriod: configuration.gracePeriod,
-                                       maxViewers: configuration.maxViewers,
+                                       maxViewers: configuration.maxViewers * Host.streamsPerViewer,
                                        maxBacklogBytes: configuration.maxBacklogBytes)
     }
 
@@ -74,6 +78,7 @@ public final class Host: HTTP3ServerDelegate {
     }
 
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
+        admitted.remove(ObjectIdentifier(peer))
         Console.info("viewer \(peer.id) disconnected (\(reason))")
     }
 
@@ -83,6 +88,12 @@ public final class Host: HTTP3ServerDelegate {
             Console.info("refused a request from \(request.peer.id): wrong or missing secret")
             request.respond(status: 403, headers: [("content-type", "text/plain")],
                             body: Array("wrong or missing secret: use the ticket's secret\n".utf8))
+            return
+        }
+        guard admit(request.peer) else {
+            let full = "the host is full (\(admitted.count) of \(configuration.maxViewers) viewers)"
+            Console.info("refused viewer \(request.peer.id): \(full)")
+            request.respond(status: 503, headers: [("content-type", "text/plain")], body: Array((full + "\n").utf8))
             return
         }
         guard head.method == "GET" || head.method == "HEAD" else {
@@ -100,11 +111,19 @@ public final class Host: HTTP3ServerDelegate {
         }
     }
 
+    /// Gives the peer a seat if it has none and one is free.
+    private func admit(_ peer: HTTP3Peer) -> Bool {
+        let key = ObjectIdentifier(peer)
+        if admitted.contains(key) { return true }
+        guard admitted.count < configuration.maxViewers else { return false }
+        admitted.insert(key)
+        return true
+    }
+
     private func serveStream(_ request: HTTP3Responder) {
         guard broadcaster.viewerCount < broadcaster.maxViewers else {
-            Console.info("refused viewer \(request.peer.id): the host is full (\(broadcaster.viewerCount) of \(broadcaster.maxViewers) viewers)")
             request.respond(status: 503, headers: [("content-type", "text/plain")],
-                            body: Array("the host is full (\(broadcaster.viewerCount) of \(broadcaster.maxViewers) viewers)\n".utf8))
+                            body: Array("too many streams open\n".utf8))
             return
         }
         request.startStreaming(status: 200, headers: [("content-type", "video/mp2t"),
@@ -124,7 +143,7 @@ public final class Host: HTTP3ServerDelegate {
         return """
         {"protocol":1,"stream":"\(StreamAPI.streamPath)","container":"mpegts","video":"h264",\
         "audio":\(media.audio ? "\"aac\"" : "null"),"width":\(media.width),"height":\(media.height),\
-        "fps":\(media.fps),"viewers":\(broadcaster.viewerCount),"max_viewers":\(broadcaster.maxViewers)}
+        "fps":\(media.fps),"viewers":\(admitted.count),"max_viewers":\(configuration.maxViewers)}
 
         """
     }
