@@ -53,7 +53,8 @@ let package = Package(
 
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
-        .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport"]),
+        .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
+        .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
     ],
     swiftLanguageModes: [.v5]
 )
