@@ -79,75 +79,82 @@ final class QUICConnection {
     private var vecs: UnsafeMutablePointer<ngtcp2_vec>
     private static let maxVecs = 16
 
-    /// Client side: starts a handshake towards `remote`.
-    init(clientTo remote: SocketAddress, local: SocketAddress, identity: TLSIdentity,
-         pinnedFingerprint: [UInt8], settings: QUICSettings, now: UInt64,
-         owner: QUICConnectionOwner) throws {
+    /// Common set-up: stable storage, then the TLS session pointing at it.
+    /// The role-specific initialisers create the ngtcp2_conn afterwards.
+    private init(role: TLSSession.Role, local: SocketAddress, remote: SocketAddress, identity: TLSIdentity,
+                 settings: QUICSettings, owner: QUICConnectionOwner) throws {
         self.owner = owner
-        self.isServer = false
+        switch role {
+        case .server: isServer = true
+        case .client: isServer = false
+        }
         self.settings = settings
         self.localAddress = local
         self.remoteAddress = remote
         self.remoteSockaddr = remote.sockaddrBytes
         (connRef, readPath, writePath, txBuffer, vecs) = QUICConnection.allocateStorage()
         connRef.pointee.user_data = Unmanaged.passUnretained(self).toOpaque()
-        tls = try TLSSession(role: .client(pinnedFingerprint: pinnedFingerprint), identity: identity, connRef: connRef)
+        tls = try TLSSession(role: role, identity: identity, connRef: connRef)
+    }
 
-        let dcid = ConnectionID.random(length: 18).ngtcp2
-        let scidValue = ConnectionID.random()
-        var scid = scidValue.ngtcp2
-        var callbacks = QUICConnection.callbacks(server: false)
-        var ngSettings = makeSettings(now: now)
+    /// Client side: starts a handshake towards `remote`.
+    convenience init(clientTo remote: SocketAddress, local: SocketAddress, identity: TLSIdentity,
+                     pinnedFingerprint: [UInt8], settings: QUICSettings, now: UInt64,
+                     owner: QUICConnectionOwner) throws {
+        try self.init(role: .client(pinnedFingerprint: pinnedFingerprint), local: local, remote: remote,
+                      identity: identity, settings: settings, owner: owner)
+        var dcid = ConnectionID.random(length: 18).ngtcp2
+        let scid = ConnectionID.random()
         var params = makeTransportParameters()
-        var path = fillPath(readPath, local: local, remote: remote)
-        var newConn: OpaquePointer?
-        var dcidCopy = dcid
-        let rv = pp_ngtcp2_conn_client_new(&newConn, &dcidCopy, &scid, &path, quicVersion1,
-                                           &callbacks, &ngSettings, &params, connRef.pointee.user_data)
-        guard rv == 0, let newConn else { throw QUICError.library("ngtcp2_conn_client_new", rv) }
-        conn = newConn
-        ngtcp2_conn_set_tls_native_handle(conn, UnsafeMutableRawPointer(tls.session))
-        ngtcp2_conn_set_keep_alive_timeout(conn, settings.keepAliveInterval)
-        register(scidValue)
+        try createConnection(scid: scid, params: &params, now: now) { connection, path, callbacks, ngSettings, params, scidPointer, userData in
+            pp_ngtcp2_conn_client_new(&connection, &dcid, scidPointer, path, quicVersion1,
+                                      callbacks, ngSettings, params, userData)
+        }
     }
 
     /// Server side: accepts a client's first Initial packet (already checked
     /// with `ngtcp2_accept`), then `receive` must be called with that packet.
-    init(serverFor header: ngtcp2_pkt_hd, local: SocketAddress, remote: SocketAddress,
-         identity: TLSIdentity, settings: QUICSettings, now: UInt64,
-         owner: QUICConnectionOwner) throws {
-        self.owner = owner
-        self.isServer = true
-        self.settings = settings
-        self.localAddress = local
-        self.remoteAddress = remote
-        self.remoteSockaddr = remote.sockaddrBytes
-        (connRef, readPath, writePath, txBuffer, vecs) = QUICConnection.allocateStorage()
-        connRef.pointee.user_data = Unmanaged.passUnretained(self).toOpaque()
-        tls = try TLSSession(role: .server, identity: identity, connRef: connRef)
-
-        let scidValue = ConnectionID.random()
-        var scid = scidValue.ngtcp2
+    convenience init(serverFor header: ngtcp2_pkt_hd, local: SocketAddress, remote: SocketAddress,
+                     identity: TLSIdentity, settings: QUICSettings, now: UInt64,
+                     owner: QUICConnectionOwner) throws {
+        try self.init(role: .server, local: local, remote: remote, identity: identity,
+                      settings: settings, owner: owner)
         var clientSCID = header.scid
-        var callbacks = QUICConnection.callbacks(server: true)
-        var ngSettings = makeSettings(now: now)
         var params = makeTransportParameters()
         params.original_dcid = header.dcid
         params.stateless_reset_token_present = 1
         withUnsafeMutableBytes(of: &params.stateless_reset_token) { token in
             SecureRandom.fill(token.baseAddress?.assumingMemoryBound(to: UInt8.self), token.count)
         }
-        var path = fillPath(readPath, local: local, remote: remote)
+        try createConnection(scid: ConnectionID.random(), params: &params, now: now) { connection, path, callbacks, ngSettings, params, scidPointer, userData in
+            pp_ngtcp2_conn_server_new(&connection, &clientSCID, scidPointer, path, header.version,
+                                      callbacks, ngSettings, params, userData)
+        }
+        // Retransmitted Initials still carry the client's original dcid.
+        register(ConnectionID(header.dcid))
+    }
+
+    private typealias ConnectionFactory = (inout OpaquePointer?, UnsafePointer<ngtcp2_path>, UnsafePointer<ngtcp2_callbacks>,
+                                           UnsafePointer<ngtcp2_settings>, UnsafePointer<ngtcp2_transport_params>,
+                                           UnsafePointer<ngtcp2_cid>, UnsafeMutableRawPointer?) -> Int32
+
+    /// Creates the ngtcp2_conn with our callbacks and settings, links it to
+    /// the TLS session, and routes `scid` to us.
+    private func createConnection(scid: ConnectionID, params: inout ngtcp2_transport_params, now: UInt64,
+                                  _ factory: ConnectionFactory) throws {
+        var callbacks = QUICConnection.callbacks(server: isServer)
+        var ngSettings = makeSettings(now: now)
+        var path = fillPath(readPath, local: localAddress, remote: remoteAddress)
+        var scidValue = scid.ngtcp2
         var newConn: OpaquePointer?
-        let rv = pp_ngtcp2_conn_server_new(&newConn, &clientSCID, &scid, &path, header.version,
-                                           &callbacks, &ngSettings, &params, connRef.pointee.user_data)
-        guard rv == 0, let newConn else { throw QUICError.library("ngtcp2_conn_server_new", rv) }
+        let rv = factory(&newConn, &path, &callbacks, &ngSettings, &params, &scidValue, connRef.pointee.user_data)
+        guard rv == 0, let newConn else {
+            throw QUICError.library(isServer ? "ngtcp2_conn_server_new" : "ngtcp2_conn_client_new", rv)
+        }
         conn = newConn
         ngtcp2_conn_set_tls_native_handle(conn, UnsafeMutableRawPointer(tls.session))
         ngtcp2_conn_set_keep_alive_timeout(conn, settings.keepAliveInterval)
-        register(scidValue)
-        // Retransmitted Initials still carry the client's original dcid.
-        register(ConnectionID(header.dcid))
+        register(scid)
     }
 
     deinit {
