@@ -76,7 +76,7 @@ struct HostCommand: ParsableCommand {
         GStreamer.initialize()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let stop = StopSignal<Never>()
+        let events = MainThreadEvents<Never>()
         let host: Host
         do {
             host = try Host.start(configuration, on: group.next())
@@ -88,7 +88,7 @@ struct HostCommand: ParsableCommand {
         let addresses = host.ticket.addresses.map(\.description).joined(separator: ", ")
         Console.info("sharing the test source on \(addresses); send the ticket above to a friend, who runs: pixelpass TICKET")
         Console.info("press Ctrl-C to stop sharing")
-        _ = stop.wait()
+        _ = events.next()
         Console.info("stopping: closing viewers")
         try? host.shutdown().wait()
     }

@@ -30,39 +30,73 @@ struct ViewCommand: ParsableCommand {
         }
     }
 
+    /// What the event loop tells the main thread.
+    private enum Event {
+        case ready(Viewer, url: String)
+        case failed(Error)
+        case ended(ViewerEnd)
+    }
+
     func run() throws {
         let parsed = try TicketArgument.parse(ticket)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let stop = StopSignal<ViewerEnd>()
+        let events = MainThreadEvents<Event>()
 
         Console.info("connecting to \(parsed.addresses.map(\.description).joined(separator: ", ")) …")
+        Viewer.connect(parsed, on: group.next())
+            .flatMap { viewer in
+                viewer.startRelay(port: port ?? 0) { end in events.post(.ended(end)) }
+                    .map { url in (viewer, url) }
+            }
+            .whenComplete { result in
+                switch result {
+                case .success(let (viewer, url)): events.post(.ready(viewer, url: url))
+                case .failure(let error): events.post(.failed(error))
+                }
+            }
+
+        // Until connected, Ctrl-C simply stops trying.
         let viewer: Viewer
-        let url: String
-        do {
-            viewer = try Viewer.connect(parsed, on: group.next()).wait()
-            url = try viewer.startRelay(port: port ?? 0) { end in stop.stop(end) }.wait()
-        } catch let error as ViewerError {
+        switch events.next() {
+        case .interrupted:
+            Console.info("stopped before the connection was made")
+            return
+        case .event(.failed(let error as ViewerError)):
             Console.error(error.description)
             throw ExitCode(error.exitCode)
+        case .event(.failed(let error)):
+            Console.error("\(error)")
+            throw ExitCode.failure
+        case .event(.ended):
+            return
+        case .event(.ready(let connected, let url)):
+            viewer = connected
+            Console.output(url)
+            Console.info("connected to \(viewer.hostAddress); the stream is at \(url)")
+            openPlayer(url: url)
         }
-        Console.output(url)
-        Console.info("connected to \(viewer.hostAddress); the stream is at \(url)")
-        openPlayer(url: url)
 
-        switch stop.wait() {
-        case .interrupted:
-            Console.info("stopping")
-            try? viewer.close().wait()
-        case .stopped(.hostEnded):
-            Console.info("the host ended the share")
-            try? viewer.close().wait()
-        case .stopped(.lostContact(let detail)):
-            Console.error("lost contact with the host (\(detail)). The share may have stopped or the network dropped; ask for a fresh ticket if it does not come back.")
-            try? viewer.close().wait()
-            throw ExitCodes.unreachable
-        case .stopped(.local):
-            try? viewer.close().wait()
+        while true {
+            switch events.next() {
+            case .interrupted:
+                Console.info("stopping")
+                try? viewer.close().wait()
+                return
+            case .event(.ended(.hostEnded)):
+                Console.info("the host ended the share")
+                try? viewer.close().wait()
+                return
+            case .event(.ended(.lostContact(let detail))):
+                Console.error("lost contact with the host (\(detail)). The share may have stopped or the network dropped; ask for a fresh ticket if it does not come back.")
+                try? viewer.close().wait()
+                throw ExitCodes.unreachable
+            case .event(.ended(.local)):
+                try? viewer.close().wait()
+                return
+            case .event(.ready), .event(.failed):
+                continue
+            }
         }
     }
 
