@@ -7,6 +7,8 @@
 ///   first decoded frame is clean; on every join we ask for a keyframe now.
 /// - A viewer whose backlog exceeds `maxBacklogBytes` skips forward: its
 ///   unsent bytes are dropped and it resumes at the next keyframe.
+/// - A viewer that acknowledges nothing for `stallTimeout` while data waits
+///   for it is disconnected, so a dead reader cannot pin memory.
 struct BroadcastStateMachine<ViewerID: Hashable> {
     enum Pipeline: Equatable {
         case stopped
@@ -38,29 +40,36 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
         /// The viewer fell too far behind: drop its unsent bytes; it will
         /// start again at the next keyframe.
         case skipAhead
+        /// The viewer made no progress for `stallTimeout`: end its stream.
+        case disconnect
     }
 
     struct ViewerState: Equatable {
         var waitingForKeyframe = true
         var keyframeSkips = 0
+        /// When the viewer joined or last acknowledged data.
+        var lastProgress: UInt64
+        var disconnecting = false
     }
 
     let gracePeriod: UInt64
     let maxViewers: Int
     let maxBacklogBytes: Int
+    let stallTimeout: UInt64
     private(set) var pipeline: Pipeline = .stopped
     private(set) var viewers: [ViewerID: ViewerState] = [:]
 
-    init(gracePeriod: UInt64, maxViewers: Int, maxBacklogBytes: Int) {
+    init(gracePeriod: UInt64, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: UInt64) {
         self.gracePeriod = gracePeriod
         self.maxViewers = maxViewers
         self.maxBacklogBytes = maxBacklogBytes
+        self.stallTimeout = stallTimeout
     }
 
-    mutating func join(_ id: ViewerID) -> JoinResult {
+    mutating func join(_ id: ViewerID, now: UInt64) -> JoinResult {
         guard viewers[id] == nil else { return .accepted([]) }
         guard viewers.count < maxViewers else { return .full(limit: maxViewers) }
-        viewers[id] = ViewerState()
+        viewers[id] = ViewerState(lastProgress: now)
         switch pipeline {
         case .stopped:
             pipeline = .running
@@ -93,13 +102,26 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
         pipeline = .stopped
     }
 
-    /// Routes one chunk. `backlog` reports how many unsent bytes a viewer has.
-    mutating func route(isKeyframe: Bool, backlog: (ViewerID) -> Int) -> [(ViewerID, Delivery)] {
+    /// The viewer acknowledged data: it is alive.
+    mutating func progressed(_ id: ViewerID, now: UInt64) {
+        viewers[id]?.lastProgress = now
+    }
+
+    /// Routes one chunk. `backlog` reports how many bytes a viewer owes
+    /// (queued or unacknowledged).
+    mutating func route(isKeyframe: Bool, now: UInt64, backlog: (ViewerID) -> Int) -> [(ViewerID, Delivery)] {
         var out: [(ViewerID, Delivery)] = []
         out.reserveCapacity(viewers.count)
-        for (id, state) in viewers {
+        for (id, state) in viewers where !state.disconnecting {
             var state = state
-            if !state.waitingForKeyframe && backlog(id) > maxBacklogBytes {
+            let owed = backlog(id)
+            if owed > 0 && now >= state.lastProgress + stallTimeout {
+                state.disconnecting = true
+                viewers[id] = state
+                out.append((id, .disconnect))
+                continue
+            }
+            if !state.waitingForKeyframe && owed > maxBacklogBytes {
                 state.waitingForKeyframe = true
                 state.keyframeSkips += 1
                 out.append((id, .skipAhead))

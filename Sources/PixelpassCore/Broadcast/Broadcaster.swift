@@ -20,15 +20,27 @@ final class Broadcaster: @unchecked Sendable {
     private var generation = 0
     private var graceTimer: Scheduled<Void>?
     private var programTables: SharedBytes?
+    private var stats: [ViewerID: ViewerStats] = [:]
     /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
     private let mediaControl = DispatchQueue(label: "pixelpass.media-control")
 
     init(eventLoop: EventLoop, settings: MediaSettings, gracePeriod: Double, maxViewers: Int,
-         maxBacklogBytes: Int) {
+         maxBacklogBytes: Int, stallTimeout: Double) {
         self.eventLoop = eventLoop
         self.settings = settings
         self.machine = BroadcastStateMachine(gracePeriod: MonotonicClock.seconds(gracePeriod),
-                                             maxViewers: maxViewers, maxBacklogBytes: maxBacklogBytes)
+                                             maxViewers: maxViewers, maxBacklogBytes: maxBacklogBytes,
+                                             stallTimeout: MonotonicClock.seconds(stallTimeout))
+    }
+
+    /// Counters of every stream being served, for logs and status displays.
+    func viewerStats() -> [ViewerStats] {
+        stats.compactMap { id, value in
+            var current = value
+            current.keyframeSkips = machine.viewers[id]?.keyframeSkips ?? value.keyframeSkips
+            current.lagBytes = responders[id]?.bufferedBytes ?? 0
+            return current
+        }.sorted { $0.since < $1.since }
     }
 
     var viewerCount: Int { responders.count }
@@ -38,20 +50,30 @@ final class Broadcaster: @unchecked Sendable {
     /// Adds a viewer whose 200 response has started. False when full.
     func add(_ responder: HTTP3Responder) -> Bool {
         let id = ObjectIdentifier(responder)
-        switch machine.join(id) {
+        let now = MonotonicClock.now
+        switch machine.join(id, now: now) {
         case .full:
             return false
         case .accepted(let actions):
             responders[id] = responder
+            stats[id] = ViewerStats(viewerID: responder.peer.id, since: now)
+            responder.onAcknowledged = { [weak self] in
+                self?.machine.progressed(id, now: MonotonicClock.now)
+            }
             perform(actions)
             return true
         }
     }
 
-    func remove(_ responder: HTTP3Responder) {
+    /// Removes a viewer whose stream ended; returns its final counters.
+    @discardableResult
+    func remove(_ responder: HTTP3Responder) -> ViewerStats? {
         let id = ObjectIdentifier(responder)
-        guard responders.removeValue(forKey: id) != nil else { return }
+        guard responders.removeValue(forKey: id) != nil else { return nil }
+        var final = stats.removeValue(forKey: id)
+        final?.keyframeSkips = machine.viewers[id]?.keyframeSkips ?? 0
         perform(machine.leave(id, now: MonotonicClock.now))
+        return final
     }
 
     /// Ends every viewer's stream and stops the pipeline now.
@@ -130,21 +152,29 @@ final class Broadcaster: @unchecked Sendable {
     private func deliver(_ chunk: SharedBytes, keyframeTables: SharedBytes?, generation: Int) {
         guard generation == self.generation else { return }
         if let keyframeTables { programTables = keyframeTables }
-        let deliveries = machine.route(isKeyframe: keyframeTables != nil) { id in
+        let deliveries = machine.route(isKeyframe: keyframeTables != nil, now: MonotonicClock.now) { id in
             responders[id]?.unsentBytes ?? 0
         }
         for (id, delivery) in deliveries {
             guard let responder = responders[id] else { continue }
             switch delivery {
             case .start:
-                if let tables = programTables { responder.write(tables) }
-                responder.write(chunk)
+                if let tables = programTables { write(tables, to: responder, id) }
+                write(chunk, to: responder, id)
             case .chunk:
-                responder.write(chunk)
+                write(chunk, to: responder, id)
             case .skipAhead:
                 let dropped = responder.dropUnsent()
                 Console.info("viewer \(responder.peer.id) is behind: skipped \(dropped) bytes to the next keyframe")
+            case .disconnect:
+                Console.info("viewer \(responder.peer.id) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
+                responder.cancel(code: HTTP3ErrorCode.requestRejected)
             }
         }
+    }
+
+    private func write(_ bytes: SharedBytes, to responder: HTTP3Responder, _ id: ViewerID) {
+        responder.write(bytes)
+        stats[id]?.bytesSent += bytes.count
     }
 }

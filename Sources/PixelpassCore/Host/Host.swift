@@ -40,7 +40,8 @@ public final class Host: HTTP3ServerDelegate {
         self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media,
                                        gracePeriod: configuration.gracePeriod,
                                        maxViewers: configuration.maxViewers * Host.streamsPerViewer,
-                                       maxBacklogBytes: configuration.maxBacklogBytes)
+                                       maxBacklogBytes: configuration.maxBacklogBytes,
+                                       stallTimeout: configuration.stallTimeout)
     }
 
     /// Checks the media pipeline can be built, binds the socket, makes the ticket.
@@ -131,8 +132,9 @@ public final class Host: HTTP3ServerDelegate {
                                                       (StreamAPI.viewerIDHeader, request.peer.id)])
         request.onClose = { [weak self, weak request] _ in
             guard let self, let request else { return }
-            self.broadcaster.remove(request)
-            Console.info("viewer \(request.peer.id) stopped watching (\(self.broadcaster.viewerCount) watching)")
+            let final = self.broadcaster.remove(request)
+            let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
+            Console.info("viewer \(request.peer.id) stopped watching (\(sent); \(self.broadcaster.viewerCount) watching)")
         }
         _ = broadcaster.add(request)
         Console.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")

@@ -8,8 +8,15 @@ public struct HostConfiguration {
     /// How long the pipeline keeps running after the last viewer leaves.
     public var gracePeriod: Double = 3
     public var maxViewers: Int = 4
-    /// Unsent bytes a viewer may owe before it skips to the next keyframe.
-    public var maxBacklogBytes: Int = 4 * 1024 * 1024
+    /// Unsent bytes a viewer may owe before it skips to the next keyframe:
+    /// about 1.5 s of the stream, so a viewer that falls behind rejoins live
+    /// video instead of staying late.
+    public var maxBacklogBytes: Int {
+        let videoAndAudioBitsPerSecond = (media.bitrateKbps + (media.audio ? 128 : 0)) * 1000
+        return max(256 * 1024, videoAndAudioBitsPerSecond / 8 * 3 / 2)
+    }
+    /// A viewer that acknowledges nothing this long, with data waiting, is dropped.
+    public var stallTimeout: Double = 20
 
     public init(bind: SocketAddress, media: MediaSettings) {
         self.bind = bind

@@ -21,14 +21,16 @@ final class LocalRelay {
         return ServerBootstrap(group: eventLoop)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.writeBufferWaterMark,
-                                value: .init(low: 256 * 1024, high: 1024 * 1024))
+                                value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
                 let handler = RelayConnectionHandler(viewer: viewer)
                 made?.track(handler)
-                return channel.pipeline.addHandlers([
-                    ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)),
-                    handler,
-                ])
+                // The initializer runs on the channel's event loop.
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
             }
             .bind(host: "127.0.0.1", port: port)
             .map { channel in

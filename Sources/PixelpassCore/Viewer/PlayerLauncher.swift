@@ -45,6 +45,9 @@ public enum PlayerLauncher {
         case .vlc:
             executable = find("vlc") ?? find("cvlc")
             arguments = vlcArguments(url: url)
+            if executable != nil, let missing = VLCPlugins.missing() {
+                return .failure(.missingPlugin(missing))
+            }
         }
         guard let executable else { return .failure(.notInstalled(choice)) }
         do {
@@ -89,6 +92,7 @@ public enum PlayerLaunchError: Error, CustomStringConvertible {
     case notRequested
     case notInstalled(PlayerChoice)
     case spawnFailed(PlayerChoice, String)
+    case missingPlugin(VLCPlugins.Missing)
 
     public var description: String {
         switch self {
@@ -96,6 +100,8 @@ public enum PlayerLaunchError: Error, CustomStringConvertible {
         case .notInstalled(.vlc): return "VLC is not installed (sudo apt-get install vlc)"
         case .notInstalled(let choice): return "\(choice.rawValue) is not installed (sudo apt-get install \(choice.rawValue))"
         case .spawnFailed(let choice, let reason): return "could not start \(choice.rawValue): \(reason)"
+        case .missingPlugin(let missing):
+            return "VLC cannot play this stream: its \(missing.purpose) plugin (\(missing.file)) is missing (sudo apt-get install \(missing.debianPackage))"
         }
     }
 }

@@ -13,6 +13,18 @@ public enum ViewerEnd: Equatable {
     case local
 }
 
+/// Small per-stream receive windows: when a player stops reading, QUIC
+/// back-pressure reaches the host within ~1 MiB (a couple of seconds of
+/// video), so the host skips that player ahead to a fresh keyframe instead of
+/// the viewer hoarding stale video. Connection-level credit is returned at
+/// once, so other players on the same connection keep flowing.
+let viewerQUICSettings: QUICSettings = {
+    var settings = QUICSettings()
+    settings.initialStreamWindow = 512 * 1024
+    settings.maxStreamWindow = 1024 * 1024
+    return settings
+}()
+
 /// A connection to a host from a ticket, authorised and ready to open
 /// stream requests for local players. Lives on one event loop.
 public final class Viewer {
@@ -43,7 +55,7 @@ public final class Viewer {
             return eventLoop.makeFailedFuture(error)
         }
         return HTTP3Client.connect(to: candidates, pinnedFingerprint: ticket.fingerprint,
-                                   identity: identity, on: eventLoop)
+                                   identity: identity, settings: viewerQUICSettings, on: eventLoop)
             .flatMapErrorThrowing { error in
                 if let connectError = error as? HTTP3ConnectError { throw ViewerError(connectError) }
                 throw error

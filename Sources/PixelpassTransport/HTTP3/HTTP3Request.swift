@@ -35,7 +35,7 @@ public final class HTTP3Request {
         guard paused else { return }
         paused = false
         if withheldCredit > 0, let session {
-            session.connection.extendReceiveWindow(stream: streamID, by: withheldCredit)
+            session.connection.extendStreamWindow(streamID, by: withheldCredit)
             withheldCredit = 0
             session.connection.requestWrite()
         }
@@ -52,10 +52,12 @@ public final class HTTP3Request {
     func deliver(_ data: UnsafeRawBufferPointer) {
         receivedBytes += data.count
         onData?(data)
+        guard let connection = session?.connection else { return }
+        connection.extendConnectionWindow(by: UInt64(data.count))
         if paused {
             withheldCredit += UInt64(data.count)
         } else {
-            session?.connection.extendReceiveWindow(stream: streamID, by: UInt64(data.count))
+            connection.extendStreamWindow(streamID, by: UInt64(data.count))
         }
     }
 

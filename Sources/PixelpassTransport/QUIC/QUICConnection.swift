@@ -460,8 +460,21 @@ final class QUICConnection {
 
     /// Gives flow-control credit back once the application consumed bytes.
     func extendReceiveWindow(stream: Int64, by count: UInt64) {
+        extendStreamWindow(stream, by: count)
+        extendConnectionWindow(by: count)
+    }
+
+    /// Stream-level credit only: a paused stream withholds this, so the peer
+    /// stops sending on it...
+    func extendStreamWindow(_ stream: Int64, by count: UInt64) {
         guard !isClosed, count > 0 else { return }
         ngtcp2_conn_extend_max_stream_offset(conn, stream, count)
+    }
+
+    /// ...while connection-level credit is returned at once, so one stalled
+    /// stream cannot starve the others.
+    func extendConnectionWindow(by count: UInt64) {
+        guard !isClosed, count > 0 else { return }
         ngtcp2_conn_extend_max_offset(conn, count)
     }
 
