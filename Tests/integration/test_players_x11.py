@@ -1,0 +1,83 @@
+"""The viewer's launcher with a real player on a real (virtual) X screen:
+mpv opens, paints the live stream, keeps playing it. Checked by grabbing the
+X screen like a person looking at it."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ViewerProcess, require_tool
+
+WIDTH, HEIGHT = 960, 540
+
+
+@pytest.fixture
+def xvfb():
+    require_tool("Xvfb")
+    for _ in range(20):
+        display = random.randint(120, 400)
+        if Path(f"/tmp/.X11-unix/X{display}").exists() or Path(f"/tmp/.X{display}-lock").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(50):
+            if Path(f"/tmp/.X11-unix/X{display}").exists():
+                break
+            time.sleep(0.1)
+        if proc.poll() is None:
+            yield f":{display}"
+            proc.terminate()
+            proc.wait(timeout=5)
+            return
+    pytest.fail("could not start Xvfb")
+
+
+def _grab(display: str) -> bytes:
+    r = subprocess.run(["ffmpeg", "-v", "error", "-f", "x11grab", "-video_size", f"{WIDTH}x{HEIGHT}", "-i", display,
+                        "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                       capture_output=True, timeout=15)
+    assert r.returncode == 0 and len(r.stdout) == WIDTH * HEIGHT, r.stderr.decode()
+    return r.stdout
+
+
+def _spread(frame: bytes) -> float:
+    sample = frame[::101]
+    mean = sum(sample) / len(sample)
+    return (sum((v - mean) ** 2 for v in sample) / len(sample)) ** 0.5
+
+
+def _difference(a: bytes, b: bytes) -> float:
+    return sum(abs(x - y) for x, y in zip(a[::101], b[::101])) / len(a[::101])
+
+
+def _players_for(url: str) -> list[int]:
+    r = subprocess.run(["pgrep", "-f", f"mpv .*{url}"], capture_output=True, text=True)
+    return [int(p) for p in r.stdout.split()]
+
+
+def test_mpv_launched_by_the_viewer_shows_moving_video(procs, start_host, xvfb):
+    require_tool("mpv")
+    host = start_host()
+    env = dict(os.environ, DISPLAY=xvfb)
+    env.pop("WAYLAND_DISPLAY", None)
+    viewer = procs.spawn(ViewerProcess, "viewer", procs.pixelpass_argv("view", host.ticket, "--player", "mpv"), env=env)
+    viewer.url = viewer.wait_first_stdout_line(15, context=procs.diag)
+    try:
+        assert viewer.wait_stderr("opened the player", 10), viewer.diag()
+        assert host.wait_stderr("is watching", 15), f"the player never requested the stream\n{procs.diag()}"
+        time.sleep(3)  # window mapped, first frames shown
+        first = _grab(xvfb)
+        time.sleep(1.0)
+        second = _grab(xvfb)
+        assert _spread(first) > 20, "the X screen is blank: mpv shows no video"
+        assert _difference(first, second) > 1, "the picture does not move: playback is stuck"
+        assert _players_for(viewer.url), "mpv is not running"
+    finally:
+        for pid in _players_for(viewer.url):
+            os.kill(pid, 9)
