@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +26,8 @@ def xvfb():
         display = random.randint(120, 400)
         if Path(f"/tmp/.X11-unix/X{display}").exists() or Path(f"/tmp/.X{display}-lock").exists():
             continue
-        proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        # -ac: players may run as another user (VLC refuses root).
+        proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp", "-ac"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         for _ in range(50):
             if Path(f"/tmp/.X11-unix/X{display}").exists():
@@ -56,9 +59,18 @@ def _difference(a: bytes, b: bytes) -> float:
     return sum(abs(x - y) for x, y in zip(a[::101], b[::101])) / len(a[::101])
 
 
-def _players_for(url: str) -> list[int]:
-    r = subprocess.run(["pgrep", "-f", f"mpv .*{url}"], capture_output=True, text=True)
+def _players_for(url: str, player: str = "mpv") -> list[int]:
+    r = subprocess.run(["pgrep", "-f", f"{player} .*{url}"], capture_output=True, text=True)
     return [int(p) for p in r.stdout.split()]
+
+
+def _assert_moving_video(display: str) -> None:
+    time.sleep(3)  # window mapped, first frames shown
+    first = _grab(display)
+    time.sleep(1.0)
+    second = _grab(display)
+    assert _spread(first) > 20, "the X screen is blank: the player shows no video"
+    assert _difference(first, second) > 1, "the picture does not move: playback is stuck"
 
 
 def test_mpv_launched_by_the_viewer_shows_moving_video(procs, start_host, xvfb):
@@ -71,13 +83,46 @@ def test_mpv_launched_by_the_viewer_shows_moving_video(procs, start_host, xvfb):
     try:
         assert viewer.wait_stderr("opened the player", 10), viewer.diag()
         assert host.wait_stderr("is watching", 15), f"the player never requested the stream\n{procs.diag()}"
-        time.sleep(3)  # window mapped, first frames shown
-        first = _grab(xvfb)
-        time.sleep(1.0)
-        second = _grab(xvfb)
-        assert _spread(first) > 20, "the X screen is blank: mpv shows no video"
-        assert _difference(first, second) > 1, "the picture does not move: playback is stuck"
+        _assert_moving_video(xvfb)
         assert _players_for(viewer.url), "mpv is not running"
     finally:
         for pid in _players_for(viewer.url):
             os.kill(pid, 9)
+
+
+def test_vlc_launched_by_the_viewer_shows_moving_video(procs, start_host, xvfb):
+    require_tool("cvlc")
+    host = start_host()
+    # VLC refuses to run as root, so run the viewer as an ordinary user, from
+    # a copy of the binary that user can reach.
+    home = tempfile.mkdtemp(prefix="pixelpass-vlc-", dir="/tmp")
+    url = None
+    try:
+        os.chmod(home, 0o777)
+        binary = Path(home) / "pixelpass"
+        shutil.copy2(procs.binary, binary)
+        os.chmod(binary, 0o755)
+        argv = ["runuser", "-u", "nobody", "--", "env", f"DISPLAY={xvfb}", f"HOME={home}",
+                str(binary), "view", host.ticket, "--player", "vlc"]
+        viewer = procs.spawn(ViewerProcess, "viewer", argv)
+        viewer.url = url = viewer.wait_first_stdout_line(15, context=procs.diag)
+        assert viewer.wait_stderr("opened the player", 10), viewer.diag()
+        assert host.wait_stderr("is watching", 15), f"VLC never requested the stream\n{procs.diag()}"
+        _assert_moving_video(xvfb)
+        assert _players_for(url, "vlc"), "VLC is not running"
+    finally:
+        if url:
+            for pid in _players_for(url, "vlc"):
+                os.kill(pid, 9)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_vlc_as_root_is_refused_with_a_reason(procs, start_host):
+    if os.geteuid() != 0:
+        pytest.skip("only meaningful as root")
+    host = start_host()
+    viewer = procs.spawn(ViewerProcess, "viewer", procs.pixelpass_argv("view", host.ticket, "--player", "vlc"))
+    viewer.url = viewer.wait_first_stdout_line(15, context=procs.diag)
+    assert viewer.wait_stderr("VLC refuses to run as root", 10), viewer.diag()
+    assert viewer.wait_stderr("mpv --profile=low-latency", 5), viewer.diag()
+    assert viewer.running

@@ -43,10 +43,13 @@ public enum PlayerLauncher {
             executable = find("mpv")
             arguments = mpvArguments(url: url)
         case .vlc:
-            executable = find("vlc") ?? find("cvlc")
+            // Without its Qt plugin `vlc` has no interface and quits at once;
+            // `cvlc` (no interface, just the video window) works either way.
+            executable = VLCPlugins.hasGraphicalInterface() ? (find("vlc") ?? find("cvlc")) : (find("cvlc") ?? find("vlc"))
             arguments = vlcArguments(url: url)
-            if executable != nil, let missing = VLCPlugins.missing() {
-                return .failure(.missingPlugin(missing))
+            if executable != nil {
+                if geteuid() == 0 { return .failure(.vlcAsRoot) }
+                if let missing = VLCPlugins.missing() { return .failure(.missingPlugin(missing)) }
             }
         }
         guard let executable else { return .failure(.notInstalled(choice)) }
@@ -93,6 +96,7 @@ public enum PlayerLaunchError: Error, CustomStringConvertible {
     case notInstalled(PlayerChoice)
     case spawnFailed(PlayerChoice, String)
     case missingPlugin(VLCPlugins.Missing)
+    case vlcAsRoot
 
     public var description: String {
         switch self {
@@ -100,6 +104,8 @@ public enum PlayerLaunchError: Error, CustomStringConvertible {
         case .notInstalled(.vlc): return "VLC is not installed (sudo apt-get install vlc)"
         case .notInstalled(let choice): return "\(choice.rawValue) is not installed (sudo apt-get install \(choice.rawValue))"
         case .spawnFailed(let choice, let reason): return "could not start \(choice.rawValue): \(reason)"
+        case .vlcAsRoot:
+            return "VLC refuses to run as root; run pixelpass as your normal user, or use --player mpv"
         case .missingPlugin(let missing):
             return "VLC cannot play this stream: its \(missing.purpose) plugin (\(missing.file)) is missing (sudo apt-get install \(missing.debianPackage))"
         }

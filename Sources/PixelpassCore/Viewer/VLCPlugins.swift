@@ -25,6 +25,12 @@ public enum VLCPlugins {
         return directories
     }
 
+    /// Whether VLC's Qt interface is installed (package vlc-plugin-qt).
+    public static func hasGraphicalInterface(fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
+                                             directories: [String] = pluginDirectories()) -> Bool {
+        directories.contains { fileExists("\($0)/gui/libqt_plugin.so") }
+    }
+
     /// The first required plugin that is missing, or nil when all are there
     /// (also nil when no plugin directory exists: then we cannot tell).
     public static func missing(fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
