@@ -51,6 +51,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // Probe viewer for scripts/bench-latency: decodes a stream and reads
+        // the capture time the clock source painted into each frame.
+        .executableTarget(name: "pixelpass-latency-probe", dependencies: ["PixelpassMedia"]),
+
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),

@@ -94,4 +94,69 @@ static inline gboolean ppgst_bus_post_wakeup(GstBus *bus, const gchar *name) {
     return gst_bus_post(bus, message);
 }
 
+// ---- Clock stamp probe and latency probe (ClockStampProbe.swift,
+// pixelpass-latency-probe) ----
+
+// GST_PAD_PROBE_INFO_BUFFER is a cast macro over info->data.
+static inline GstBuffer *ppgst_pad_probe_info_buffer(GstPadProbeInfo *info) {
+    return GST_PAD_PROBE_INFO_BUFFER(info);
+}
+
+// A probe that replaces the buffer (e.g. after make_writable) stores the
+// new one here; the pad then pushes it instead.
+static inline void ppgst_pad_probe_info_set_buffer(GstPadProbeInfo *info, GstBuffer *buffer) {
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+}
+
+// gst_buffer_make_writable is a macro; it consumes the reference and
+// returns a writable one (the same buffer when it was the only reference).
+static inline GstBuffer *ppgst_buffer_make_writable(GstBuffer *buffer) {
+    return gst_buffer_make_writable(buffer);
+}
+
+static inline gsize ppgst_buffer_get_size(GstBuffer *buffer) {
+    return gst_buffer_get_size(buffer);
+}
+
+static inline void ppgst_caps_unref(GstCaps *caps) {
+    gst_caps_unref(caps);
+}
+
+static inline gboolean ppgst_video_frame_map_write(GstVideoFrame *frame, const GstVideoInfo *info, GstBuffer *buffer) {
+    return gst_video_frame_map(frame, info, buffer, GST_MAP_WRITE);
+}
+
+static inline gboolean ppgst_video_frame_map_read(GstVideoFrame *frame, const GstVideoInfo *info, GstBuffer *buffer) {
+    return gst_video_frame_map(frame, info, buffer, GST_MAP_READ);
+}
+
+// GST_VIDEO_FRAME_* accessors are macros over the frame's info.
+static inline guint8 *ppgst_video_frame_plane_data(const GstVideoFrame *frame, guint plane) {
+    return (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(frame, plane);
+}
+
+static inline gint ppgst_video_frame_plane_stride(const GstVideoFrame *frame, guint plane) {
+    return GST_VIDEO_FRAME_PLANE_STRIDE(frame, plane);
+}
+
+static inline gint ppgst_video_frame_comp_width(const GstVideoFrame *frame, guint component) {
+    return GST_VIDEO_FRAME_COMP_WIDTH(frame, component);
+}
+
+static inline gint ppgst_video_frame_comp_height(const GstVideoFrame *frame, guint component) {
+    return GST_VIDEO_FRAME_COMP_HEIGHT(frame, component);
+}
+
+static inline guint ppgst_video_frame_n_planes(const GstVideoFrame *frame) {
+    return GST_VIDEO_FRAME_N_PLANES(frame);
+}
+
+static inline GstVideoFormat ppgst_video_frame_format(const GstVideoFrame *frame) {
+    return GST_VIDEO_FRAME_FORMAT(frame);
+}
+
+static inline GstCaps *ppgst_sample_caps(GstSample *sample) {
+    return gst_sample_get_caps(sample);
+}
+
 #endif

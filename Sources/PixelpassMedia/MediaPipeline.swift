@@ -7,18 +7,33 @@ import Foundation
 /// All methods are thread-safe.
 public final class MediaPipeline: @unchecked Sendable {
     public let settings: MediaSettings
-    private let description: PipelineDescription
+    /// The source, encoder and audio this pipeline runs.
+    public let resolved: ResolvedMedia
+    private let environment: MediaEnvironment
     private let lock = NSLock()
     /// Guarded by `lock`.
     private var session: PipelineSession?
 
-    /// Checks the settings and that every GStreamer element the pipeline
-    /// needs is installed; throws `MediaError.missingElement` naming the
-    /// Debian package otherwise.
-    public init(settings: MediaSettings) throws {
+    /// Resolves `settings` (see `resolve(_:)`) and checks that every
+    /// GStreamer element the pipeline needs is installed.
+    public convenience init(settings: MediaSettings) throws {
+        try self.init(settings: settings, resolved: MediaPipeline.resolve(settings))
+    }
+
+    /// A pipeline for what `resolve(settings)` decided earlier, so the host
+    /// can log the decision (and fail with exit status 2) before the first
+    /// viewer. Throws `MediaError.missingElement` naming the Debian package
+    /// when an element is not installed.
+    public convenience init(settings: MediaSettings, resolved: ResolvedMedia) throws {
+        try self.init(settings: settings, resolved: resolved, environment: .live)
+    }
+
+    init(settings: MediaSettings, resolved: ResolvedMedia, environment: MediaEnvironment) throws {
         GStreamer.initialize()
-        self.description = try PipelineDescription(settings: settings, hasElement: GStreamer.hasElement)
+        _ = try PipelineDescription(settings: settings, resolved: resolved, hasElement: environment.hasElement)
         self.settings = settings
+        self.resolved = resolved
+        self.environment = environment
     }
 
     deinit {
@@ -32,6 +47,10 @@ public final class MediaPipeline: @unchecked Sendable {
     /// `onChunk` is called in stream order from one thread at a time.
     /// `onFailure` is called at most once per start; the pipeline then
     /// produces nothing more and should be stopped.
+    ///
+    /// An X11 or PipeWire source is checked again first (the window may
+    /// have closed, the monitor moved, the node gone since `resolve`); if it
+    /// is gone this throws `MediaError.sourceLost`.
     public func start(onChunk: @escaping @Sendable (MediaChunk) -> Void,
                       onFailure: @escaping @Sendable (MediaError) -> Void) throws {
         lock.lock()
@@ -39,7 +58,10 @@ public final class MediaPipeline: @unchecked Sendable {
         if let session, session.isRunning {
             throw MediaError.alreadyRunning
         }
-        session = try PipelineSession.launch(description: description.launchString,
+        var current = resolved
+        current.source = try MediaResolver.refresh(resolved.source, in: environment)
+        let description = try PipelineDescription(settings: settings, resolved: current, hasElement: environment.hasElement)
+        session = try PipelineSession.launch(description: description.launchString, options: description.sessionOptions,
                                              onChunk: onChunk, onFailure: onFailure)
     }
 
@@ -66,5 +88,20 @@ public final class MediaPipeline: @unchecked Sendable {
         let current = session
         lock.unlock()
         current?.requestKeyframe()
+    }
+}
+
+extension MediaPipeline {
+    /// Validates the source and picks the encoder and the audio. Throws a
+    /// `MediaError` whose description says what exists (the monitors, the
+    /// windows, the video nodes, the encoders that work).
+    ///
+    /// Runs command-line tools (xrandr, xwininfo, pw-dump, pactl) and test
+    /// encodes, so it takes from a few tens of milliseconds to about a
+    /// second on first use; call it once at start-up, off any event loop.
+    /// Thread-safe.
+    public static func resolve(_ settings: MediaSettings) throws -> ResolvedMedia {
+        GStreamer.initialize()
+        return try MediaResolver.resolve(settings, in: .live)
     }
 }

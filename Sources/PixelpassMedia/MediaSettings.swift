@@ -1,15 +1,29 @@
-/// What the host asks the encoder for. The capture source is a test pattern
-/// for now; real capture sources will add their own settings.
+import Foundation
+
+/// What the host asks the media pipeline for.
 public struct MediaSettings: Sendable, Equatable {
-    public var width: Int = 1280, height: Int = 720, fps: Int = 30
+    public var source: CaptureSource = .test
+    public var encoder: EncoderChoice = .automatic(allowHardware: true)
+    /// The output size for `.test` and `.clock`. For `.x11` and `.pipewire`
+    /// only when `scaleToSize` is true; otherwise those keep their native
+    /// size, rounded down to even numbers.
+    public var width: Int = 1280, height: Int = 720
+    public var scaleToSize: Bool = false
+    public var fps: Int = 30
     /// Target video bitrate in kbit/s.
     public var bitrateKbps: Int = 4000
-    /// When false the stream carries video only.
+    /// `.test` (and `.clock`) carry a test tone, the other sources the
+    /// system audio (the default sink's monitor); false means video only.
     public var audio: Bool = true
 
-    public init(width: Int = 1280, height: Int = 720, fps: Int = 30, bitrateKbps: Int = 4000, audio: Bool = true) {
+    public init(source: CaptureSource = .test, encoder: EncoderChoice = .automatic(allowHardware: true),
+                width: Int = 1280, height: Int = 720, scaleToSize: Bool = false, fps: Int = 30,
+                bitrateKbps: Int = 4000, audio: Bool = true) {
+        self.source = source
+        self.encoder = encoder
         self.width = width
         self.height = height
+        self.scaleToSize = scaleToSize
         self.fps = fps
         self.bitrateKbps = bitrateKbps
         self.audio = audio
@@ -32,6 +46,19 @@ public struct MediaSettings: Sendable, Equatable {
         }
         guard (100...100_000).contains(bitrateKbps) else {
             throw MediaError.invalidSettings("The bitrate \(bitrateKbps) kbit/s is not supported; choose between 100 and 100000 kbit/s.")
+        }
+        switch source {
+        case let .x11(capture):
+            switch capture.target {
+            case let .monitor(name) where name.trimmingCharacters(in: .whitespaces).isEmpty:
+                throw MediaError.invalidSettings("The monitor name is empty; give a name that 'xrandr --listmonitors' shows.")
+            case let .windowTitle(title) where title.isEmpty:
+                throw MediaError.invalidSettings("The window title is empty; give part of the title of the window to share.")
+            case .screen, .monitor, .windowID, .windowTitle:
+                break
+            }
+        case .test, .clock, .pipewire:
+            break
         }
     }
 }

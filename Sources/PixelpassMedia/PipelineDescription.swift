@@ -7,34 +7,59 @@ struct PipelineDescription: Equatable, Sendable {
         var debianPackage: String
     }
 
-    static let videoEncoder = Element(name: "x264enc", debianPackage: "gstreamer1.0-plugins-ugly")
     /// AAC encoders, best first.
     static let audioEncoders = [
         Element(name: "avenc_aac", debianPackage: "gstreamer1.0-libav"),
         Element(name: "voaacenc", debianPackage: "gstreamer1.0-plugins-bad"),
     ]
-    static let videoElements = [
-        Element(name: "videotestsrc", debianPackage: "gstreamer1.0-plugins-base"),
-        Element(name: "clockoverlay", debianPackage: "gstreamer1.0-x"),
-        Element(name: "videoconvert", debianPackage: "gstreamer1.0-plugins-base"),
-        videoEncoder,
-        Element(name: "h264parse", debianPackage: "gstreamer1.0-plugins-bad"),
-    ]
-    static let audioElements = [
-        Element(name: "audiotestsrc", debianPackage: "gstreamer1.0-plugins-base"),
-        Element(name: "audioconvert", debianPackage: "gstreamer1.0-plugins-base"),
-        Element(name: "audioresample", debianPackage: "gstreamer1.0-plugins-base"),
-        Element(name: "aacparse", debianPackage: "gstreamer1.0-plugins-good"),
-    ]
     static let commonElements = [
+        Element(name: "videoconvert", debianPackage: "gstreamer1.0-plugins-base"),
+        Element(name: "h264parse", debianPackage: "gstreamer1.0-plugins-bad"),
         Element(name: "queue", debianPackage: "libgstreamer1.0-0"),
         Element(name: "mpegtsmux", debianPackage: "gstreamer1.0-plugins-bad"),
         Element(name: "appsink", debianPackage: "gstreamer1.0-plugins-base"),
     ]
+    static let audioElements = [
+        Element(name: "audioconvert", debianPackage: "gstreamer1.0-plugins-base"),
+        Element(name: "audioresample", debianPackage: "gstreamer1.0-plugins-base"),
+        Element(name: "aacparse", debianPackage: "gstreamer1.0-plugins-good"),
+    ]
+    static let captureElements = [
+        Element(name: "videorate", debianPackage: "gstreamer1.0-plugins-base"),
+        Element(name: "videoscale", debianPackage: "gstreamer1.0-plugins-base"),
+        Element(name: "videocrop", debianPackage: "gstreamer1.0-plugins-good"),
+    ]
+
+    static func sourceElements(_ source: SourcePlan) -> [Element] {
+        switch source {
+        case .test:
+            return [Element(name: "videotestsrc", debianPackage: "gstreamer1.0-plugins-base"),
+                    Element(name: "clockoverlay", debianPackage: "gstreamer1.0-x")]
+        case .clock:
+            return [Element(name: "videotestsrc", debianPackage: "gstreamer1.0-plugins-base"),
+                    Element(name: "identity", debianPackage: "libgstreamer1.0-0")]
+        case .x11:
+            return [Element(name: "ximagesrc", debianPackage: "gstreamer1.0-plugins-good")] + captureElements
+        case .pipewire:
+            return [Element(name: "pipewiresrc", debianPackage: "gstreamer1.0-pipewire")] + captureElements
+        }
+    }
+
+    static func audioSourceElements(_ audio: AudioPlan) -> [Element] {
+        switch audio {
+        case .none, .unavailable: return []
+        case .testTone: return [Element(name: "audiotestsrc", debianPackage: "gstreamer1.0-plugins-base")] + audioElements
+        case .systemMonitor: return [Element(name: "pulsesrc", debianPackage: "gstreamer1.0-plugins-good")] + audioElements
+        }
+    }
 
     /// Names given to the elements the Swift side looks up after parsing.
     static let sinkName = "pixelpass_sink"
     static let parserName = "pixelpass_vparse"
+    /// The capture element of the x11 and pipewire sources.
+    static let sourceName = "pixelpass_src"
+    /// The identity element `ClockStampProbe` paints through.
+    static let clockStampName = "pixelpass_clockstamp"
 
     // MPEG-TS intervals are in ticks of the 90 kHz clock.
     static let pcrInterval = 3600       // 40 ms: the DVB maximum, keeps players' clocks tight
@@ -43,17 +68,23 @@ struct PipelineDescription: Equatable, Sendable {
     static let audioBitrate = 128_000   // bit/s
 
     var settings: MediaSettings
-    /// `nil` when audio is off.
+    var source: SourcePlan
+    var encoder: VideoEncoder
+    var audio: AudioPlan
+    var outputSize: VideoSize
+    /// `nil` when the stream has no audio.
     var audioEncoder: Element?
 
-    /// Picks the elements for `settings`, or says which one is missing.
-    /// `hasElement` is injected so the choice can be tested without plugins.
-    init(settings: MediaSettings, hasElement: (String) -> Bool) throws {
+    /// Checks that every element for this plan is installed, or says which
+    /// one is missing. `hasElement` is injected so tests need no plugins.
+    init(settings: MediaSettings, resolved: ResolvedMedia, hasElement: (String) -> Bool) throws {
         try settings.validate()
-        var required = Self.videoElements + Self.commonElements
+        var required = Self.sourceElements(resolved.source) + Self.commonElements
+            + [Element(name: resolved.videoEncoder.name, debianPackage: resolved.videoEncoder.debianPackage)]
+        let audioSource = Self.audioSourceElements(resolved.audio)
         var audioEncoder: Element?
-        if settings.audio {
-            required += Self.audioElements
+        if !audioSource.isEmpty {
+            required += audioSource
             guard let encoder = Self.audioEncoders.first(where: { hasElement($0.name) }) else {
                 let preferred = Self.audioEncoders[0]
                 throw MediaError.missingElement(name: preferred.name, debianPackage: preferred.debianPackage)
@@ -64,44 +95,152 @@ struct PipelineDescription: Equatable, Sendable {
             throw MediaError.missingElement(name: missing.name, debianPackage: missing.debianPackage)
         }
         self.settings = settings
+        self.source = resolved.source
+        self.encoder = resolved.videoEncoder
+        self.audio = resolved.audio
+        self.outputSize = resolved.outputSize
         self.audioEncoder = audioEncoder
     }
 
     /// The description for `gst_parse_launch`.
     var launchString: String {
-        let s = settings
-        let video = [
-            // A scrolling pattern keeps the encoder busy like a real screen;
-            // the wall clock lets a person compare host and viewer by eye.
-            "videotestsrc is-live=true pattern=smpte horizontal-speed=4",
-            "video/x-raw,width=\(s.width),height=\(s.height),framerate=\(s.fps)/1",
-            "clockoverlay time-format=\"%H:%M:%S\" halignment=left valignment=top shaded-background=true font-desc=\"Sans 32\"",
-            "videoconvert",
-            "video/x-raw,format=I420",
-            "x264enc tune=zerolatency speed-preset=ultrafast bitrate=\(s.bitrateKbps) key-int-max=\(s.keyframeInterval) bframes=0",
+        let video = (videoSource + [
+            encoder.launchFragment(bitrateKbps: settings.bitrateKbps, keyframeInterval: settings.keyframeInterval),
             // SPS/PPS before every IDR so a viewer can join at any keyframe.
             "h264parse name=\(Self.parserName) config-interval=-1",
             "queue",
-        ].joined(separator: " ! ") + " ! mux."
+        ]).joined(separator: " ! ") + " ! mux."
 
         var parts = [video]
-        if let audioEncoder {
+        if let audioEncoder, let audioSource {
             let encoderSettings = audioEncoder.name == "avenc_aac"
                 ? "avenc_aac bitrate=\(Self.audioBitrate)"
                 : "voaacenc bitrate=\(Self.audioBitrate)"
-            parts.append([
-                "audiotestsrc is-live=true wave=sine freq=440 volume=0.2",
+            parts.append(([audioSource] + [
                 "audioconvert",
                 "audioresample",
                 "audio/x-raw,rate=\(Self.audioSampleRate),channels=2",
                 encoderSettings,
                 "aacparse",
                 "queue",
-            ].joined(separator: " ! ") + " ! mux.")
+            ]).joined(separator: " ! ") + " ! mux.")
         }
-        // alignment=7: 1316-byte buffers, one UDP-sized batch of packets.
-        parts.append("mpegtsmux name=mux alignment=7 pcr-interval=\(Self.pcrInterval) pat-interval=\(Self.tableInterval) pmt-interval=\(Self.tableInterval) si-interval=\(Self.tableInterval)"
+        // alignment=0: push each frame's packets as soon as they are muxed.
+        // (alignment=7 held a frame's last packets back until the next frame
+        // filled the 7-packet batch: one frame interval of added latency.)
+        parts.append("mpegtsmux name=mux alignment=0 pcr-interval=\(Self.pcrInterval) pat-interval=\(Self.tableInterval) pmt-interval=\(Self.tableInterval) si-interval=\(Self.tableInterval)"
             + " ! appsink name=\(Self.sinkName) sync=false emit-signals=false")
         return parts.joined(separator: "  ")
+    }
+
+    /// From the capture element to raw video in the encoder's format and size.
+    private var videoSource: [String] {
+        let s = settings
+        let size = outputSize
+        let toEncoderFormat = ["videoconvert", "video/x-raw,format=\(encoder.inputFormat)"]
+        switch source {
+        case .test:
+            // A scrolling pattern keeps the encoder busy like a real screen;
+            // the wall clock lets a person compare host and viewer by eye.
+            return [
+                "videotestsrc is-live=true pattern=smpte horizontal-speed=4",
+                "video/x-raw,width=\(size.width),height=\(size.height),framerate=\(s.fps)/1",
+                "clockoverlay time-format=\"%H:%M:%S\" halignment=left valignment=top shaded-background=true font-desc=\"Sans 32\"",
+            ] + toEncoderFormat
+
+        case .clock:
+            return [
+                "videotestsrc is-live=true pattern=black",
+                "video/x-raw,format=I420,width=\(size.width),height=\(size.height),framerate=\(s.fps)/1",
+                // ClockStampProbe paints the capture time on each frame here.
+                "identity name=\(Self.clockStampName)",
+            ] + toEncoderFormat
+
+        case let .x11(plan):
+            var capture = "ximagesrc name=\(Self.sourceName) display-name=\(Self.quoted(plan.display)) show-pointer=true use-damage=false"
+            var crop: (right: Int, bottom: Int) = (0, 0)
+            switch plan.target {
+            case .screen, .monitor:
+                // ximagesrc's end coordinates are inclusive. An even-sized
+                // region is cut out here; a whole even screen needs none.
+                let even = plan.area.size.roundedDownToEven
+                if plan.target != .screen || even != plan.area.size || plan.area.x != 0 || plan.area.y != 0 {
+                    capture += " startx=\(plan.area.x) starty=\(plan.area.y)"
+                        + " endx=\(plan.area.x + even.width - 1) endy=\(plan.area.y + even.height - 1)"
+                }
+            case let .window(id, _):
+                // The whole window, cropped to even afterwards: a window can
+                // shrink, and a region reaching past it makes X fail the capture.
+                capture += " xid=\(id)"
+                crop = (plan.area.width % 2, plan.area.height % 2)
+            }
+            // ximagesrc already captures at the caps' frame rate; videorate
+            // keeps it steady if a capture runs late.
+            return [capture, "video/x-raw,framerate=\(s.fps)/1", "videorate", "video/x-raw,framerate=\(s.fps)/1"]
+                + Self.fit(crop: crop, to: size) + toEncoderFormat
+
+        case let .pipewire(plan):
+            // keepalive-time resends the last frame while the screen is still
+            // (screen casts only send on damage); always-copy releases
+            // PipeWire's buffer at once instead of holding it downstream.
+            let keepalive = max(5, 1000 / max(1, s.fps))
+            let capture = "pipewiresrc name=\(Self.sourceName) path=\(plan.node) keepalive-time=\(keepalive) always-copy=true"
+            let crop = plan.size.map { ($0.width % 2, $0.height % 2) } ?? (0, 0)
+            return [capture, "videorate", "video/x-raw,framerate=\(s.fps)/1"]
+                + Self.fit(crop: crop, to: size) + toEncoderFormat
+        }
+    }
+
+    /// Crops odd native sizes to even, then scales to the output size: a
+    /// pass-through when they already agree, and it keeps caps fixed if
+    /// the window or node changes size mid-share (letterboxed, square pixels).
+    private static func fit(crop: (right: Int, bottom: Int), to size: VideoSize) -> [String] {
+        var elements: [String] = []
+        if crop.right > 0 || crop.bottom > 0 {
+            elements.append("videocrop right=\(crop.right) bottom=\(crop.bottom)")
+        }
+        elements.append("videoscale")
+        elements.append("video/x-raw,width=\(size.width),height=\(size.height),pixel-aspect-ratio=1/1")
+        return elements
+    }
+
+    /// The audio capture element, or nil for a video-only stream.
+    private var audioSource: String? {
+        switch audio {
+        case .none, .unavailable:
+            return nil
+        case .testTone:
+            return "audiotestsrc is-live=true wave=sine freq=440 volume=0.2"
+        case let .systemMonitor(device):
+            // provide-clock=false: a monitor of an idle sink may deliver
+            // nothing, and its clock must not pace the video.
+            return "pulsesrc device=\(Self.quoted(device)) client-name=pixelpass provide-clock=false"
+        }
+    }
+
+    /// How `PipelineSession` should treat this pipeline's source.
+    var sessionOptions: PipelineSession.Options {
+        var options = PipelineSession.Options()
+        options.stallLimits = .forFrameRate(settings.fps)
+        switch source {
+        case .test:
+            break
+        case .clock:
+            options.clockStamp = true
+        case let .x11(plan):
+            var window: UInt64?
+            if case let .window(id, _) = plan.target {
+                window = id
+            }
+            options.capture = .x11(display: plan.display, window: window)
+        case let .pipewire(plan):
+            options.capture = .pipewire(node: plan.node)
+        }
+        return options
+    }
+
+    /// A gst-launch string value in double quotes.
+    static func quoted(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -7,10 +7,28 @@ internal import CGStreamer
 /// Threads:
 /// - the appsink streaming thread runs `handleSample` (via `newSampleThunk`)
 ///   and is the only thread that touches `scanner`;
-/// - a bus reader thread turns bus errors into `onFailure`;
+/// - a bus reader thread turns bus errors into `onFailure`, and checks
+///   that the capture source still delivers frames;
+/// - the source's streaming thread stamps `activity` (a pad probe) and, for
+///   X11, may report a lost connection through `X11ConnectionGuard`;
 /// - any thread may call `requestKeyframe` and `shutdown`.
 /// `state` (an NSCondition) guards every other mutable field.
 final class PipelineSession: @unchecked Sendable {
+    /// What kind of capture element the pipeline has, for failure reports.
+    struct Options: Sendable, Equatable {
+        enum Capture: Sendable, Equatable {
+            /// A synthetic source: failures are pipeline failures.
+            case none
+            case x11(display: String, window: UInt64?)
+            case pipewire(node: UInt32)
+        }
+
+        var capture: Capture = .none
+        /// Install `ClockStampProbe` on the element named `clockStampName`.
+        var clockStamp = false
+        var stallLimits = SourceStallWatch.Limits.forFrameRate(30)
+    }
+
     enum Phase {
         case running
         case stopping
@@ -28,6 +46,11 @@ final class PipelineSession: @unchecked Sendable {
     /// upstream through the parser (which then repeats SPS/PPS) to the encoder.
     private let parserSource: GstHandle<GstPad>
     private let bus: GstHandle<GstBus>
+    /// The capture element (`pixelpass_src`), for x11 and pipewire.
+    private let source: GstHandle<GstElement>?
+    /// Stamped by a buffer probe on the capture element's src pad.
+    private let activity: SourceActivity?
+    private let options: Options
     private let onChunk: @Sendable (MediaChunk) -> Void
     private let onFailure: @Sendable (MediaError) -> Void
 
@@ -42,17 +65,29 @@ final class PipelineSession: @unchecked Sendable {
     /// called from there does not deadlock.
     private var deliveringThread: pthread_t?
     private let busReaderFinished = DispatchSemaphore(value: 0)
+    /// A source failure found outside the bus reader, for it to report.
+    private var pendingSourceLoss: String?
+    /// The capture element's streaming thread is parked inside Xlib for
+    /// good (see `X11ConnectionGuard`): it can never be stopped.
+    private var sourceThreadParked = false
+    private var x11Token: Int?
+    /// Only the bus reader reads or writes this (set before it starts).
+    private var stallWatch: SourceStallWatch?
 
     /// Only the appsink streaming thread reads or writes this.
     private var scanner = TransportStreamScanner()
 
     private init(pipeline: GstHandle<GstElement>, sink: GstHandle<GstElement>, parserSource: GstHandle<GstPad>,
-                 bus: GstHandle<GstBus>, onChunk: @escaping @Sendable (MediaChunk) -> Void,
+                 bus: GstHandle<GstBus>, source: GstHandle<GstElement>?, activity: SourceActivity?, options: Options,
+                 onChunk: @escaping @Sendable (MediaChunk) -> Void,
                  onFailure: @escaping @Sendable (MediaError) -> Void) {
         self.pipeline = pipeline
         self.sink = sink
         self.parserSource = parserSource
         self.bus = bus
+        self.source = source
+        self.activity = activity
+        self.options = options
         self.onChunk = onChunk
         self.onFailure = onFailure
     }
@@ -60,22 +95,10 @@ final class PipelineSession: @unchecked Sendable {
     /// Builds the pipeline from `description`, sets it PLAYING and starts
     /// reading its bus. Errors found before it plays are thrown; later ones
     /// go to `onFailure`.
-    static func launch(description: String, onChunk: @escaping @Sendable (MediaChunk) -> Void,
+    static func launch(description: String, options: Options = Options(),
+                       onChunk: @escaping @Sendable (MediaChunk) -> Void,
                        onFailure: @escaping @Sendable (MediaError) -> Void) throws -> PipelineSession {
-        GStreamer.initialize()
-        var parseError: UnsafeMutablePointer<GError>?
-        let launched = gst_parse_launch(description, &parseError)
-        // gst_parse_launch may return a pipeline and a (recoverable) error
-        // together; take the reference either way so it is released.
-        let pipeline = launched.map { GstHandle(takingOwnership: ppgst_take_element($0)) }
-        if let parseError {
-            let message = String(cString: parseError.pointee.message)
-            g_error_free(parseError)
-            throw MediaError.pipelineFailed(message)
-        }
-        guard let pipeline else {
-            throw MediaError.pipelineFailed("gst_parse_launch returned no pipeline")
-        }
+        let pipeline = try GStreamer.parseLaunch(description)
 
         let bin = pipeline.cast(to: GstBin.self)
         // gst_bin_get_by_name and gst_element_get_static_pad return full references.
@@ -89,20 +112,57 @@ final class PipelineSession: @unchecked Sendable {
         guard let pad = gst_element_get_static_pad(parser.pointer, "src") else {
             throw MediaError.pipelineFailed("h264parse has no src pad")
         }
+        let parserSource = GstHandle(takingOwnership: pad)
         let bus = GstHandle(takingOwnership: ppgst_element_bus(pipeline.pointer))
 
-        let session = PipelineSession(pipeline: pipeline, sink: sink, parserSource: GstHandle(takingOwnership: pad),
-                                      bus: bus, onChunk: onChunk, onFailure: onFailure)
+        if options.clockStamp {
+            guard let stamp = gst_bin_get_by_name(bin, PipelineDescription.clockStampName) else {
+                throw MediaError.pipelineFailed("the pipeline has no \(PipelineDescription.clockStampName) element")
+            }
+            let stampElement = GstHandle(takingOwnership: stamp)
+            do {
+                try ClockStampProbe.install(on: stampElement.pointer)
+            } catch let error as MediaError {
+                throw error
+            } catch {
+                throw MediaError.pipelineFailed("the clock stamp could not be installed: \(error)")
+            }
+        }
+
+        var source: GstHandle<GstElement>?
+        var activity: SourceActivity?
+        if options.capture != .none {
+            guard let element = gst_bin_get_by_name(bin, PipelineDescription.sourceName) else {
+                throw MediaError.pipelineFailed("the pipeline has no \(PipelineDescription.sourceName) element")
+            }
+            let capture = GstHandle(takingOwnership: element)
+            let probed = SourceActivity()
+            try probed.attach(to: capture)
+            source = capture
+            activity = probed
+        }
+
+        let session = PipelineSession(pipeline: pipeline, sink: sink, parserSource: parserSource,
+                                      bus: bus, source: source, activity: activity, options: options,
+                                      onChunk: onChunk, onFailure: onFailure)
         session.attachSinkCallbacks()
+        if case let .x11(display, window) = options.capture {
+            let token = X11ConnectionGuard.watch(display: display, window: window, observer: session)
+            session.state.lock()
+            session.x11Token = token
+            session.state.unlock()
+        }
 
         if gst_element_set_state(pipeline.pointer, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE {
-            let reason = session.takeQueuedError() ?? "the pipeline refused to start playing"
+            let queued = session.takeQueuedError()
             session.state.lock()
             session.phase = .stopping
             session.state.unlock()
             session.finishShutdown(waitForBusReader: false)
-            throw MediaError.pipelineFailed(reason)
+            let reason = queued?.text ?? "the pipeline refused to start playing"
+            throw session.classify(reason, from: queued?.source)
         }
+        session.stallWatch = SourceStallWatch(limits: options.stallLimits, started: PipelineSession.now())
         session.startBusReader()
         return session
     }
@@ -210,18 +270,67 @@ final class PipelineSession: @unchecked Sendable {
             | GST_MESSAGE_APPLICATION.rawValue)
         while isRunning {
             // Transfer full, or NULL on timeout.
-            guard let message = gst_bus_timed_pop_filtered(bus.pointer, Self.busPollNanoseconds, types) else {
-                continue
+            if let message = gst_bus_timed_pop_filtered(bus.pointer, Self.busPollNanoseconds, types) {
+                let type = ppgst_message_type(message)
+                if type == GST_MESSAGE_ERROR {
+                    report(classify(GStreamer.errorText(message), from: String(cString: ppgst_message_source_name(message))))
+                } else if type == GST_MESSAGE_EOS {
+                    report(options.capture == .none
+                        ? .pipelineFailed("the stream ended unexpectedly")
+                        : .sourceLost("the capture source ended its stream"))
+                }
+                // GST_MESSAGE_APPLICATION: our wakeup; the loop condition decides.
+                ppgst_message_unref(message)
             }
-            defer { ppgst_message_unref(message) }
-            let type = ppgst_message_type(message)
-            if type == GST_MESSAGE_ERROR {
-                report(.pipelineFailed(Self.errorText(message)))
-            } else if type == GST_MESSAGE_EOS {
-                report(.pipelineFailed("the stream ended unexpectedly"))
-            }
-            // GST_MESSAGE_APPLICATION: our wakeup; the loop condition decides.
+            checkSource(now: Self.now())
         }
+    }
+
+    /// Reports a source failure found off the bus: an X11 loss handed over
+    /// by `X11ConnectionGuard`, or a source that stopped sending frames.
+    private func checkSource(now: UInt64) {
+        state.lock()
+        let pending = pendingSourceLoss
+        state.unlock()
+        if let pending {
+            report(.sourceLost(pending))
+            return
+        }
+        guard let activity, let watch = stallWatch,
+              let verdict = watch.check(lastFrame: activity.lastFrame, now: now) else { return }
+        report(.sourceLost(stallText(verdict)))
+    }
+
+    private func stallText(_ verdict: SourceStallWatch.Verdict) -> String {
+        let what: String
+        switch options.capture {
+        case .none: what = "the source"
+        case let .x11(display, _): what = "the X11 capture on \(display)"
+        case let .pipewire(node): what = "PipeWire node \(node)"
+        }
+        switch verdict {
+        case let .noFirstFrame(seconds):
+            return "\(what) sent no frame within \(seconds) s"
+        case let .stopped(seconds):
+            if case .pipewire = options.capture {
+                return "\(what) has sent no frame for \(seconds) s; it was probably removed"
+            }
+            return "\(what) has sent no frame for \(seconds) s"
+        }
+    }
+
+    /// An error from the capture element is the source failing (X server
+    /// gone, PipeWire node removed); anything else is a pipeline failure.
+    private func classify(_ text: String, from element: String?) -> MediaError {
+        if options.capture != .none, element == PipelineDescription.sourceName {
+            return .sourceLost(text)
+        }
+        return .pipelineFailed(text)
+    }
+
+    /// Monotonic nanoseconds.
+    static func now() -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds
     }
 
     /// Delivers the first failure of this session, and only while running.
@@ -236,28 +345,11 @@ final class PipelineSession: @unchecked Sendable {
     }
 
     /// An error already on the bus, used when the pipeline fails to start
-    /// (the bus reader is not running yet).
-    private func takeQueuedError() -> String? {
+    /// (the bus reader is not running yet): its text and the element that posted it.
+    private func takeQueuedError() -> (text: String, source: String)? {
         guard let message = gst_bus_pop_filtered(bus.pointer, GST_MESSAGE_ERROR) else { return nil }
         defer { ppgst_message_unref(message) }
-        return Self.errorText(message)
-    }
-
-    /// "element: message (debug details)" from an ERROR message.
-    private static func errorText(_ message: UnsafeMutablePointer<GstMessage>) -> String {
-        var error: UnsafeMutablePointer<GError>?
-        var debug: UnsafeMutablePointer<gchar>?
-        gst_message_parse_error(message, &error, &debug)
-        defer {
-            if let error { g_error_free(error) }
-            g_free(debug)
-        }
-        var text = String(cString: ppgst_message_source_name(message)) + ": "
-        text += error.map { String(cString: $0.pointee.message) } ?? "unknown error"
-        if let debug {
-            text += " (" + String(cString: debug) + ")"
-        }
-        return text
+        return (GStreamer.errorText(message), String(cString: ppgst_message_source_name(message)))
     }
 
     // MARK: - Shutdown
@@ -297,6 +389,8 @@ final class PipelineSession: @unchecked Sendable {
     private func finishShutdown(waitForBusReader: Bool) {
         state.lock()
         let readerStarted = busReaderStarted
+        let token = x11Token
+        x11Token = nil
         state.unlock()
         if readerStarted {
             // Post before the NULL state: a pipeline going to NULL flushes its bus.
@@ -305,13 +399,75 @@ final class PipelineSession: @unchecked Sendable {
                 busReaderFinished.wait()
             }
         }
+        state.lock()
+        let parked = sourceThreadParked
+        state.unlock()
+        if parked, let source {
+            // Stopping the capture element would wait forever for its parked
+            // thread: leave it (and so the pipeline) alive and stop the rest.
+            _ = gst_element_set_locked_state(source.pointer, 1)
+            AbandonedPipelines.keep(pipeline)
+        }
         // Blocks until every streaming thread has left the elements.
         _ = gst_element_set_state(pipeline.pointer, GST_STATE_NULL)
         detachSinkCallbacks()
+        if let token {
+            X11ConnectionGuard.unwatch(token)
+        }
         state.lock()
         phase = .stopped
         state.broadcast()
         state.unlock()
+    }
+}
+
+// MARK: - X11 losses
+
+extension PipelineSession: X11LossObserver {
+    func x11ConnectionLost(display: String) {
+        handOverSourceLoss("the X server \(display) closed the connection", parked: true)
+    }
+
+    func x11RequestFailed(resource: UInt64, errorCode: UInt8) {
+        guard case let .x11(display, window) = options.capture else { return }
+        if let window {
+            // BadMatch only means the window is partly off screen or
+            // minimized for now: ximagesrc keeps its last picture until it
+            // is back. A destroyed window is BadWindow or BadDrawable.
+            guard resource == window,
+                  errorCode == X11ConnectionGuard.badWindow || errorCode == X11ConnectionGuard.badDrawable else { return }
+            handOverSourceLoss("the shared window \(X11Window.hex(window)) on \(display) was closed", parked: false)
+        } else if errorCode == X11ConnectionGuard.badMatch {
+            handOverSourceLoss("the captured area is no longer on the X screen \(display)", parked: false)
+        }
+    }
+
+    /// Runs on whichever thread hit the X error: record, wake the bus reader.
+    private func handOverSourceLoss(_ reason: String, parked: Bool) {
+        state.lock()
+        if pendingSourceLoss == nil {
+            pendingSourceLoss = reason
+        }
+        sourceThreadParked = sourceThreadParked || parked
+        let readerStarted = busReaderStarted
+        state.unlock()
+        if readerStarted {
+            _ = ppgst_bus_post_wakeup(bus.pointer, Self.wakeupMessageName)
+        }
+    }
+}
+
+/// Pipelines whose capture thread can never return (see
+/// `X11ConnectionGuard`). They stay referenced for the rest of the process:
+/// disposing an element whose thread is still inside it would crash.
+enum AbandonedPipelines {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var kept: [GstHandle<GstElement>] = []
+
+    static func keep(_ pipeline: GstHandle<GstElement>) {
+        lock.lock()
+        kept.append(pipeline)
+        lock.unlock()
     }
 }
 

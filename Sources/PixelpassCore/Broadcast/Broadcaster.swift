@@ -13,6 +13,8 @@ final class Broadcaster: @unchecked Sendable {
 
     private let eventLoop: EventLoop
     private let settings: MediaSettings
+    /// Decided once at host start: every run captures exactly that source.
+    private let resolved: ResolvedMedia
     private var machine: BroadcastStateMachine<ViewerID>
     private var responders: [ViewerID: HTTP3Responder] = [:]
     private var pipeline: MediaPipeline?
@@ -24,10 +26,11 @@ final class Broadcaster: @unchecked Sendable {
     /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
     private let mediaControl = DispatchQueue(label: "pixelpass.media-control")
 
-    init(eventLoop: EventLoop, settings: MediaSettings, gracePeriod: Double, maxViewers: Int,
-         maxBacklogBytes: Int, stallTimeout: Double) {
+    init(eventLoop: EventLoop, settings: MediaSettings, resolved: ResolvedMedia, gracePeriod: Double,
+         maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double) {
         self.eventLoop = eventLoop
         self.settings = settings
+        self.resolved = resolved
         self.machine = BroadcastStateMachine(gracePeriod: MonotonicClock.seconds(gracePeriod),
                                              maxViewers: maxViewers, maxBacklogBytes: maxBacklogBytes,
                                              stallTimeout: MonotonicClock.seconds(stallTimeout))
@@ -113,9 +116,9 @@ final class Broadcaster: @unchecked Sendable {
         let generation = self.generation
         let loop = eventLoop
         do {
-            let pipeline = try MediaPipeline(settings: settings)
+            let pipeline = try MediaPipeline(settings: settings, resolved: resolved)
             self.pipeline = pipeline
-            Console.info("first viewer: capture started (\(settings.width)x\(settings.height)@\(settings.fps), \(settings.bitrateKbps) kbit/s\(settings.audio ? ", audio" : ""))")
+            Console.info("first viewer: capture started (\(captureLabel))")
             // GStreamer threads only copy the bytes and hop to the event loop.
             try pipeline.start(
                 onChunk: { [weak self] chunk in
@@ -139,8 +142,21 @@ final class Broadcaster: @unchecked Sendable {
         mediaControl.async { pipeline.stop() }
     }
 
+    /// What the log says is being captured, e.g. "1280x720@30, 4000 kbit/s, audio".
+    var captureLabel = ""
+
+    /// Called when the capture source itself went away: sharing cannot go on.
+    var onSourceLost: ((String) -> Void)?
+
     private func pipelineFailed(_ error: Error, generation: Int) {
         guard generation == self.generation else { return }
+        if case MediaError.sourceLost(let reason) = error {
+            self.generation += 1
+            pipeline = nil
+            machine.pipelineFailed()
+            onSourceLost?(reason)
+            return
+        }
         Console.error("capture failed: \(error)")
         machine.pipelineFailed()
         pipeline = nil

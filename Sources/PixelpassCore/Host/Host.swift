@@ -32,22 +32,29 @@ public final class Host: HTTP3ServerDelegate {
     public var eventLoop: EventLoop { server.eventLoop }
     public var localAddress: SocketAddress { server.localAddress }
 
-    private init(configuration: HostConfiguration, server: HTTP3Server, ticket: Ticket) {
+    private init(configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server, ticket: Ticket) {
         self.configuration = configuration
+        self.media = resolved
         self.server = server
         self.ticket = ticket
         self.secretCheck = SecretCheck(secretHex: ticket.secretHex)
-        self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media,
+        self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media, resolved: resolved,
                                        gracePeriod: configuration.gracePeriod,
                                        maxViewers: configuration.maxViewers * Host.streamsPerViewer,
                                        maxBacklogBytes: configuration.maxBacklogBytes,
                                        stallTimeout: configuration.stallTimeout)
     }
 
-    /// Checks the media pipeline can be built, binds the socket, makes the ticket.
+    /// What will be captured and how it is encoded, decided at start.
+    public let media: ResolvedMedia
+    /// Called once if sharing cannot go on (the capture source disappeared).
+    public var onSourceLost: ((String) -> Void)?
+
+    /// Resolves the capture source, encoder and audio (so bad input fails now,
+    /// listing what exists, not when the first viewer arrives), binds the
+    /// socket and makes the ticket.
     public static func start(_ configuration: HostConfiguration, on eventLoop: EventLoop) throws -> Host {
-        // Fail now, with the package to install, rather than on the first viewer.
-        _ = try MediaPipeline(settings: configuration.media)
+        let resolved = try MediaPipeline.resolve(configuration.media)
         let identity = try TLSIdentity(commonName: "pixelpass host")
         let server: HTTP3Server
         do {
@@ -59,8 +66,14 @@ public final class Host: HTTP3ServerDelegate {
         let ticket = Ticket(fingerprint: identity.fingerprint,
                             secret: SecretGenerator.bytes(16),
                             addresses: InterfaceAddresses.candidates(for: configuration.bind, port: port))
-        let host = Host(configuration: configuration, server: server, ticket: ticket)
-        try eventLoop.submit { server.delegate = host }.wait()
+        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket)
+        try eventLoop.submit {
+            server.delegate = host
+            host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
+            let size = resolved.captureSize
+            host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
+                + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
+        }.wait()
         return host
     }
 
@@ -140,11 +153,19 @@ public final class Host: HTTP3ServerDelegate {
         Console.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
     }
 
+    private var audioIsOn: Bool {
+        switch media.audio {
+        case .testTone, .systemMonitor: return true
+        case .none, .unavailable: return false
+        }
+    }
+
     private func infoJSON() -> String {
         let media = configuration.media
+        let size = self.media.captureSize
         return """
         {"protocol":1,"stream":"\(StreamAPI.streamPath)","container":"mpegts","video":"h264",\
-        "audio":\(media.audio ? "\"aac\"" : "null"),"width":\(media.width),"height":\(media.height),\
+        "audio":\(audioIsOn ? "\"aac\"" : "null"),"width":\(size.width),"height":\(size.height),\
         "fps":\(media.fps),"viewers":\(admitted.count),"max_viewers":\(configuration.maxViewers)}
 
         """

@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOCore
 import NIOPosix
 import PixelpassCore
+import Foundation
 import PixelpassMedia
 
 struct HostCommand: ParsableCommand {
@@ -16,11 +17,29 @@ struct HostCommand: ParsableCommand {
     )
 
     enum Source: String, ExpressibleByArgument, CaseIterable {
-        case test
+        case auto, x11, pipewire, test, clock
     }
 
-    @Option(help: "What to capture: \(Source.allCases.map(\.rawValue).joined(separator: ", ")) (a moving test pattern with a clock and a tone).")
-    var source: Source = .test
+    @Option(help: ArgumentHelp("What to share: auto (this desktop), x11, pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement).", valueName: "source"))
+    var source: Source = .auto
+
+    @Option(help: "X display to capture (default: $DISPLAY).")
+    var display: String?
+
+    @Option(help: "Share one monitor by its RandR name (see: xrandr --listmonitors).")
+    var monitor: String?
+
+    @Option(help: "Share one window: its id (0x1e00007 or decimal) or part of its title.")
+    var window: String?
+
+    @Option(help: "PipeWire video node id to capture (with --source pipewire).")
+    var node: UInt32?
+
+    @Option(help: "H.264 encoder: auto, vah264enc, vaapih264enc, nvh264enc, x264enc or openh264enc.")
+    var encoder: String = "auto"
+
+    @Flag(help: "Do not use hardware encoders (auto picks a software one).")
+    var noHwencode = false
 
     @Flag(help: "Send video only.")
     var noAudio = false
@@ -28,8 +47,8 @@ struct HostCommand: ParsableCommand {
     @Option(help: "UDP address and port to listen on, e.g. 0.0.0.0:4433 (default: all interfaces, a free port).")
     var bind: String = "0.0.0.0:0"
 
-    @Option(help: "Video size, WIDTHxHEIGHT.")
-    var size: String = "1280x720"
+    @Option(help: "Video size, WIDTHxHEIGHT (test and clock sources: default 1280x720; screen capture: scale to this size instead of sending the native size).")
+    var size: String?
 
     @Option(help: "Frames per second (1-120).")
     var fps: Int = 30
@@ -48,9 +67,71 @@ struct HostCommand: ParsableCommand {
             throw ValidationError("--bitrate is in kbit/s and must be between 100 and 100000 (got \(bitrate))")
         }
         guard (1...64).contains(maxViewers) else { throw ValidationError("--max-viewers must be between 1 and 64") }
+        let x11Only = [("--display", display), ("--monitor", monitor), ("--window", window)].filter { $0.1 != nil }
+        switch source {
+        case .x11, .auto:
+            if monitor != nil && window != nil {
+                throw ValidationError("--monitor and --window cannot be combined: share one monitor or one window")
+            }
+            if node != nil { throw ValidationError("--node goes with --source pipewire") }
+        case .pipewire:
+            guard node != nil else {
+                throw ValidationError("--source pipewire needs --node ID (list video nodes with: pw-cli ls Node)")
+            }
+            if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11") }
+        case .test, .clock:
+            if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11") }
+            if node != nil { throw ValidationError("--node goes with --source pipewire") }
+        }
+        _ = try encoderChoice()
     }
 
-    func parsedSize() throws -> (Int, Int) {
+    func encoderChoice() throws -> EncoderChoice {
+        if encoder == "auto" { return .automatic(allowHardware: !noHwencode) }
+        let known = ["vah264enc", "vaapih264enc", "nvh264enc", "x264enc", "openh264enc"]
+        guard known.contains(encoder) else {
+            throw ValidationError("--encoder must be auto or one of \(known.joined(separator: ", ")) (got \"\(encoder)\")")
+        }
+        if noHwencode && ["vah264enc", "vaapih264enc", "nvh264enc"].contains(encoder) {
+            throw ValidationError("--encoder \(encoder) is a hardware encoder, but --no-hwencode was given")
+        }
+        return .named(encoder)
+    }
+
+    /// The capture source the options describe; `auto` looks at the session.
+    func captureSource() throws -> CaptureSource {
+        switch source {
+        case .test: return .test
+        case .clock: return .clock
+        case .pipewire: return .pipewire(node: node!)
+        case .x11: return .x11(X11Capture(display: display, target: x11Target()))
+        case .auto:
+            if display != nil || monitor != nil || window != nil {
+                return .x11(X11Capture(display: display, target: x11Target()))
+            }
+            switch SourceAvailability.automatic(environment: ProcessInfo.processInfo.environment) {
+            case .success(.x11(let capture)):
+                return .x11(X11Capture(display: capture.display, target: x11Target()))
+            case .success(let other):
+                return other
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    private func x11Target() -> X11Target {
+        if let monitor { return .monitor(monitor) }
+        if let window {
+            if window.lowercased().hasPrefix("0x"), let id = UInt64(window.dropFirst(2), radix: 16) { return .windowID(id) }
+            if let id = UInt64(window) { return .windowID(id) }
+            return .windowTitle(window)
+        }
+        return .screen
+    }
+
+    func parsedSize() throws -> (Int, Int)? {
+        guard let size else { return nil }
         let parts = size.lowercased().split(separator: "x")
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
               (16...7680).contains(w), (16...4320).contains(h), w % 2 == 0, h % 2 == 0 else {
@@ -66,31 +147,62 @@ struct HostCommand: ParsableCommand {
         return address
     }
 
+    /// What the event loop tells the main thread.
+    private enum Event {
+        case sourceLost(String)
+    }
+
     func run() throws {
-        let (width, height) = try parsedSize()
-        var configuration = HostConfiguration(
-            bind: try parsedBind(),
-            media: MediaSettings(width: width, height: height, fps: fps, bitrateKbps: bitrate, audio: !noAudio))
+        let requestedSize = try parsedSize()
+        let capture: CaptureSource
+        do {
+            capture = try captureSource()
+        } catch let error as MediaError {
+            Console.error(error.description)
+            throw ExitCodes.usage
+        }
+        var media = MediaSettings(source: capture, encoder: try encoderChoice(), fps: fps,
+                                  bitrateKbps: bitrate, audio: !noAudio)
+        if let (width, height) = requestedSize {
+            media.width = width
+            media.height = height
+            media.scaleToSize = true
+        }
+        var configuration = HostConfiguration(bind: try parsedBind(), media: media)
         configuration.maxViewers = maxViewers
 
         GStreamer.initialize()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let events = MainThreadEvents<Never>()
-        let host: Host
+        let events = MainThreadEvents<Event>()
+        let host: PixelpassCore.Host
         do {
-            host = try Host.start(configuration, on: group.next())
+            host = try PixelpassCore.Host.start(configuration, on: group.next())
+        } catch let error as MediaError {
+            Console.error(error.description)
+            throw ExitCodes.usage
         } catch {
             Console.error("\(error)")
             throw ExitCode.failure
         }
+        host.onSourceLost = { reason in events.post(.sourceLost(reason)) }
         Console.output(host.ticket.encoded())
+        Console.info("capture: \(host.media.summary)")
+        if case .unavailable(let reason) = host.media.audio {
+            Console.info("warning: no system audio (\(reason)); sharing video only")
+        }
         let addresses = host.ticket.addresses.map(\.description).joined(separator: ", ")
-        Console.info("sharing the test source on \(addresses); send the ticket above to a friend, who runs: pixelpass TICKET")
+        Console.info("sharing on \(addresses); send the ticket above to a friend, who runs: pixelpass TICKET")
         Console.info("press Ctrl-C to stop sharing")
-        _ = events.next()
-        Console.info("stopping: closing viewers")
-        try? host.shutdown().wait()
+        switch events.next() {
+        case .interrupted:
+            Console.info("stopping: closing viewers")
+            try? host.shutdown().wait()
+        case .event(.sourceLost(let reason)):
+            Console.error("the capture source went away (\(reason)): ending the share")
+            try? host.shutdown().wait()
+            throw ExitCode.failure
+        }
     }
 }
 

@@ -1,0 +1,35 @@
+/// Where the picture comes from.
+public enum CaptureSource: Sendable, Equatable {
+    /// A moving test pattern with a wall-clock overlay.
+    case test
+    /// The latency source: black frames stamped with their capture time
+    /// (see `ClockStampProbe`).
+    case clock
+    /// An X11 screen, monitor or window, through `ximagesrc`.
+    case x11(X11Capture)
+    /// Any PipeWire video node, through `pipewiresrc`.
+    case pipewire(node: UInt32)
+}
+
+/// What to capture on an X server.
+public struct X11Capture: Sendable, Equatable {
+    /// An X display name such as ":0"; nil means `$DISPLAY`.
+    public var display: String?
+    public var target: X11Target
+
+    public init(display: String?, target: X11Target) {
+        self.display = display
+        self.target = target
+    }
+}
+
+public enum X11Target: Sendable, Equatable {
+    /// The whole root window (every monitor).
+    case screen
+    /// One RandR monitor, by name (`xrandr --listmonitors`).
+    case monitor(String)
+    /// One window, by X window ID.
+    case windowID(UInt64)
+    /// The one window whose title contains this text (case-insensitive).
+    case windowTitle(String)
+}

@@ -1,0 +1,88 @@
+/// Where the audio comes from.
+public enum AudioPlan: Sendable, Equatable {
+    /// `audio` is off: video only.
+    case none
+    /// A 440 Hz tone, for the test sources.
+    case testTone
+    /// The default sink's monitor source, read with `pulsesrc device=…`.
+    case systemMonitor(device: String)
+    /// System audio was wanted but cannot be had; the stream is video only.
+    /// `reason` is one phrase for the host's warning.
+    case unavailable(reason: String)
+}
+
+/// What will actually run, decided once by `MediaPipeline.resolve(_:)`
+/// before the first viewer arrives.
+public struct ResolvedMedia: Sendable {
+    /// The encoder element chosen.
+    public internal(set) var encoder: String
+    /// The encoders tried (or skipped) before `encoder`, with why.
+    public internal(set) var skippedEncoders: [(name: String, reason: String)]
+    public internal(set) var audio: AudioPlan
+    /// The size of the encoded video.
+    public internal(set) var captureSize: (width: Int, height: Int)
+    /// One line for the host log.
+    public internal(set) var summary: String
+
+    var source: SourcePlan
+    var videoEncoder: VideoEncoder
+    var outputSize: VideoSize { VideoSize(width: captureSize.width, height: captureSize.height) }
+}
+
+struct VideoSize: Sendable, Equatable, CustomStringConvertible {
+    var width: Int
+    var height: Int
+
+    /// Encoders take 4:2:0 video, which needs even dimensions.
+    var roundedDownToEven: VideoSize { VideoSize(width: width & ~1, height: height & ~1) }
+    var description: String { "\(width)x\(height)" }
+}
+
+/// An area in root-window coordinates, as RandR and xwininfo give it.
+struct X11Rect: Sendable, Equatable, CustomStringConvertible {
+    var x: Int, y: Int, width: Int, height: Int
+
+    var size: VideoSize { VideoSize(width: width, height: height) }
+    /// X geometry syntax, "1920x1080+0+0".
+    var description: String {
+        "\(width)x\(height)\(x < 0 ? "-" : "+")\(abs(x))\(y < 0 ? "-" : "+")\(abs(y))"
+    }
+}
+
+/// The capture source after validation, with what the launch string needs.
+enum SourcePlan: Sendable, Equatable {
+    case test
+    case clock
+    case x11(X11SourcePlan)
+    case pipewire(PipeWireSourcePlan)
+}
+
+struct X11SourcePlan: Sendable, Equatable {
+    enum Target: Sendable, Equatable {
+        case screen
+        case monitor(name: String)
+        case window(id: UInt64, title: String)
+    }
+
+    var display: String
+    var target: Target
+    /// What is captured, in root-window coordinates.
+    var area: X11Rect
+
+    var label: String {
+        switch target {
+        case .screen: return "x11 \(display) screen \(area)"
+        case let .monitor(name): return "x11 \(display) monitor \(name) \(area)"
+        case let .window(id, title): return "x11 \(display) window \(X11Window.hex(id)) '\(title)' \(area)"
+        }
+    }
+}
+
+struct PipeWireSourcePlan: Sendable, Equatable {
+    var node: UInt32
+    var name: String
+    /// From the node's format in `pw-dump`; nil when PipeWire does not say.
+    var size: VideoSize?
+
+    var label: String { "pipewire node \(node) '\(name)' " + (size.map { "\($0)" } ?? "(size not announced)") }
+}

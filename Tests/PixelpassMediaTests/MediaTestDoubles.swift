@@ -1,0 +1,127 @@
+import Foundation
+@testable import PixelpassMedia
+
+/// Fixed inventories, so resolution can be tested without an X server,
+/// PipeWire, a sound server or GStreamer plugins.
+struct FakeX11Inventory: X11Inventory {
+    var screenArea = X11Rect(x: 0, y: 0, width: 3200, height: 1080)
+    var monitorList: [X11Monitor] = [
+        X11Monitor(name: "DP-1", area: X11Rect(x: 0, y: 0, width: 1920, height: 1080), primary: true),
+        X11Monitor(name: "HDMI-1", area: X11Rect(x: 1920, y: 0, width: 1280, height: 1024), primary: false),
+    ]
+    var windowList: [X11Window] = [
+        X11Window(id: 0x1e00007, title: "Terminal — vim notes.txt", area: X11Rect(x: 10, y: 40, width: 801, height: 601), viewable: nil),
+        X11Window(id: 0x2200003, title: "Firefox — Release notes", area: X11Rect(x: 900, y: 0, width: 1280, height: 1000), viewable: nil),
+        X11Window(id: 0x2400001, title: "Second terminal", area: X11Rect(x: 100, y: 100, width: 640, height: 480), viewable: nil),
+        X11Window(id: 0x2600001, title: "Hidden helper", area: X11Rect(x: -100, y: -100, width: 10, height: 10), viewable: nil),
+    ]
+    /// Windows `window(id:)` reports as not viewable.
+    var unmapped: Set<UInt64> = []
+    var unreachable = false
+
+    func screen(display: String) throws -> X11Rect {
+        try check(display)
+        return screenArea
+    }
+
+    func monitors(display: String) throws -> [X11Monitor] {
+        try check(display)
+        return monitorList
+    }
+
+    func windows(display: String) throws -> [X11Window] {
+        try check(display)
+        return windowList
+    }
+
+    func window(id: UInt64, display: String) throws -> X11Window? {
+        try check(display)
+        guard var window = windowList.first(where: { $0.id == id }) else { return nil }
+        window.viewable = !unmapped.contains(id)
+        return window
+    }
+
+    private func check(_ display: String) throws {
+        if unreachable {
+            throw MediaError.displayUnavailable(display: display, reason: "xwininfo: error: unable to open display \"\(display)\"")
+        }
+    }
+}
+
+struct FakePipeWireInventory: PipeWireInventory {
+    var nodeList: [PipeWireNode] = [
+        PipeWireNode(id: 32, mediaClass: "Audio/Sink", name: "Dummy Output", videoSize: nil),
+        PipeWireNode(id: 42, mediaClass: "Video/Source", name: "Screen 1", videoSize: VideoSize(width: 1920, height: 1080)),
+        PipeWireNode(id: 57, mediaClass: "Stream/Output/Video", name: "gst-launch-1.0", videoSize: VideoSize(width: 321, height: 241)),
+    ]
+    var failure: MediaError?
+
+    func nodes() throws -> [PipeWireNode] {
+        if let failure { throw failure }
+        return nodeList
+    }
+}
+
+struct FakeSystemAudio: SystemAudioInventory {
+    var plan: AudioPlan = .systemMonitor(device: "alsa_output.pci-0000_00_1f.3.analog-stereo.monitor")
+    func defaultSinkMonitor() -> AudioPlan { plan }
+}
+
+/// Answers probes from a table and records which encoders were tried.
+final class FakeEncoderProber: EncoderProber, @unchecked Sendable {
+    private let lock = NSLock()
+    private let results: [VideoEncoder: EncoderProbeResult]
+    private var _probed: [VideoEncoder] = []
+
+    init(_ results: [VideoEncoder: EncoderProbeResult]) {
+        self.results = results
+    }
+
+    /// What a machine without GPU encoders and without gstreamer1.0-vaapi looks like.
+    static func softwareOnly() -> FakeEncoderProber {
+        FakeEncoderProber([
+            .vah264enc: .failed(reason: VideoEncoder.vah264enc.missingWithPluginReason),
+            .vaapih264enc: .notInstalled(debianPackage: "gstreamer1.0-vaapi"),
+            .nvh264enc: .failed(reason: VideoEncoder.nvh264enc.missingWithPluginReason),
+            .x264enc: .works,
+            .openh264enc: .works,
+        ])
+    }
+
+    var probed: [VideoEncoder] {
+        lock.lock()
+        defer { lock.unlock() }
+        return _probed
+    }
+
+    func probe(_ encoder: VideoEncoder, bitrateKbps: Int, keyframeInterval: Int) -> EncoderProbeResult {
+        lock.lock()
+        _probed.append(encoder)
+        lock.unlock()
+        return results[encoder] ?? .notInstalled(debianPackage: encoder.debianPackage)
+    }
+}
+
+extension MediaEnvironment {
+    static func fake(display: String? = ":0", wayland: String? = nil,
+                     x11: FakeX11Inventory = FakeX11Inventory(),
+                     pipewire: FakePipeWireInventory = FakePipeWireInventory(),
+                     audio: FakeSystemAudio = FakeSystemAudio(),
+                     encoders: FakeEncoderProber = .softwareOnly(),
+                     missingElements: Set<String> = []) -> MediaEnvironment {
+        var variables: [String: String] = [:]
+        variables["DISPLAY"] = display
+        variables["WAYLAND_DISPLAY"] = wayland
+        return MediaEnvironment(variables: variables, x11: x11, pipewire: pipewire, audio: audio, encoders: encoders,
+                                hasElement: { !missingElements.contains($0) })
+    }
+}
+
+extension ResolvedMedia {
+    /// A resolution built directly, for launch-string tests.
+    static func fixture(source: SourcePlan = .test, encoder: VideoEncoder = .x264enc, audio: AudioPlan = .testTone,
+                        size: (Int, Int) = (1280, 720)) -> ResolvedMedia {
+        ResolvedMedia(encoder: encoder.name, skippedEncoders: [], audio: audio,
+                      captureSize: (width: size.0, height: size.1), summary: "", source: source, videoEncoder: encoder)
+    }
+}
