@@ -39,7 +39,7 @@ final class LoopbackHTTP3Tests: XCTestCase {
     override func setUp() { group = MultiThreadedEventLoopGroup(numberOfThreads: 1) }
     override func tearDown() { try? group.syncShutdownGracefully() }
 
-    private func startServer(_ delegate: TestServerDelegate, identity: TLSIdentity) throws -> HTTP3Server {
+    fileprivate func startServer(_ delegate: TestServerDelegate, identity: TLSIdentity) throws -> HTTP3Server {
         let loop = group.next()
         let server = try HTTP3Server.start(bindingTo: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
                                            identity: identity, on: loop).wait()
@@ -104,6 +104,26 @@ final class LoopbackHTTP3Tests: XCTestCase {
         }
         let requests = try server.eventLoop.submit { delegate.requestsSeen }.wait()
         XCTAssertEqual(requests, [], "no request may reach a host that failed the pin check")
+        try server.eventLoop.flatSubmit { server.shutdown() }.wait()
+    }
+}
+
+extension LoopbackHTTP3Tests {
+    /// A closed client (and its sockets and connect race) is freed.
+    func testClosedClientIsReleased() throws {
+        let identity = try TLSIdentity()
+        let server = try startServer(TestServerDelegate(), identity: identity)
+        weak var released: HTTP3Client?
+        do {
+            let client = try HTTP3Client.connect(to: [server.localAddress], pinnedFingerprint: identity.fingerprint,
+                                                 identity: try TLSIdentity(), on: group.next()).wait()
+            released = client
+            try client.eventLoop.flatSubmit { client.close() }.wait()
+        }
+        // Let the event loop run the deferred releases.
+        try group.next().submit {}.wait()
+        try group.next().scheduleTask(in: .milliseconds(50)) {}.futureResult.wait()
+        XCTAssertNil(released, "the client is kept alive by a reference cycle")
         try server.eventLoop.flatSubmit { server.shutdown() }.wait()
     }
 }

@@ -270,7 +270,16 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
             connection.close(applicationError: code, now: now)
         }
         flushIfNeeded()
-        guard let channel else { return eventLoop.makeSucceededVoidFuture() }
-        return channel.close().recover { _ in }
+        // The callbacks may hold objects that hold us (a client's connect
+        // race): drop them once nothing more can be reported.
+        let release: () -> Void = { [self] in
+            onHandshakeCompleted = nil
+            onClosed = nil
+        }
+        guard let channel else {
+            release()
+            return eventLoop.makeSucceededVoidFuture()
+        }
+        return channel.close().recover { _ in }.always { _ in release() }
     }
 }
