@@ -26,7 +26,8 @@ public final class Host: HTTP3ServerDelegate {
     /// Viewers (QUIC connections) that passed the secret check and hold a
     /// seat; `maxViewers` limits these, not individual stream requests.
     private var admitted: Set<ObjectIdentifier> = []
-    /// Streams one viewer may have open at once (one per local player).
+    /// Stream requests the broadcaster serves at once, per seat: room for a
+    /// few local players per viewer (a global cap, not enforced per viewer).
     static let streamsPerViewer = 4
 
     public var eventLoop: EventLoop { server.eventLoop }

@@ -13,21 +13,12 @@ public final class SharedBytes: @unchecked Sendable {
         }
     }
 
-    public convenience init(_ bytes: [UInt8]) {
-        self.init(bytes: bytes)
-    }
-
-    private convenience init(bytes: [UInt8]) {
-        let copy = bytes
-        self.init(count: copy.count) { destination in
-            copy.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: copy.count) }
-        }
-    }
-
-    private init(count: Int, fill: (UnsafeMutableRawPointer) -> Void) {
-        self.count = count
+    public init(_ bytes: [UInt8]) {
+        count = bytes.count
         storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 8)
-        if count > 0 { fill(storage) }
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress, count > 0 { storage.copyMemory(from: base, byteCount: count) }
+        }
     }
 
     var baseAddress: UnsafeRawPointer { UnsafeRawPointer(storage) }

@@ -66,8 +66,6 @@ final class QUICConnection {
     private(set) var routedIDs: Set<ConnectionID> = []
     /// Set by whoever uses the HTTP/3 layer (server or client façade).
     weak var http3Delegate: HTTP3SessionDelegate?
-    /// Free-form storage for the owner (e.g. its timer).
-    var ownerContext: AnyObject?
     /// The application's handle on this connection (see `peer`).
     var ownerPeer: HTTP3Peer?
 
