@@ -11,7 +11,8 @@ struct PixelpassCommand: ParsableCommand {
         Exit codes: 0 success, 2 bad usage or bad ticket, 3 cannot reach the host,
         4 host identity mismatch, 5 refused by the host (secret, full).
         """,
-        subcommands: [HostCommand.self, ViewCommand.self, TicketCommand.self],
+        subcommands: [HostCommand.self, ViewCommand.self, TicketCommand.self, DoctorCommand.self,
+                      ConfigCommand.self, CompletionsCommand.self],
         defaultSubcommand: ViewCommand.self
     )
 }
