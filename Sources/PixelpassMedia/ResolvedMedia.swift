@@ -9,6 +9,14 @@ public enum AudioPlan: Sendable, Equatable {
     /// System audio was wanted but cannot be had; the stream is video only.
     /// `reason` is one phrase for the host's warning.
     case unavailable(reason: String)
+
+    /// Whether the stream carries audio.
+    public var isOn: Bool {
+        switch self {
+        case .testTone, .systemMonitor: return true
+        case .none, .unavailable: return false
+        }
+    }
 }
 
 /// What will actually run, decided once by `MediaPipeline.resolve(_:)`

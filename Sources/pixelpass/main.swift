@@ -4,6 +4,10 @@ import Foundation
 // Usage errors exit 2 (not ArgumentParser's 64), so scripts can tell bad input
 // from a host that cannot be reached (3), is not who the ticket says (4), or
 // refuses us (5).
+// A reader closing stdout early (`pixelpass host | head -1`) must not kill
+// a running share: writes then fail with EPIPE, which Console handles.
+signal(SIGPIPE, SIG_IGN)
+
 do {
     var command = try PixelpassCommand.parseAsRoot()
     try command.run()

@@ -142,6 +142,14 @@ final class InMemoryQUICPairTests: XCTestCase {
         server.connection!.close(applicationError: HTTP3ErrorCode.noError, now: server.now)
         client.deliver()
         XCTAssertEqual(server.closeReasons, [.local])
-        XCTAssertEqual(client.closeReasons, [.peerClosed])
+        XCTAssertEqual(client.closeReasons, [.peerClosed(applicationCode: HTTP3ErrorCode.noError)])
+    }
+
+    func testThePeerLearnsTheApplicationCodeItWasClosedWith() throws {
+        let (client, server, _) = try makePair()
+        pump(client, server)
+        server.connection!.close(applicationError: 0x7078_0001, now: server.now)
+        client.deliver()
+        XCTAssertEqual(client.closeReasons, [.peerClosed(applicationCode: 0x7078_0001)])
     }
 }

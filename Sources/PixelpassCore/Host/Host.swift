@@ -25,7 +25,10 @@ public final class Host: HTTP3ServerDelegate {
     private let secretCheck: SecretCheck
     /// Viewers (QUIC connections) that passed the secret check and hold a
     /// seat; `maxViewers` limits these, not individual stream requests.
-    private var admitted: Set<ObjectIdentifier> = []
+    private var roster: ViewerRoster<ObjectIdentifier>
+    /// The connection of every seated viewer, for RTT, address and kicking.
+    private var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
+    private var pathWatch: RepeatedTask?
     /// Stream requests the broadcaster serves at once, per seat: room for a
     /// few local players per viewer (a global cap, not enforced per viewer).
     static let streamsPerViewer = 4
@@ -39,6 +42,7 @@ public final class Host: HTTP3ServerDelegate {
         self.server = server
         self.ticket = ticket
         self.secretCheck = SecretCheck(secretHex: ticket.secretHex)
+        self.roster = ViewerRoster(capacity: configuration.maxViewers)
         self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media, resolved: resolved,
                                        gracePeriod: configuration.gracePeriod,
                                        maxViewers: configuration.maxViewers * Host.streamsPerViewer,
@@ -50,6 +54,8 @@ public final class Host: HTTP3ServerDelegate {
     public let media: ResolvedMedia
     /// Called once if sharing cannot go on (the capture source disappeared).
     public var onSourceLost: ((String) -> Void)?
+    /// Viewers joining, leaving and moving; called on the event loop.
+    public var onEvent: ((HostEvent) -> Void)?
 
     /// Resolves the capture source, encoder and audio (so bad input fails now,
     /// listing what exists, not when the first viewer arrives), binds the
@@ -74,6 +80,11 @@ public final class Host: HTTP3ServerDelegate {
             let size = resolved.captureSize
             host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
                 + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
+            // QUIC follows a viewer that changes address by itself; look once a
+            // second so the change can be shown.
+            host.pathWatch = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak host] _ in
+                host?.watchPaths()
+            }
         }.wait()
         return host
     }
@@ -81,8 +92,52 @@ public final class Host: HTTP3ServerDelegate {
     /// Ends every stream, stops capture, closes every connection.
     public func shutdown() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
+            self.pathWatch?.cancel()
             self.broadcaster.stopAll()
             return self.server.shutdown()
+        }
+    }
+
+    /// The viewers and counters right now.
+    public func status() -> EventLoopFuture<HostStatus> {
+        eventLoop.submit { self.currentStatus() }
+    }
+
+    /// Disconnects the viewer with this short id; false if there is none.
+    /// Its viewer is told it was removed and does not reconnect by itself.
+    public func kick(viewerID: String) -> EventLoopFuture<Bool> {
+        eventLoop.submit {
+            guard let key = self.roster.kick(id: viewerID), let peer = self.seatedPeers[key] else { return false }
+            Console.info("removing viewer \(viewerID)")
+            peer.close(code: StreamAPI.removedByHostCode)
+            return true
+        }
+    }
+
+    private func currentStatus() -> HostStatus {
+        let streams = Dictionary(grouping: broadcaster.viewerStats(), by: \.viewerID)
+        let now = MonotonicClock.now
+        var total = roster.departedBytes
+        let viewers = roster.order.compactMap { key -> HostViewerStatus? in
+            guard let seat = roster.seats[key] else { return nil }
+            let live = streams[seat.id] ?? []
+            let sent = seat.finishedStreamBytes + live.reduce(0) { $0 + $1.bytesSent }
+            total += sent
+            return HostViewerStatus(id: seat.id, address: seat.address, path: .direct,
+                                    connectedSeconds: Double(now &- seat.since) / 1e9,
+                                    roundTripMilliseconds: seatedPeers[key]?.roundTripMilliseconds ?? 0,
+                                    bytesSent: sent, lagBytes: live.reduce(0) { $0 + $1.lagBytes },
+                                    keyframeSkips: live.reduce(0) { $0 + $1.keyframeSkips }, streams: live.count)
+        }
+        return HostStatus(viewers: viewers, bytesSent: total, capturing: broadcaster.isPipelineRunning)
+    }
+
+    private func watchPaths() {
+        for (key, peer) in seatedPeers {
+            if let event = roster.observe(key, address: peer.remoteAddressDescription) {
+                Console.info("viewer \(peer.id) moved to \(peer.remoteAddressDescription)")
+                onEvent?(event)
+            }
         }
     }
 
@@ -93,8 +148,10 @@ public final class Host: HTTP3ServerDelegate {
     }
 
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
-        admitted.remove(ObjectIdentifier(peer))
+        let key = ObjectIdentifier(peer)
+        seatedPeers.removeValue(forKey: key)
         Console.info("viewer \(peer.id) disconnected (\(reason))")
+        if let event = roster.leave(key, reason: ViewerLeaveReason(reason)) { onEvent?(event) }
     }
 
     public func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
@@ -106,7 +163,7 @@ public final class Host: HTTP3ServerDelegate {
             return
         }
         guard admit(request.peer) else {
-            let full = "the host is full (\(admitted.count) of \(configuration.maxViewers) viewers)"
+            let full = "the host is full (\(roster.count) of \(configuration.maxViewers) viewers)"
             Console.info("refused viewer \(request.peer.id): \(full)")
             request.respond(status: 503, headers: [("content-type", "text/plain")], body: Array((full + "\n").utf8))
             return
@@ -129,10 +186,16 @@ public final class Host: HTTP3ServerDelegate {
     /// Gives the peer a seat if it has none and one is free.
     private func admit(_ peer: HTTP3Peer) -> Bool {
         let key = ObjectIdentifier(peer)
-        if admitted.contains(key) { return true }
-        guard admitted.count < configuration.maxViewers else { return false }
-        admitted.insert(key)
-        return true
+        switch roster.admit(key, id: peer.id, address: peer.remoteAddressDescription, now: MonotonicClock.now) {
+        case .alreadySeated:
+            return true
+        case .full:
+            return false
+        case .seated(let event):
+            seatedPeers[key] = peer
+            onEvent?(event)
+            return true
+        }
     }
 
     private func serveStream(_ request: HTTP3Responder) {
@@ -147,6 +210,7 @@ public final class Host: HTTP3ServerDelegate {
         request.onClose = { [weak self, weak request] _ in
             guard let self, let request else { return }
             let final = self.broadcaster.remove(request)
+            self.roster.streamFinished(ObjectIdentifier(request.peer), bytes: final?.bytesSent ?? 0)
             let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
             Console.info("viewer \(request.peer.id) stopped watching (\(sent); \(self.broadcaster.viewerCount) watching)")
         }
@@ -154,12 +218,7 @@ public final class Host: HTTP3ServerDelegate {
         Console.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
     }
 
-    private var audioIsOn: Bool {
-        switch media.audio {
-        case .testTone, .systemMonitor: return true
-        case .none, .unavailable: return false
-        }
-    }
+    private var audioIsOn: Bool { media.audio.isOn }
 
     private func infoJSON() -> String {
         let media = configuration.media
@@ -167,7 +226,7 @@ public final class Host: HTTP3ServerDelegate {
         return """
         {"protocol":1,"stream":"\(StreamAPI.streamPath)","container":"mpegts","video":"h264",\
         "audio":\(audioIsOn ? "\"aac\"" : "null"),"width":\(size.width),"height":\(size.height),\
-        "fps":\(media.fps),"viewers":\(admitted.count),"max_viewers":\(configuration.maxViewers)}
+        "fps":\(media.fps),"viewers":\(roster.count),"max_viewers":\(configuration.maxViewers)}
 
         """
     }
@@ -178,5 +237,18 @@ enum SecretGenerator {
     static func bytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+}
+
+extension ViewerLeaveReason {
+    /// How a seated viewer's connection ended, from the host's side.
+    init(_ reason: QUICCloseReason) {
+        switch reason {
+        case .peerClosed: self = .left
+        case .local: self = .hostEnded
+        case .idleTimeout, .handshakeTimeout: self = .timedOut
+        case .identityMismatch: self = .failed("\(reason)")
+        case .failed(let detail): self = .failed(detail)
+        }
     }
 }

@@ -51,6 +51,9 @@ final class LocalRelay {
         for handler in connections.values { handler.endResponse() }
     }
 
+    /// Players connected right now.
+    var playerCount: Int { connections.count }
+
     func close() -> EventLoopFuture<Void> {
         endAllStreams()
         return channel.close().recover { _ in }
@@ -118,6 +121,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         }
         request.onData = { [weak self] bytes in
             guard started, let self, let context = self.context else { return }
+            self.viewer.bytesReceived += bytes.count
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)

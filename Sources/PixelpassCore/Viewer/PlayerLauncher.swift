@@ -15,6 +15,20 @@ public enum PlayerChoice: String, CaseIterable, Sendable {
     }
 }
 
+/// A player pixelpass started; still our child process, so we can tell
+/// when it is closed.
+public struct LaunchedPlayer: Equatable, Sendable {
+    public var command: String
+    public var pid: pid_t
+
+    /// True once the player has exited (reaps it; call from one thread).
+    public func hasExited() -> Bool {
+        var status: Int32 = 0
+        let rv = waitpid(pid, &status, WNOHANG)
+        return rv == pid || (rv < 0 && errno == ECHILD)
+    }
+}
+
 public enum PlayerLauncher {
     /// Low-latency options that do not starve audio under jitter (DESIGN §8).
     static func mpvArguments(url: String) -> [String] {
@@ -33,7 +47,7 @@ public enum PlayerLauncher {
 
     /// Starts the player in its own session, so it survives pixelpass and
     /// does not receive the terminal's Ctrl-C. Returns a message on failure.
-    public static func launch(_ choice: PlayerChoice, url: String) -> Result<String, PlayerLaunchError> {
+    public static func launch(_ choice: PlayerChoice, url: String) -> Result<LaunchedPlayer, PlayerLaunchError> {
         let executable: String?
         let arguments: [String]
         switch choice {
@@ -54,8 +68,8 @@ public enum PlayerLauncher {
         }
         guard let executable else { return .failure(.notInstalled(choice)) }
         do {
-            try spawnDetached(executable, arguments)
-            return .success(([executable] + arguments).joined(separator: " "))
+            let pid = try spawnDetached(executable, arguments)
+            return .success(LaunchedPlayer(command: ([executable] + arguments).joined(separator: " "), pid: pid))
         } catch {
             return .failure(.spawnFailed(choice, "\(error)"))
         }
@@ -70,7 +84,7 @@ public enum PlayerLauncher {
         return nil
     }
 
-    private static func spawnDetached(_ executable: String, _ arguments: [String]) throws {
+    private static func spawnDetached(_ executable: String, _ arguments: [String]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -88,6 +102,16 @@ public enum PlayerLauncher {
         var pid: pid_t = 0
         let rv = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         if rv != 0 { throw PlayerLaunchError.spawnFailed(.none, String(cString: strerror(rv))) }
+        return pid
+    }
+
+    /// Whether the player's executable is on PATH.
+    public static func isInstalled(_ choice: PlayerChoice) -> Bool {
+        switch choice {
+        case .mpv: return find("mpv") != nil
+        case .vlc: return find("vlc") != nil || find("cvlc") != nil
+        case .none: return true
+        }
     }
 }
 

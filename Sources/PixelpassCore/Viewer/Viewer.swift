@@ -9,8 +9,21 @@ public enum ViewerEnd: Equatable {
     case hostEnded
     /// Nothing heard from the host within the idle timeout.
     case lostContact(String)
+    /// The host's user removed this viewer from the share.
+    case removedByHost
     /// We closed it (Ctrl-C).
     case local
+}
+
+/// The viewer's connection right now, for the live status and `stats` events.
+public struct ViewerStatus: Equatable, Sendable {
+    public var hostAddress: String
+    public var path: ConnectionPath
+    public var roundTripMilliseconds: Double
+    /// Stream bytes received from the host and handed to players, ever.
+    public var bytesReceived: Int
+    /// Players reading the local URL right now.
+    public var players: Int
 }
 
 /// Small per-stream receive windows: when a player stops reading, QUIC
@@ -33,6 +46,8 @@ public final class Viewer {
     private var relay: LocalRelay?
     private var onEnd: ((ViewerEnd) -> Void)?
     private var ended = false
+    /// Counted by the relay as it hands stream bytes to players.
+    var bytesReceived = 0
 
     public var eventLoop: EventLoop { client.eventLoop }
     public var hostAddress: String { client.authority }
@@ -101,6 +116,7 @@ public final class Viewer {
         client.onClose = { [weak self] reason in
             guard let self else { return }
             switch reason {
+            case .peerClosed(applicationCode: StreamAPI.removedByHostCode): self.finish(.removedByHost)
             case .peerClosed: self.finish(.hostEnded)
             case .local: self.finish(.local)
             case .idleTimeout, .handshakeTimeout, .identityMismatch, .failed:
@@ -113,6 +129,15 @@ public final class Viewer {
                 self.relay = relay
                 return relay.url
             }
+    }
+
+    /// The connection and counters right now.
+    public func status() -> EventLoopFuture<ViewerStatus> {
+        eventLoop.submit {
+            ViewerStatus(hostAddress: self.client.authority, path: .direct,
+                         roundTripMilliseconds: self.client.peer.roundTripMilliseconds,
+                         bytesReceived: self.bytesReceived, players: self.relay?.playerCount ?? 0)
+        }
     }
 
     /// Opens one live-stream request to the host (one per local player).

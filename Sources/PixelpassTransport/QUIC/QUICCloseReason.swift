@@ -2,8 +2,9 @@
 public enum QUICCloseReason: Equatable, CustomStringConvertible, Sendable {
     /// We closed it.
     case local
-    /// The peer sent CONNECTION_CLOSE.
-    case peerClosed
+    /// The peer sent CONNECTION_CLOSE; `applicationCode` is its HTTP/3 error
+    /// code when it closed at the application level (nil: a transport error).
+    case peerClosed(applicationCode: UInt64?)
     /// Nothing heard from the peer within the idle timeout.
     case idleTimeout
     /// The handshake did not finish in time (nothing answering, or packets lost).

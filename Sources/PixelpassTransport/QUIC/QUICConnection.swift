@@ -393,7 +393,10 @@ final class QUICConnection {
     private func handleLibraryError(_ rv: Int32, now: UInt64) {
         switch rv {
         case NGTCP2_ERR_DRAINING:
-            finish(.peerClosed)
+            var received = ngtcp2_connection_close_error()
+            ngtcp2_conn_get_connection_close_error(conn, &received)
+            let isApplication = received.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION
+            finish(.peerClosed(applicationCode: isApplication ? received.error_code : nil))
         case NGTCP2_ERR_IDLE_CLOSE:
             finish(.idleTimeout)
         case NGTCP2_ERR_HANDSHAKE_TIMEOUT:

@@ -59,6 +59,8 @@ struct HostCommand: ParsableCommand {
     @Option(help: "Most viewers at once; the next one is turned away.")
     var maxViewers: Int = 4
 
+    @OptionGroup var outputOptions: OutputOptions
+
     func validate() throws {
         _ = try parsedBind()
         _ = try parsedSize()
@@ -147,19 +149,14 @@ struct HostCommand: ParsableCommand {
         return address
     }
 
-    /// What the event loop tells the main thread.
-    private enum Event {
-        case sourceLost(String)
-    }
-
-    func run() throws {
+    /// The host configuration these options describe.
+    func hostConfiguration() throws -> HostConfiguration {
         let requestedSize = try parsedSize()
         let capture: CaptureSource
         do {
             capture = try captureSource()
         } catch let error as MediaError {
-            Console.error(error.description)
-            throw ExitCodes.usage
+            throw HostStartError.media(error)
         }
         var media = MediaSettings(source: capture, encoder: try encoderChoice(), fps: fps,
                                   bitrateKbps: bitrate, audio: !noAudio)
@@ -170,38 +167,94 @@ struct HostCommand: ParsableCommand {
         }
         var configuration = HostConfiguration(bind: try parsedBind(), media: media)
         configuration.maxViewers = maxViewers
+        return configuration
+    }
 
-        GStreamer.initialize()
+    /// What the event loop and timers tell the main thread.
+    private enum Event {
+        case sourceLost(String)
+        case host(HostEvent)
+        case statsDue
+    }
+
+    func run() throws {
+        outputOptions.apply()
+        let json = outputOptions.isJSON
+        let configuration: HostConfiguration
+        do {
+            configuration = try hostConfiguration()
+        } catch let error as HostStartError {
+            report(error, json: json)
+            throw ExitCode(error.exitCode)
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let events = MainThreadEvents<Event>()
         let host: PixelpassCore.Host
         do {
-            host = try PixelpassCore.Host.start(configuration, on: group.next())
-        } catch let error as MediaError {
-            Console.error(error.description)
-            throw ExitCodes.usage
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode.failure
+            host = try HostStartError.starting(configuration, on: group.next())
+        } catch let error as HostStartError {
+            report(error, json: json)
+            throw ExitCode(error.exitCode)
         }
+        let events = MainThreadEvents<Event>()
         host.onSourceLost = { reason in events.post(.sourceLost(reason)) }
-        Console.output(host.ticket.encoded())
+        host.onEvent = { event in events.post(.host(event)) }
+        let addresses = host.ticket.addresses.map(\.description)
+        var ticker: Ticker?
+        if json {
+            EventLine.emit("ticket", [("ticket", .string(host.ticket.encoded())),
+                                      ("fingerprint", .string(host.ticket.fingerprintHex))])
+            EventLine.emit("listening", [("addresses", .array(addresses.map { .string($0) })),
+                                         ("capture", .string(host.media.summary)),
+                                         ("encoder", .string(host.media.encoder)),
+                                         ("audio", .bool(host.media.audio.isOn)),
+                                         ("max_viewers", .int(configuration.maxViewers))])
+            ticker = Ticker(every: 1) { events.post(.statsDue) }
+        } else {
+            Console.output(host.ticket.encoded())
+        }
         Console.info("capture: \(host.media.summary)")
         if case .unavailable(let reason) = host.media.audio {
             Console.info("warning: no system audio (\(reason)); sharing video only")
         }
-        let addresses = host.ticket.addresses.map(\.description).joined(separator: ", ")
-        Console.info("sharing on \(addresses); send the ticket above to a friend, who runs: pixelpass TICKET")
+        Console.info("sharing on \(addresses.joined(separator: ", ")); send the ticket above to a friend, who runs: pixelpass TICKET")
         Console.info("press Ctrl-C to stop sharing")
-        switch events.next() {
-        case .interrupted:
-            Console.info("stopping: closing viewers")
-            try? host.shutdown().wait()
-        case .event(.sourceLost(let reason)):
-            Console.error("the capture source went away (\(reason)): ending the share")
-            try? host.shutdown().wait()
-            throw ExitCode.failure
+        defer { ticker?.cancel() }
+        var rates = HostRateTracker()
+        while true {
+            switch events.next() {
+            case .interrupted:
+                Console.info("stopping: closing viewers")
+                try? host.shutdown().wait()
+                if json { EventLine.ended("interrupted", exitCode: 0) }
+                return
+            case .event(.sourceLost(let reason)):
+                let message = "the capture source went away (\(reason)): ending the share"
+                Console.error(message)
+                try? host.shutdown().wait()
+                if json {
+                    EventLine.error(message, exitCode: 1)
+                    EventLine.ended("source_lost", exitCode: 1)
+                }
+                throw ExitCode.failure
+            case .event(.host(let event)):
+                if json {
+                    let (name, fields) = HostEventJSON.fields(for: event)
+                    EventLine.emit(name, fields)
+                }
+            case .event(.statsDue):
+                guard let status = try? host.status().wait() else { continue }
+                let sampled = rates.rates(for: status, at: ProcessInfo.processInfo.systemUptime)
+                EventLine.emit("stats", HostEventJSON.stats(status, rates: sampled))
+            }
+        }
+    }
+
+    private func report(_ error: HostStartError, json: Bool) {
+        Console.error(error.description)
+        if json {
+            EventLine.error(error.description, exitCode: error.exitCode)
+            EventLine.ended("error", exitCode: error.exitCode)
         }
     }
 }

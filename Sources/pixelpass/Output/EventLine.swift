@@ -1,0 +1,18 @@
+import Foundation
+import PixelpassCore
+
+/// One JSON event on stdout: `{"event":NAME,"time":UNIX_SECONDS,...}`.
+enum EventLine {
+    static func emit(_ name: String, _ fields: [(String, JSONValue)] = []) {
+        let object = JSONValue.object([("event", .string(name)), ("time", .double(Date().timeIntervalSince1970))] + fields)
+        Console.output(object.rendered)
+    }
+
+    static func error(_ message: String, exitCode: Int32) {
+        emit("error", [("message", .string(message)), ("exit_code", .int(Int(exitCode)))])
+    }
+
+    static func ended(_ reason: String, exitCode: Int32) {
+        emit("ended", [("reason", .string(reason)), ("exit_code", .int(Int(exitCode)))])
+    }
+}
