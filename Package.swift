@@ -7,6 +7,7 @@ import PackageDescription
 //   PixelpassMedia      the GStreamer capture/encode pipeline
 //   PixelpassTransport  QUIC (ngtcp2 + GnuTLS) and HTTP/3 (nghttp3) over SwiftNIO UDP
 //   PixelpassCore       host, viewer, broadcaster and localhost relay
+//   PixelpassTerminal   the interactive menu's terminal UI pieces
 //   pixelpass           the command line
 let package = Package(
     name: "pixelpass",
@@ -39,8 +40,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Terminal UI pieces for the interactive menu: key decoding, menus,
+        // line editing and status screens (pure), plus the raw-mode terminal.
+        .target(name: "PixelpassTerminal", dependencies: ["PixelpassCore"]),
         .executableTarget(name: "pixelpass", dependencies: [
-            "PixelpassCore", "PixelpassTicket",
+            "PixelpassCore", "PixelpassTicket", "PixelpassTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +63,7 @@ let package = Package(
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
+        .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

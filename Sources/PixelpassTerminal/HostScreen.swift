@@ -1,0 +1,90 @@
+import PixelpassCore
+
+/// What the host's live status shows. Pure: `lines(width:style:)` renders
+/// it for the current terminal width, so a resize only needs a redraw.
+public struct HostScreen: Sendable {
+    public var ticket: String
+    /// "copied to the clipboard (xclip)" or why not.
+    public var clipboard: ClipboardLine
+    public var capture: String
+    public var maxViewers: Int
+    public var status: HostStatus?
+    /// bit/s per viewer id, and in total, since the previous sample.
+    public var viewerRates: [String: Double] = [:]
+    public var uploadRate: Double = 0
+    /// Latest events, newest last.
+    public var messages: [String] = []
+    /// A question waiting for a key (which viewer to kick).
+    public var prompt: String?
+
+    public enum ClipboardLine: Sendable, Equatable {
+        case copied(tool: String)
+        case notCopied(reason: String)
+    }
+
+    public static let tableWidth = 62
+    public static let minimumWidth = 30
+    static let keepMessages = 4
+
+    public init(ticket: String, clipboard: ClipboardLine, capture: String, maxViewers: Int) {
+        self.ticket = ticket
+        self.clipboard = clipboard
+        self.capture = capture
+        self.maxViewers = maxViewers
+    }
+
+    public mutating func note(_ message: String) {
+        messages.append(message)
+        if messages.count > Self.keepMessages { messages.removeFirst(messages.count - Self.keepMessages) }
+    }
+
+    public func lines(width: Int, style: TextStyle) -> [String] {
+        var out: [String] = [style.bold(fit("pixelpass · sharing your screen", width)),
+                             fit("Ticket — send this line to your friend:", width),
+                             // Never cut: it soft-wraps, and copying it from the terminal still works.
+                             style.cyan(ticket)]
+        switch clipboard {
+        case .copied(let tool): out.append(style.green(fit("✓ copied to the clipboard (\(tool))", width)))
+        case .notCopied(let reason): out.append(style.yellow(fit("! not copied to the clipboard: \(reason)", width)))
+        }
+        out.append("")
+        guard width >= Self.minimumWidth else {
+            out.append(fit("(widen the terminal to see the status)", width))
+            out.append(fit("k kick · c copy · q stop", width))
+            return out
+        }
+        let viewers = status?.viewers ?? []
+        out.append(fit("Capture: \(capture)", width))
+        let running = (status?.capturing ?? false) ? "capturing" : "idle until someone watches"
+        out.append(fit("Upload:  \(Units.bitrate(uploadRate)) · \(viewers.count) of \(maxViewers) viewers · \(running)", width))
+        out.append("")
+        if viewers.isEmpty {
+            out.append(style.dim(fit("No viewers yet: waiting for your friend to paste the ticket.", width)))
+        } else if width >= Self.tableWidth {
+            out.append(style.bold(fit(" #  " + cell("VIEWER", 10) + cell("SINCE", 8) + cell("BITRATE", 12)
+                                      + cell("LAG", 7) + cell("PATH", 8) + "RTT", width)))
+            for (index, viewer) in viewers.enumerated() {
+                let rate = viewerRates[viewer.id] ?? 0
+                let row = cell(" \(index + 1)", 4) + cell(viewer.id, 10) + cell(Units.duration(viewer.connectedSeconds), 8)
+                    + cell(viewer.streams == 0 ? "not playing" : Units.bitrate(rate), 12)
+                    + cell(Units.lag(bytes: viewer.lagBytes, bitsPerSecond: rate), 7)
+                    + cell(viewer.path.rawValue, 8) + Units.milliseconds(viewer.roundTripMilliseconds)
+                out.append(fit(row, width))
+            }
+        } else {
+            for (index, viewer) in viewers.enumerated() {
+                let rate = viewerRates[viewer.id] ?? 0
+                out.append(fit("\(index + 1) \(viewer.id) \(Units.bitrate(rate)) \(viewer.path.rawValue) "
+                               + Units.milliseconds(viewer.roundTripMilliseconds), width))
+            }
+        }
+        out.append("")
+        out += messages.map { style.dim(fit($0, width)) }
+        if let prompt {
+            out.append(style.bold(fit(prompt, width)))
+        } else {
+            out.append(fit("k kick a viewer · c copy the ticket again · q stop sharing", width))
+        }
+        return out
+    }
+}
