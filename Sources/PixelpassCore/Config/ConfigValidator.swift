@@ -187,7 +187,8 @@ struct ConfigValidator {
             host = text[text.index(after: text.startIndex)..<close]
             port = text[text.index(close, offsetBy: 2)...]
         } else {
-            guard let colon = text.lastIndex(of: ":") else { return false }
+            // An IPv6 address needs its brackets, or its last group would read as the port.
+            guard let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon else { return false }
             host = text[..<colon]
             port = text[text.index(after: colon)...]
         }
