@@ -30,7 +30,7 @@ struct CompletionsCommand: ParsableCommand {
         }
     }
 
-    @Argument(help: "bash, zsh or fish.")
+    @Argument(help: "The shell to print the script for.")
     var shell: Shell
 
     func run() {
