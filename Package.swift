@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // TOML parsing for the config file (toml++ underneath; gives error lines).
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CNgtcp2", pkgConfig: "libngtcp2_crypto_gnutls",
@@ -39,6 +41,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // Terminal UI pieces for the interactive menu: key decoding, menus,
         // line editing and status screens (pure), plus the raw-mode terminal.

@@ -1,0 +1,39 @@
+/// The tables a config file may have. Anything else is an error, so a typo
+/// never silently falls back to a default.
+public enum ConfigTable: String, CaseIterable, Sendable {
+    case host, view, nat
+}
+
+/// Every key a config file may set. The switches over this enum (validation,
+/// defaults, rendering) have no `default`, so a new key fails to compile
+/// until each of them handles it.
+public enum ConfigKey: String, CaseIterable, Sendable {
+    // [host]
+    case source, bitrate, fps, size
+    case maxViewers = "max_viewers"
+    case encoder, hwencode, audio, bind
+    // [view]
+    case player, port
+    // [nat], reserved: parsed and type-checked, not used yet
+    case stun, turn
+
+    public var table: ConfigTable {
+        switch self {
+        case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind: return .host
+        case .player, .port: return .view
+        case .stun, .turn: return .nat
+        }
+    }
+
+    /// The key's name as written in the file.
+    public var name: String { rawValue }
+
+    public static func keys(in table: ConfigTable) -> [ConfigKey] {
+        allCases.filter { $0.table == table }
+    }
+
+    static func lookup(table: ConfigTable, name: String) -> ConfigKey? {
+        guard let key = ConfigKey(rawValue: name), key.table == table else { return nil }
+        return key
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The commented file `pixelpass config init` writes: every key, commented
+/// out at its default, so the file changes nothing until a line is edited.
+public enum ConfigTemplate {
+    public static let text = """
+    # pixelpass configuration. Flags on the command line override these values.
+    # Remove the leading "# " from a line to set it. See: pixelpass config show
+
+    [host]
+    # What to share: auto (this desktop), x11, pipewire, test or clock.
+    # source = "auto"
+    # Video bitrate in kbit/s (100-100000).
+    # bitrate = 4000
+    # Frames per second (1-120).
+    # fps = 30
+    # Scale the video to WIDTHxHEIGHT (even numbers); unset: the native size.
+    # size = "1280x720"
+    # Most viewers at once (1-64); the next one is turned away.
+    # max_viewers = 4
+    # H.264 encoder: auto, vah264enc, vaapih264enc, nvh264enc, x264enc or openh264enc.
+    # encoder = "auto"
+    # Allow hardware encoders when encoder is auto.
+    # hwencode = true
+    # Send system audio along with the video.
+    # audio = true
+    # UDP address and port to listen on; port 0 picks a free one.
+    # bind = "0.0.0.0:0"
+
+    [view]
+    # Player to open: mpv, vlc or none; unset: mpv if installed, else vlc, else none.
+    # player = "mpv"
+    # Local port for the stream URL (1-65535); unset: a free port.
+    # port = 8080
+
+    [nat]
+    # Reserved for NAT traversal: read and checked, not used yet.
+    # stun = ["stun.example.org:3478"]
+    # turn = "turn.example.org:3478"
+
+    """
+
+    /// Writes the template at `path`, creating its folder; never replaces a
+    /// file that is there (O_EXCL, so not even one created a moment ago).
+    public static func write(to path: String) throws(ConfigError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw .writeFailed(path: path, reason: "cannot create \(folder): \(error.localizedDescription)")
+            }
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 {
+            let code = errno
+            if code == EEXIST { throw .alreadyExists(path: path) }
+            throw .writeFailed(path: path, reason: String(cString: strerror(code)))
+        }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw .writeFailed(path: path, reason: String(cString: strerror(code)))
+            }
+            written += count
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// One key's value in effect and where it came from, for `pixelpass config show`.
+public struct EffectiveSetting: Equatable, Sendable {
+    public enum Origin: Equatable, Sendable {
+        /// Set by the config file, on this line.
+        case file(line: Int?)
+        case builtInDefault
+    }
+
+    public let key: ConfigKey
+    /// The value as a TOML literal (`"auto"`, `30`, `true`, `["a:1"]`), or
+    /// `nil` when the default is "not set" (native size, automatic player,
+    /// a free port), which the file cannot spell.
+    public let literal: String?
+    public let origin: Origin
+    /// What the default means, for defaults worth explaining.
+    public let note: String?
+
+    public init(key: ConfigKey, literal: String?, origin: Origin, note: String? = nil) {
+        self.key = key
+        self.literal = literal
+        self.origin = origin
+        self.note = note
+    }
+}
+
+extension LoadedConfig {
+    /// Every key, in table order, with the file's value or the built-in
+    /// default. `automaticPlayer` is what "automatic" picks on this machine
+    /// (nil: do not say); it is passed in so tests need no installed players.
+    public func effectiveSettings(automaticPlayer: PlayerChoice? = nil) -> [EffectiveSetting] {
+        ConfigKey.allCases.map { key in
+            if let literal = Self.fileLiteral(key, parsed.values) {
+                return EffectiveSetting(key: key, literal: literal, origin: .file(line: parsed.keyLines[key]))
+            }
+            return Self.defaultSetting(key, automaticPlayer: automaticPlayer)
+        }
+    }
+
+    /// The file's value as TOML, or nil if the file does not set `key`.
+    static func fileLiteral(_ key: ConfigKey, _ values: PixelpassConfig) -> String? {
+        switch key {
+        case .source: return values.host.source.map { quoted($0.rawValue) }
+        case .bitrate: return values.host.bitrate.map(String.init)
+        case .fps: return values.host.fps.map(String.init)
+        case .size: return values.host.size.map { quoted($0.description) }
+        case .maxViewers: return values.host.maxViewers.map(String.init)
+        case .encoder: return values.host.encoder.map { quoted($0.rawValue) }
+        case .hwencode: return values.host.hwencode.map(String.init)
+        case .audio: return values.host.audio.map(String.init)
+        case .bind: return values.host.bind.map(quoted)
+        case .player: return values.view.player.map { quoted($0.rawValue) }
+        case .port: return values.view.port.map(String.init)
+        case .stun: return values.nat.stun.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
+        case .turn: return values.nat.turn.map(quoted)
+        }
+    }
+
+    /// The built-in defaults, the same as `pixelpass host` / `view` use
+    /// when neither a flag nor the file sets a value.
+    static func defaultSetting(_ key: ConfigKey, automaticPlayer: PlayerChoice?) -> EffectiveSetting {
+        let defaults = PixelpassConfig.Defaults.self
+        func setting(_ literal: String?, _ note: String? = nil) -> EffectiveSetting {
+            EffectiveSetting(key: key, literal: literal, origin: .builtInDefault, note: note)
+        }
+        switch key {
+        case .source: return setting(quoted(defaults.source.rawValue))
+        case .bitrate: return setting(String(defaults.bitrate))
+        case .fps: return setting(String(defaults.fps))
+        case .size: return setting(nil, "the source's own size (test and clock sources: 1280x720)")
+        case .maxViewers: return setting(String(defaults.maxViewers))
+        case .encoder: return setting(quoted(defaults.encoder.rawValue))
+        case .hwencode: return setting(String(defaults.hwencode))
+        case .audio: return setting(String(defaults.audio))
+        case .bind: return setting(quoted(defaults.bind), "all interfaces, a free port")
+        case .player:
+            let here = automaticPlayer.map { " (here: \($0.rawValue))" } ?? ""
+            return setting(nil, "mpv if installed, else vlc, else none\(here)")
+        case .port: return setting(nil, "a free port")
+        case .stun: return setting(nil, "none (reserved for NAT traversal)")
+        case .turn: return setting(nil, "none (reserved for NAT traversal)")
+        }
+    }
+
+    /// A TOML basic string.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}

@@ -1,0 +1,87 @@
+/// What a config file says. Every value is optional: `nil` means the file
+/// does not set it, and the command line or the built-in default decides.
+/// Values here are already validated (ranges, names, formats).
+public struct PixelpassConfig: Equatable, Sendable {
+    public var host = Host()
+    public var view = View()
+    public var nat = NAT()
+
+    public init(host: Host = Host(), view: View = View(), nat: NAT = NAT()) {
+        self.host = host
+        self.view = view
+        self.nat = nat
+    }
+
+    /// `[host]`: defaults for `pixelpass host`.
+    public struct Host: Equatable, Sendable {
+        public var source: Source?
+        /// kbit/s, 100–100000.
+        public var bitrate: Int?
+        /// 1–120.
+        public var fps: Int?
+        public var size: VideoSize?
+        /// 1–64.
+        public var maxViewers: Int?
+        public var encoder: Encoder?
+        public var hwencode: Bool?
+        public var audio: Bool?
+        /// "ADDRESS:PORT", checked to be an IP address and a port 0–65535.
+        public var bind: String?
+
+        public init(source: Source? = nil, bitrate: Int? = nil, fps: Int? = nil, size: VideoSize? = nil,
+                    maxViewers: Int? = nil, encoder: Encoder? = nil, hwencode: Bool? = nil,
+                    audio: Bool? = nil, bind: String? = nil) {
+            self.source = source
+            self.bitrate = bitrate
+            self.fps = fps
+            self.size = size
+            self.maxViewers = maxViewers
+            self.encoder = encoder
+            self.hwencode = hwencode
+            self.audio = audio
+            self.bind = bind
+        }
+    }
+
+    /// `[view]`: defaults for `pixelpass view`.
+    public struct View: Equatable, Sendable {
+        /// `nil`: automatic (mpv if installed, else VLC, else none).
+        public var player: PlayerChoice?
+        /// 1–65535; `nil`: a free port.
+        public var port: Int?
+
+        public init(player: PlayerChoice? = nil, port: Int? = nil) {
+            self.player = player
+            self.port = port
+        }
+    }
+
+    /// `[nat]`: reserved for NAT traversal; only the value types are checked.
+    public struct NAT: Equatable, Sendable {
+        /// "host:port" strings (not yet checked beyond being strings).
+        public var stun: [String]?
+        public var turn: String?
+
+        public init(stun: [String]? = nil, turn: String? = nil) {
+            self.stun = stun
+            self.turn = turn
+        }
+    }
+
+    /// The same names as `pixelpass host --source`.
+    public enum Source: String, CaseIterable, Sendable {
+        case auto, x11, pipewire, test, clock
+    }
+
+    /// The same names as `pixelpass host --encoder`.
+    public enum Encoder: String, CaseIterable, Sendable {
+        case auto, vah264enc, vaapih264enc, nvh264enc, x264enc, openh264enc
+
+        public var isHardware: Bool {
+            switch self {
+            case .vah264enc, .vaapih264enc, .nvh264enc: return true
+            case .auto, .x264enc, .openh264enc: return false
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import XCTest
+@testable import PixelpassCore
+
+final class ConfigEffectiveTests: XCTestCase {
+    let location = ConfigLocation(path: "/home/u/.config/pixelpass/config.toml", rule: .home)
+
+    func loaded(_ text: String?) throws -> LoadedConfig {
+        guard let text else { return LoadedConfig(location: location, fileExists: false, parsed: ParsedConfig()) }
+        return LoadedConfig(location: location, fileExists: true, parsed: try PixelpassConfig.parse(text, path: location.path))
+    }
+
+    func testAllDefaultsWithoutAFile() throws {
+        let settings = try loaded(nil).effectiveSettings(automaticPlayer: .vlc)
+        XCTAssertEqual(settings.map(\.key), ConfigKey.allCases)
+        XCTAssertTrue(settings.allSatisfy { $0.origin == .builtInDefault })
+        let literals = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0.literal) })
+        XCTAssertEqual(literals, [
+            .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
+            .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"",
+            .player: nil, .port: nil, .stun: nil, .turn: nil,
+        ])
+        XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
+    }
+
+    func testFileValuesCarryTheirLines() throws {
+        let settings = try loaded("[host]\nfps = 60\n\n[view]\nplayer = \"none\"\n[nat]\nstun = [\"a:1\"]\n")
+            .effectiveSettings()
+        let byKey = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0) })
+        XCTAssertEqual(byKey[.fps], EffectiveSetting(key: .fps, literal: "60", origin: .file(line: 2)))
+        XCTAssertEqual(byKey[.player], EffectiveSetting(key: .player, literal: "\"none\"", origin: .file(line: 5)))
+        XCTAssertEqual(byKey[.stun], EffectiveSetting(key: .stun, literal: "[\"a:1\"]", origin: .file(line: 7)))
+        XCTAssertEqual(byKey[.bitrate]?.origin, .builtInDefault)
+        XCTAssertEqual(byKey[.player]?.note, nil)
+    }
+
+    func testRenderedOutput() throws {
+        let text = try loaded("[host]\nbitrate = 8000\nsize = \"1280x720\"\n").renderEffective(automaticPlayer: .mpv)
+        XCTAssertEqual(text, """
+        # pixelpass settings in effect; flags on the command line override them.
+        # file: /home/u/.config/pixelpass/config.toml
+
+        [host]
+        source = "auto"             # default
+        bitrate = 8000              # from file, line 2
+        fps = 30                    # default
+        size = "1280x720"           # from file, line 3
+        max_viewers = 4             # default
+        encoder = "auto"            # default
+        hwencode = true             # default
+        audio = true                # default
+        bind = "0.0.0.0:0"          # default: all interfaces, a free port
+
+        [view]
+        # player is not set         # default: mpv if installed, else vlc, else none (here: mpv)
+        # port is not set           # default: a free port
+
+        [nat]
+        # reserved for NAT traversal: read and checked, not used yet
+        # stun is not set           # default: none (reserved for NAT traversal)
+        # turn is not set           # default: none (reserved for NAT traversal)
+
+        """)
+    }
+
+    func testRenderedOutputSaysWhenThereIsNoFile() throws {
+        XCTAssertTrue(try loaded(nil).renderEffective().contains("(not there: built-in defaults only)"))
+    }
+
+    func testRenderedOutputIsAValidConfigWithTheSameValues() throws {
+        let original = """
+        [host]
+        source = "clock"
+        encoder = "openh264enc"
+        bind = "[::1]:4433"
+        size = "640x360"
+        [view]
+        port = 1234
+        player = "mpv"
+        [nat]
+        stun = ["a:1", "b \\"quoted\\":2"]
+        turn = "t:3"
+        """
+        let first = try loaded(original)
+        let rendered = first.renderEffective()
+        let again = try PixelpassConfig.parse(rendered, path: "rendered")
+        XCTAssertEqual(again.values.host.fps, PixelpassConfig.Defaults.fps)
+        var expected = first.values
+        expected.host = .init(source: .clock, bitrate: 4000, fps: 30, size: expected.host.size, maxViewers: 4,
+                              encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433")
+        XCTAssertEqual(again.values, expected)
+        XCTAssertEqual(again.values.nat.stun, ["a:1", "b \"quoted\":2"])
+    }
+
+    func testQuotingEscapesControlCharacters() {
+        XCTAssertEqual(LoadedConfig.quoted("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\u0001\"")
+    }
+}
