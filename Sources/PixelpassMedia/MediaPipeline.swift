@@ -9,6 +9,8 @@ public final class MediaPipeline: @unchecked Sendable {
     public let settings: MediaSettings
     /// The source, encoder and audio this pipeline runs.
     public let resolved: ResolvedMedia
+    /// The gst-launch description of the last run, for `-v` logs.
+    public private(set) var launchDescription = ""
     private let environment: MediaEnvironment
     private let lock = NSLock()
     /// Guarded by `lock`.
@@ -61,6 +63,7 @@ public final class MediaPipeline: @unchecked Sendable {
         var current = resolved
         current.source = try MediaResolver.refresh(resolved.source, in: environment)
         let description = try PipelineDescription(settings: settings, resolved: current, hasElement: environment.hasElement)
+        launchDescription = description.launchString
         session = try PipelineSession.launch(description: description.launchString, options: description.sessionOptions,
                                              onChunk: onChunk, onFailure: onFailure)
     }

@@ -62,8 +62,6 @@ def test_every_golden_file_is_checked():
     assert not stale, f"golden files for no command: {stale}; run scripts/update-help-goldens"
 
 
-@pytest.mark.xfail(strict=True, reason="on merge: PixelpassCommand's configuration gets "
-                                       "version: PixelpassVersion.current; then remove this mark")
 def test_version(pixelpass_bin):
     version_file = Path(__file__).resolve().parents[2] / "Sources" / "pixelpass" / "Runtime" / "Version.swift"
     expected = version_file.read_text().split('current = "', 1)[1].split('"', 1)[0]

@@ -129,6 +129,7 @@ final class Broadcaster: @unchecked Sendable {
                 onFailure: { [weak self] error in
                     loop.execute { self?.pipelineFailed(error, generation: generation) }
                 })
+            Console.debug("pipeline: \(pipeline.launchDescription)")
         } catch {
             pipelineFailed(error, generation: generation)
         }

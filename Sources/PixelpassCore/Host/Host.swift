@@ -74,6 +74,8 @@ public final class Host: HTTP3ServerDelegate {
                             secret: SecretGenerator.bytes(16),
                             addresses: InterfaceAddresses.candidates(for: configuration.bind, port: port))
         let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket)
+        Console.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
+        for skipped in resolved.skippedEncoders { Console.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
         try eventLoop.submit {
             server.delegate = host
             host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
@@ -156,6 +158,7 @@ public final class Host: HTTP3ServerDelegate {
 
     public func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
         let head = request.request
+        Console.debug("request \(head.method) \(head.pathOnly) from \(request.peer.id) (\(request.peer.remoteAddressDescription))")
         guard secretCheck.authorises(head) else {
             Console.info("refused a request from \(request.peer.id): wrong or missing secret")
             request.respond(status: 403, headers: [("content-type", "text/plain")],

@@ -43,7 +43,11 @@ final class LocalRelay {
     private func track(_ handler: RelayConnectionHandler) {
         let key = ObjectIdentifier(handler)
         connections[key] = handler
-        handler.onFinished = { [weak self] in self?.connections[key] = nil }
+        Console.debug("a player connected to the local URL (\(connections.count) connected)")
+        handler.onFinished = { [weak self] in
+            self?.connections[key] = nil
+            Console.debug("a player disconnected from the local URL (\(self?.connections.count ?? 0) connected)")
+        }
     }
 
     /// The host is gone: end every player's response.

@@ -69,6 +69,7 @@ public final class Viewer {
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
+        Console.debug("racing \(candidates.count) candidate address(es) for a host with certificate SHA-256 \(ticket.fingerprintHex)")
         return HTTP3Client.connect(to: candidates, pinnedFingerprint: ticket.fingerprint,
                                    identity: identity, settings: viewerQUICSettings, on: eventLoop)
             .flatMapErrorThrowing { error in
@@ -76,6 +77,7 @@ public final class Viewer {
                 throw error
             }
             .flatMap { client in
+                Console.debug("handshake done with \(client.authority), RTT \(client.peer.roundTripMilliseconds) ms; checking the secret")
                 let viewer = Viewer(ticket: ticket, client: client)
                 return viewer.checkAuthorisation().map { viewer }
             }

@@ -20,8 +20,8 @@ struct HostCommand: ParsableCommand {
         case auto, x11, pipewire, test, clock
     }
 
-    @Option(help: ArgumentHelp("What to share: auto (this desktop), x11, pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement).", valueName: "source"))
-    var source: Source = .auto
+    @Option(help: ArgumentHelp("What to share: auto (this desktop), x11, pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement). Default: auto, or [host] source in the config.", valueName: "source"))
+    var source: Source?
 
     @Option(help: "X display to capture (default: $DISPLAY).")
     var display: String?
@@ -35,33 +35,47 @@ struct HostCommand: ParsableCommand {
     @Option(help: "PipeWire video node id to capture (with --source pipewire).")
     var node: UInt32?
 
-    @Option(help: "H.264 encoder: auto, vah264enc, vaapih264enc, nvh264enc, x264enc or openh264enc.")
-    var encoder: String = "auto"
+    @Option(help: "H.264 encoder: auto, vah264enc, vaapih264enc, nvh264enc, x264enc or openh264enc (default: auto).")
+    var encoder: String?
 
-    @Flag(help: "Do not use hardware encoders (auto picks a software one).")
-    var noHwencode = false
+    @Flag(inversion: .prefixedNo, help: "Allow hardware encoders (default); --no-hwencode makes auto pick a software one.")
+    var hwencode: Bool?
 
-    @Flag(help: "Send video only.")
-    var noAudio = false
+    @Flag(inversion: .prefixedNo, help: "Send system audio (default); --no-audio sends video only.")
+    var audio: Bool?
 
     @Option(help: "UDP address and port to listen on, e.g. 0.0.0.0:4433 (default: all interfaces, a free port).")
-    var bind: String = "0.0.0.0:0"
+    var bind: String?
 
     @Option(help: "Video size, WIDTHxHEIGHT (test and clock sources: default 1280x720; screen capture: scale to this size instead of sending the native size).")
     var size: String?
 
-    @Option(help: "Frames per second (1-120).")
-    var fps: Int = 30
+    @Option(help: "Frames per second (1-120, default 30).")
+    var fps: Int?
 
-    @Option(help: "Video bitrate in kbit/s (100-100000).")
-    var bitrate: Int = 4000
+    @Option(help: "Video bitrate in kbit/s (100-100000, default 4000).")
+    var bitrate: Int?
 
-    @Option(help: "Most viewers at once; the next one is turned away.")
-    var maxViewers: Int = 4
+    @Option(help: "Most viewers at once, 1-64 (default 4); the next one is turned away.")
+    var maxViewers: Int?
 
     @OptionGroup var outputOptions: OutputOptions
 
+    // Each setting: the flag, else the config file's [host] value, else the default.
+    private var config: PixelpassConfig.Host { ConfigDefaults.values.host }
+    var effectiveSource: Source { source ?? config.source.flatMap { Source(rawValue: $0.rawValue) } ?? .auto }
+    var effectiveEncoder: String { encoder ?? config.encoder?.rawValue ?? PixelpassConfig.Defaults.encoder.rawValue }
+    var effectiveHardware: Bool { hwencode ?? config.hwencode ?? PixelpassConfig.Defaults.hwencode }
+    var effectiveAudio: Bool { audio ?? config.audio ?? PixelpassConfig.Defaults.audio }
+    var effectiveBind: String { bind ?? config.bind ?? PixelpassConfig.Defaults.bind }
+    var effectiveSize: String? { size ?? config.size?.description }
+    var effectiveFps: Int { fps ?? config.fps ?? PixelpassConfig.Defaults.fps }
+    var effectiveBitrate: Int { bitrate ?? config.bitrate ?? PixelpassConfig.Defaults.bitrate }
+    var effectiveMaxViewers: Int { maxViewers ?? config.maxViewers ?? PixelpassConfig.Defaults.maxViewers }
+
     func validate() throws {
+        try ConfigDefaults.check()
+        let fps = effectiveFps, bitrate = effectiveBitrate, maxViewers = effectiveMaxViewers
         _ = try parsedBind()
         _ = try parsedSize()
         guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120 (got \(fps))") }
@@ -70,7 +84,7 @@ struct HostCommand: ParsableCommand {
         }
         guard (1...64).contains(maxViewers) else { throw ValidationError("--max-viewers must be between 1 and 64") }
         let x11Only = [("--display", display), ("--monitor", monitor), ("--window", window)].filter { $0.1 != nil }
-        switch source {
+        switch effectiveSource {
         case .x11, .auto:
             if monitor != nil && window != nil {
                 throw ValidationError("--monitor and --window cannot be combined: share one monitor or one window")
@@ -89,6 +103,8 @@ struct HostCommand: ParsableCommand {
     }
 
     func encoderChoice() throws -> EncoderChoice {
+        let encoder = effectiveEncoder
+        let noHwencode = !effectiveHardware
         if encoder == "auto" { return .automatic(allowHardware: !noHwencode) }
         let known = ["vah264enc", "vaapih264enc", "nvh264enc", "x264enc", "openh264enc"]
         guard known.contains(encoder) else {
@@ -102,7 +118,7 @@ struct HostCommand: ParsableCommand {
 
     /// The capture source the options describe; `auto` looks at the session.
     func captureSource() throws -> CaptureSource {
-        switch source {
+        switch effectiveSource {
         case .test: return .test
         case .clock: return .clock
         case .pipewire: return .pipewire(node: node!)
@@ -133,7 +149,7 @@ struct HostCommand: ParsableCommand {
     }
 
     func parsedSize() throws -> (Int, Int)? {
-        guard let size else { return nil }
+        guard let size = effectiveSize else { return nil }
         let parts = size.lowercased().split(separator: "x")
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
               (16...7680).contains(w), (16...4320).contains(h), w % 2 == 0, h % 2 == 0 else {
@@ -143,6 +159,7 @@ struct HostCommand: ParsableCommand {
     }
 
     func parsedBind() throws -> SocketAddress {
+        let bind = effectiveBind
         guard let address = AddressArgument.parse(bind) else {
             throw ValidationError("--bind must be ADDRESS:PORT, e.g. 0.0.0.0:4433 or [::]:4433 (got \"\(bind)\")")
         }
@@ -158,15 +175,15 @@ struct HostCommand: ParsableCommand {
         } catch let error as MediaError {
             throw HostStartError.media(error)
         }
-        var media = MediaSettings(source: capture, encoder: try encoderChoice(), fps: fps,
-                                  bitrateKbps: bitrate, audio: !noAudio)
+        var media = MediaSettings(source: capture, encoder: try encoderChoice(), fps: effectiveFps,
+                                  bitrateKbps: effectiveBitrate, audio: effectiveAudio)
         if let (width, height) = requestedSize {
             media.width = width
             media.height = height
             media.scaleToSize = true
         }
         var configuration = HostConfiguration(bind: try parsedBind(), media: media)
-        configuration.maxViewers = maxViewers
+        configuration.maxViewers = effectiveMaxViewers
         return configuration
     }
 

@@ -11,6 +11,7 @@ struct PixelpassCommand: ParsableCommand {
         Exit codes: 0 success, 2 bad usage or bad ticket, 3 cannot reach the host,
         4 host identity mismatch, 5 refused by the host (secret, full).
         """,
+        version: PixelpassVersion.current,
         subcommands: [HostCommand.self, ViewCommand.self, TicketCommand.self, DoctorCommand.self,
                       ConfigCommand.self, CompletionsCommand.self],
         defaultSubcommand: ViewCommand.self

@@ -18,15 +18,19 @@ struct ViewCommand: ParsableCommand {
     @Argument(help: "The ticket your friend sent (pixelpass1-…).")
     var ticket: String
 
-    @Option(help: "Player to open: mpv, vlc or none (default: mpv if installed, else vlc, else none).")
+    @Option(help: "Player to open: mpv, vlc or none (default: [view] player in the config, else mpv if installed, else vlc, else none).")
     var player: PlayerChoice?
 
-    @Option(help: "Local port for the stream URL (default: a free port).")
+    @Option(help: "Local port for the stream URL (default: [view] port in the config, else a free port).")
     var port: Int?
 
     @OptionGroup var outputOptions: OutputOptions
 
+    private var effectivePort: Int { port ?? ConfigDefaults.values.view.port ?? 0 }
+    private var effectivePlayer: PlayerChoice { player ?? ConfigDefaults.values.view.player ?? PlayerChoice.automatic() }
+
     func validate() throws {
+        try ConfigDefaults.check()
         _ = try TicketArgument.parse(ticket)
         if let port, !(1...65535).contains(port) {
             throw ValidationError("--port must be between 1 and 65535 (got \(port))")
@@ -54,7 +58,7 @@ struct ViewCommand: ParsableCommand {
         if spinner == nil { Console.info("connecting to \(target) …") }
         Viewer.connect(parsed, on: group.next())
             .flatMap { viewer in
-                viewer.startRelay(port: port ?? 0) { end in events.post(.ended(end)) }
+                viewer.startRelay(port: effectivePort) { end in events.post(.ended(end)) }
                     .map { url in (viewer, url) }
             }
             .whenComplete { result in
@@ -137,7 +141,7 @@ struct ViewCommand: ParsableCommand {
     }
 
     private func openPlayer(url: String, json: Bool) {
-        let choice = player ?? PlayerChoice.automatic()
+        let choice = effectivePlayer
         switch PlayerLauncher.launch(choice, url: url) {
         case .success(let launched):
             Console.info("opened the player: \(launched.command)")
