@@ -101,6 +101,21 @@ final class ConfigLoadingTests: XCTestCase {
         }
     }
 
+    func testNULBytesAreUnreadable() throws {
+        let url = folder.appendingPathComponent("nul.toml")
+        try Data("[host]\nfps = 30\u{0}\n".utf8).write(to: url)
+        XCTAssertThrowsError(try PixelpassConfig.load(environment: ["PIXELPASS_CONFIG": url.path])) { error in
+            XCTAssertEqual(error as? ConfigError, .unreadable(path: url.path, reason: "contains NUL bytes, not a text file"))
+        }
+    }
+
+    func testByteOrderMarkIsFine() throws {
+        let path = try write("\u{FEFF}host.fps = 24\n", to: "bom.toml")
+        let loaded = try PixelpassConfig.load(environment: ["PIXELPASS_CONFIG": path])
+        XCTAssertEqual(loaded.host.fps, 24)
+        XCTAssertEqual(loaded.parsed.keyLines[.fps], 1)
+    }
+
     func testTemplateIsWrittenOnceWithItsFolders() throws {
         let path = folder.path + "/a/b/config.toml"
         try ConfigTemplate.write(to: path)

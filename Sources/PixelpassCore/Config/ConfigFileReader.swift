@@ -27,6 +27,8 @@ enum ConfigFileReader {
             // A config file is a few hundred bytes; refuse to slurp a huge mistake.
             if bytes.count > 1 << 20 { throw .unreadable(path: path, reason: "larger than 1 MiB, not a config file") }
         }
+        // TOMLKit hands the text to C++ as a C string, which would end at a NUL.
+        guard !bytes.contains(0) else { throw .unreadable(path: path, reason: "contains NUL bytes, not a text file") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .unreadable(path: path, reason: "not UTF-8 text")
         }

@@ -39,7 +39,8 @@ struct ConfigValidator {
             problem(entry.line, message)
             return
         }
-        if let key = ConfigKey(rawValue: entry.key) ?? ConfigSuggestion.closest(to: entry.key, among: ConfigKey.allCases.map(\.name)).flatMap(ConfigKey.init(rawValue:)) {
+        let guess = ConfigSuggestion.closest(to: entry.key, among: ConfigKey.allCases.map(\.name))
+        if let key = ConfigKey(rawValue: entry.key) ?? guess.flatMap(ConfigKey.init(rawValue:)) {
             let spelled = key.name == entry.key ? "" : " (did you mean \"\(key.name)\"?)"
             problem(entry.line, "\"\(entry.key)\" is outside any table\(spelled): put it below a [\(key.table.rawValue)] line")
         } else {

@@ -12,7 +12,9 @@ struct TOMLKeyLines {
     private var line = 1
 
     private init(_ text: String) {
-        self.text = Array(text.unicodeScalars)
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }  // a byte-order mark is not part of the first key
+        self.text = scalars
     }
 
     /// Key path (table names, then the key) → 1-based line of its first
