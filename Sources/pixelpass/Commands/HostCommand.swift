@@ -10,9 +10,20 @@ struct HostCommand: ParsableCommand {
         commandName: "host",
         abstract: "Share your screen: prints a ticket on stdout, serves viewers until Ctrl-C.",
         discussion: """
-        The ticket is the first line of stdout; progress goes to stderr.
+        The ticket is the first line of stdout; progress goes to stderr. Send the
+        ticket to a friend, who runs: pixelpass TICKET. Defaults come from the
+        config file ([host] in pixelpass config path), flags override them.
         Third-party HTTP/3 clients can fetch the stream at
         https://ADDRESS:PORT/v1/stream?secret=SECRET (see: pixelpass ticket inspect).
+
+        Examples:
+          pixelpass host                              share this desktop
+          pixelpass host --monitor HDMI-1             one X11 monitor
+          pixelpass host --window Firefox --no-audio  one window, video only
+          pixelpass host --source test                the built-in test pattern
+          pixelpass host --bitrate 8000 --fps 60 --max-viewers 2
+          pixelpass host --output json | jq .         one JSON event per line
+          pixelpass host | head -1                    just the ticket (the share keeps running)
         """
     )
 

@@ -10,7 +10,14 @@ struct TicketCommand: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a ticket's fields as JSON (fingerprint, secret, addresses, version)."
+            abstract: "Print a ticket's fields as JSON (fingerprint, secret, addresses, version).",
+            discussion: """
+            A truncated or mistyped ticket is reported precisely (exit 2).
+
+            Examples:
+              pixelpass ticket inspect pixelpass1-abc…
+              pixelpass ticket inspect pixelpass1-abc… | jq -r '.addresses[]'
+            """
         )
 
         @Argument(help: "The ticket (pixelpass1-…).")

@@ -12,6 +12,14 @@ struct ViewCommand: ParsableCommand {
         discussion: """
         The URL (http://127.0.0.1:PORT/) is the first line of stdout; any player
         that reads MPEG-TS over HTTP can open it, as often as you like.
+        Defaults come from the config file ([view] in pixelpass config path).
+
+        Examples:
+          pixelpass pixelpass1-abc…                   watch in mpv (or VLC)
+          pixelpass view pixelpass1-abc… --player vlc
+          pixelpass view pixelpass1-abc… --player none --port 8080
+                                                      then: mpv http://127.0.0.1:8080/
+          pixelpass view pixelpass1-abc… --output json
         """
     )
 
