@@ -63,9 +63,12 @@ extension DoctorChecks {
     /// `readonly u version = 4;` inside the ScreenCast block of gdbus's output.
     static func screenCastVersion(introspection text: String) -> Int? {
         guard let start = text.range(of: "interface \(screenCastInterface) {") else { return nil }
-        let block = text[start.upperBound...].prefix { $0 != "}" }
-        for line in block.split(whereSeparator: \.isNewline) {
-            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ")
+        // The block ends at its own "};" line; method signatures such as
+        // "a{sv}" contain braces too.
+        for line in text[start.upperBound...].split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed == "};" { break }
+            let words = trimmed.split(separator: " ")
             if words.count == 5, words[0] == "readonly", words[2] == "version", words[3] == "=" {
                 return Int(words[4].dropLast(words[4].hasSuffix(";") ? 1 : 0))
             }
