@@ -1,6 +1,46 @@
 import ArgumentParser
+import Foundation
+import PixelpassCore
+import PixelpassMedia
 
-// Placeholder registered so parallel work can fill it in; replaced in this issue.
 struct DoctorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "doctor", abstract: "(in progress)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check whether this machine can share its screen, and what to install if not.",
+        discussion: """
+        Checks the graphical session, the screen capture source (X11 display, or the
+        ScreenCast portal and PipeWire on Wayland), the H.264 encoders (hardware VA-API
+        and software), the GStreamer elements, system audio, players and clipboard
+        tools. Each row says OK, WARN (sharing works without it), FAIL (sharing cannot
+        work) or INFO, with a one-line fix.
+
+        Examples:
+          pixelpass doctor
+          pixelpass doctor --json | jq '.checks[] | select(.status == "fail")'
+
+        Exit status: 0 when sharing can work here, 1 when it cannot.
+        """
+    )
+
+    @Flag(help: "Print one JSON object: {\"sharing_can_work\": bool, \"checks\": [{\"name\", \"status\", \"detail\", \"fix\"}]}.")
+    var json = false
+
+    func run() throws {
+        GStreamer.initialize()
+        let environment = ProcessInfo.processInfo.environment
+        let report = Doctor.run(.live(environment: environment))
+        if json {
+            Console.output(report.renderJSON())
+        } else {
+            FileHandle.standardOutput.write(Data(report.renderText(colour: Self.wantsColour(environment)).utf8))
+        }
+        if !report.sharingCanWork {
+            throw ExitCode(report.exitCode)
+        }
+    }
+
+    /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+    static func wantsColour(_ environment: [String: String]) -> Bool {
+        isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty
+    }
 }
