@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixelpassTerminal
 
 // Usage errors exit 2 (not ArgumentParser's 64), so scripts can tell bad input
 // from a host that cannot be reached (3), is not who the ticket says (4), or
@@ -9,6 +10,16 @@ import Foundation
 signal(SIGPIPE, SIG_IGN)
 
 do {
+    // No arguments: the interactive menu on a terminal; usage otherwise.
+    if CommandLine.arguments.count == 1 {
+        guard Terminal.isInteractive else {
+            FileHandle.standardError.write(Data((PixelpassCommand.helpMessage() + "\n\npixelpass: error: no ticket given and no terminal for the menu: run `pixelpass host` to share or `pixelpass TICKET` to watch\n").utf8))
+            Foundation.exit(2)
+        }
+        try ConfigDefaults.check()
+        try MainMenu.run()
+        Foundation.exit(0)
+    }
     var command = try PixelpassCommand.parseAsRoot()
     try command.run()
 } catch let exit as ExitCode {

@@ -1,0 +1,22 @@
+import PixelpassCore
+import PixelpassTerminal
+
+/// Everything the interactive menu waits for, in one inbox on the main
+/// thread: keys, timers, resizes, and what the host or viewer reports.
+enum MenuEvent {
+    case key(Key)
+    case resized
+    case tick
+    case log(String)
+    case host(HostEvent)
+    case sourceLost(String)
+    case viewerReady(Viewer, url: String)
+    case viewerFailed(Error)
+    case viewerEnded(ViewerEnd)
+}
+
+/// How a screen ended: back to the main menu, or leave pixelpass (Ctrl+C, Quit).
+enum FlowResult {
+    case back(note: String?)
+    case quit
+}
