@@ -12,28 +12,3 @@ public func cell(_ text: String, _ width: Int) -> String {
     return cut + String(repeating: " ", count: max(0, width - cut.count))
 }
 
-/// Word-wraps text into lines of at most `width` columns (long words are cut
-/// into pieces), for messages that must be read whole.
-public func wrap(_ text: String, _ width: Int) -> [String] {
-    guard width > 0 else { return [] }
-    var lines: [String] = []
-    var current = ""
-    for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-        var word = Substring(word)
-        while word.count > width {
-            if !current.isEmpty { lines.append(current); current = "" }
-            lines.append(String(word.prefix(width)))
-            word = word.dropFirst(width)
-        }
-        if current.isEmpty {
-            current = String(word)
-        } else if current.count + 1 + word.count <= width {
-            current += " " + word
-        } else {
-            lines.append(current)
-            current = String(word)
-        }
-    }
-    if !current.isEmpty { lines.append(current) }
-    return lines
-}

@@ -42,12 +42,6 @@ final class DoctorReportTests: XCTestCase {
         XCTAssertTrue(text.contains("\u{1B}[33mWARN\u{1B}[0m"))
     }
 
-    func testWrapCutsWordsLongerThanALine() {
-        XCTAssertEqual(DoctorReport.wrap("a bb ccc", width: 4), ["a bb", "ccc"])
-        XCTAssertEqual(DoctorReport.wrap("abcdefghij", width: 4), ["abcd", "efgh", "ij"])
-        XCTAssertEqual(DoctorReport.wrap("", width: 4), [""])
-    }
-
     func testJSONParsesWithTheDocumentedShape() throws {
         let json = report.renderJSON()
         XCTAssertFalse(json.contains("\n"))
@@ -62,6 +56,6 @@ final class DoctorReportTests: XCTestCase {
     }
 
     func testJSONEscapesControlCharacters() {
-        XCTAssertEqual(DoctorReport.quote("a\"b\\c\nd\u{01}"), "\"a\\\"b\\\\c\\nd\\u0001\"")
+        XCTAssertEqual(JSONValue.quoted("a\"b\\c\nd\u{01}"), "\"a\\\"b\\\\c\\nd\\u0001\"")
     }
 }

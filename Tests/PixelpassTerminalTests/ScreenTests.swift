@@ -72,10 +72,3 @@ final class ScreenTests: XCTestCase {
     }
 }
 
-final class WrapTests: XCTestCase {
-    func testWrapsAtWordsAndCutsLongWords() {
-        XCTAssertEqual(wrap("the host is full (4 of 4 viewers)", 12), ["the host is", "full (4 of 4", "viewers)"])
-        XCTAssertEqual(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"])
-        XCTAssertEqual(wrap("", 10), [])
-    }
-}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -608,6 +609,39 @@ def ffmpeg_frames(result: ToolResult) -> int:
     return int(counts[-1]) if counts else 0
 
 
+class VirtualScreen:
+    """A bare Xvfb on a free display number, ready when `xwininfo -root`
+    answers. `-ac` lets players run as another user (VLC refuses root)."""
+
+    def __init__(self, width: int = 1024, height: int = 768):
+        require_tool("Xvfb")
+        for _ in range(20):
+            number = random.randint(420, 900)
+            if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+                break
+        self.display = f":{number}"
+        self.size = (width, height)
+        self.server = subprocess.Popen(["Xvfb", self.display, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
+                                        "-ac"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True)
+        for _ in range(100):
+            if subprocess.run(["xwininfo", "-root"], env=self.env(), capture_output=True).returncode == 0:
+                return
+            time.sleep(0.1)
+        self.close()
+        pytest.fail(f"Xvfb {self.display} did not answer")
+
+    def env(self) -> dict:
+        env = dict(os.environ, DISPLAY=self.display)
+        env.pop("WAYLAND_DISPLAY", None)
+        return env
+
+    def close(self) -> None:
+        # Killing the server also ends any xclip still serving its selection.
+        self.server.kill()
+        self.server.wait(timeout=5)
+
+
 # --------------------------------------------------------------------------
 # Fixtures
 
@@ -668,3 +702,11 @@ def _watchdog():
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def screen():
+    """A virtual X screen (Xvfb, 1024x768) for the test."""
+    virtual = VirtualScreen()
+    yield virtual
+    virtual.close()

@@ -8,54 +8,15 @@ from __future__ import annotations
 import json
 import os
 import pty
-import random
 import select
 import subprocess
 import time
 from pathlib import Path
 
-import pytest
 
 from conftest import pixelpass_binary, require_tool
 
 ESC = "\x1b"
-
-
-class VirtualScreen:
-    """A bare Xvfb: doctor only needs a display that opens."""
-
-    def __init__(self):
-        require_tool("Xvfb")
-        for _ in range(20):
-            number = random.randint(420, 900)
-            if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-                break
-        self.display = f":{number}"
-        self.server = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        for _ in range(100):
-            if subprocess.run(["xwininfo", "-root"], env=self.env(), capture_output=True).returncode == 0:
-                return
-            time.sleep(0.1)
-        self.close()
-        pytest.fail(f"Xvfb {self.display} did not answer")
-
-    def env(self) -> dict:
-        env = dict(os.environ, DISPLAY=self.display)
-        env.pop("WAYLAND_DISPLAY", None)
-        return env
-
-    def close(self) -> None:
-        # Killing the server also ends any xclip still serving its selection.
-        self.server.kill()
-        self.server.wait(timeout=5)
-
-
-@pytest.fixture
-def screen():
-    s = VirtualScreen()
-    yield s
-    s.close()
 
 
 def headless_env() -> dict:

@@ -5,7 +5,6 @@ X screen like a person looking at it."""
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import tempfile
@@ -14,31 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ViewerProcess, require_tool
+from conftest import ViewerProcess, VirtualScreen, require_tool
 
 WIDTH, HEIGHT = 960, 540
 
 
 @pytest.fixture
 def xvfb():
-    require_tool("Xvfb")
-    for _ in range(20):
-        display = random.randint(120, 400)
-        if Path(f"/tmp/.X11-unix/X{display}").exists() or Path(f"/tmp/.X{display}-lock").exists():
-            continue
-        # -ac: players may run as another user (VLC refuses root).
-        proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp", "-ac"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        for _ in range(50):
-            if Path(f"/tmp/.X11-unix/X{display}").exists():
-                break
-            time.sleep(0.1)
-        if proc.poll() is None:
-            yield f":{display}"
-            proc.terminate()
-            proc.wait(timeout=5)
-            return
-    pytest.fail("could not start Xvfb")
+    virtual = VirtualScreen(WIDTH, HEIGHT)
+    yield virtual.display
+    virtual.close()
 
 
 def _grab(display: str) -> bytes:

@@ -13,9 +13,9 @@ extension DoctorReport {
         for check in checks {
             let status = Self.pad(check.status.word, Self.statusWidth)
             let head = Self.pad(check.name, Self.nameWidth) + (colour ? Self.coloured(status, check.status) : status)
-            var body = Self.wrap(check.detail, width: detailWidth)
+            var body = wordWrap(check.detail, width: detailWidth)
             if let fix = check.fix {
-                body += Self.wrap("fix: " + fix, width: detailWidth)
+                body += wordWrap("fix: " + fix, width: detailWidth)
             }
             lines.append(head + (body.first ?? ""))
             lines += body.dropFirst().map { indent + $0 }
@@ -43,30 +43,6 @@ extension DoctorReport {
         // Colour the word only, not the padding after it.
         let word = padded.trimmingTrailingSpaces()
         return "\u{1B}[\(code)m\(word)\u{1B}[0m" + String(repeating: " ", count: padded.count - word.count)
-    }
-
-    /// Greedy word wrap; a word longer than a line (a path, a URL) is cut.
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-            var word = Substring(word)
-            while word.count > width {
-                if !current.isEmpty { lines.append(current); current = "" }
-                lines.append(String(word.prefix(width)))
-                word = word.dropFirst(width)
-            }
-            if current.isEmpty {
-                current = String(word)
-            } else if current.count + 1 + word.count <= width {
-                current += " " + word
-            } else {
-                lines.append(current)
-                current = String(word)
-            }
-        }
-        if !current.isEmpty || lines.isEmpty { lines.append(current) }
-        return lines
     }
 }
 

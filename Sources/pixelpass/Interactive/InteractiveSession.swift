@@ -72,7 +72,7 @@ final class InteractiveSession {
                 lines.append(index == list.selected ? style.inverse(cut) : cut)
             }
             lines.append("")
-            if let error { lines += wrap(error, width).map { style.red($0) } }
+            if let error { lines += wordWrap(error, width: width).map { style.red($0) } }
             lines += footer.map { style.dim(fit($0, width)) }
             show(lines)
             switch next() {

@@ -37,7 +37,7 @@ struct ViewFlow {
             var lines = [session.style.bold("pixelpass · watch a share"), "",
                          "Paste the ticket your friend sent (pixelpass1-…) and press Enter:", "> " + field + "▏"]
             if let problem {
-                lines += [""] + wrap(problem, width).map { session.style.red($0) } + ["Paste it again, or Esc to go back."]
+                lines += [""] + wordWrap(problem, width: width).map { session.style.red($0) } + ["Paste it again, or Esc to go back."]
             }
             lines += ["", session.style.dim("Esc goes back · Ctrl+C quits")]
             session.show(lines)

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A JSON value with ordered object keys, so every event line starts with
-/// `"event"` and reads well in a terminal as well as in a parser.
-enum JSONValue: Equatable {
+/// A JSON value with ordered object keys, so output has a stable,
+/// documented shape (every event line starts with `"event"`).
+public enum JSONValue: Equatable, Sendable {
     case string(String)
     case int(Int)
     case double(Double)
@@ -11,10 +11,10 @@ enum JSONValue: Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered == rhs.rendered }
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered == rhs.rendered }
 
     /// Compact one-line JSON.
-    var rendered: String {
+    public var rendered: String {
         switch self {
         case .string(let text): return Self.quoted(text)
         case .int(let number): return String(number)
@@ -33,7 +33,9 @@ enum JSONValue: Equatable {
         }
     }
 
-    private static func quoted(_ text: String) -> String {
+    /// A JSON string literal (RFC 8259 §7): quote, backslash and control
+    /// characters escaped; everything else stays UTF-8.
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
