@@ -60,8 +60,8 @@ class MenuTerminal:
     def resize(self, width, height=32):
         self.tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
 
-    def text(self, joined=False):
-        args = ["capture-pane", "-p", "-t", self.name] + (["-J"] if joined else [])
+    def text(self, joined=False, escapes=False):
+        args = ["capture-pane", "-p", "-t", self.name] + (["-J"] if joined else []) + (["-e"] if escapes else [])
         return self.tmux(*args).stdout
 
     def wait(self, pattern, timeout=15, joined=False):
@@ -96,9 +96,9 @@ def menu(pixelpass_bin, tmp_path):
     config.write_text(CONFIG)
     terminals = []
 
-    def start(display=None, path=None, width=100):
+    def start(display=None, path=None, width=100, **extra_env):
         env = {"HOME": str(tmp_path), "PATH": path or os.environ["PATH"], "TERM": "xterm-256color",
-               "PIXELPASS_CONFIG": str(config), "LANG": "C.UTF-8"}
+               "PIXELPASS_CONFIG": str(config), "LANG": "C.UTF-8", **extra_env}
         if display:
             env["DISPLAY"] = display
         term = MenuTerminal(pixelpass_bin, env, width=width)
@@ -296,6 +296,14 @@ def test_escape_goes_back_to_the_menu(menu):
     term.wait(r"Host — share your screen")
     term.keys("Down", "Down", "Down", "Enter")  # Quit
     assert term.exit_status() == (0, True)
+
+
+def test_colour_only_without_no_color(menu):
+    coloured = menu()
+    assert "\x1b[" in coloured.text(escapes=True), "the menu should highlight its selection"
+    plain = menu(NO_COLOR="1")
+    shown = plain.text(escapes=True)
+    assert "\x1b[" not in shown and "› Host" in shown, shown
 
 
 def test_without_a_terminal_it_prints_usage_and_exits_2(pixelpass_bin):
