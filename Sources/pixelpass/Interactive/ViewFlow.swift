@@ -108,7 +108,7 @@ struct ViewFlow {
         var screen = ViewScreen(phase: .connecting(target: target, frame: 0))
         Viewer.connect(ticket, on: group.next())
             .flatMap { viewer in
-                viewer.startRelay(port: 0) { [session] end in session.post(.viewerEnded(end)) }.map { (viewer, $0) }
+                viewer.startRelay(port: ConfigDefaults.values.view.port ?? 0) { [session] end in session.post(.viewerEnded(end)) }.map { (viewer, $0) }
             }
             .whenComplete { [session] result in
                 switch result {
