@@ -127,3 +127,91 @@ extension LoopbackHTTP3Tests {
         try server.eventLoop.flatSubmit { server.shutdown() }.wait()
     }
 }
+
+/// Stands in for a TURN relay: QUIC datagrams for `carried` are handed to
+/// the other socket as if they came from `appearsAs`; datagrams starting
+/// with "STUN" are consumed and counted.
+private final class FakeRelaySideChannel: DatagramSideChannel {
+    let carried: SocketAddress
+    let appearsAs: SocketAddress
+    var target: SharedDatagramSocket?
+    var relayed = 0
+    var consumed: [String] = []
+
+    init(carried: SocketAddress, appearsAs: SocketAddress) {
+        self.carried = carried
+        self.appearsAs = appearsAs
+    }
+
+    func socket(_ socket: SharedDatagramSocket, received datagram: UnsafeRawBufferPointer, from remote: SocketAddress) -> Bool {
+        guard datagram.starts(with: Array("STUN".utf8)) else { return false }
+        consumed.append(String(decoding: datagram, as: UTF8.self))
+        return true
+    }
+
+    func socket(_ socket: SharedDatagramSocket, carries remote: SocketAddress) -> Bool { remote == carried }
+
+    func socket(_ socket: SharedDatagramSocket, relay datagram: UnsafeRawBufferPointer, to remote: SocketAddress) {
+        relayed += 1
+        let bytes = Array(datagram), from = appearsAs
+        guard let target else { return }
+        // A later turn of the loop, like a real network hop (and no recursion).
+        target.eventLoop.execute { target.inject(bytes, from: from) }
+    }
+}
+
+final class SideChannelTests: XCTestCase {
+    func testQUICRunsThroughASideChannelRelayAndNonQUICDatagramsAreConsumed() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let hostIdentity = try TLSIdentity()
+        let delegate = TestServerDelegate()
+        delegate.bigSize = 1_000_000
+        let server = try HTTP3Server.start(bindingTo: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+                                           identity: hostIdentity, on: loop).wait()
+        // The viewer dials the host's "relayed address"; the host sees the viewer's.
+        let hostRelayed = try SocketAddress(ipAddress: "192.0.2.1", port: 4000)
+        let viewerRelayed = try SocketAddress(ipAddress: "192.0.2.2", port: 5000)
+        let hostSide = FakeRelaySideChannel(carried: viewerRelayed, appearsAs: hostRelayed)
+        let viewerSide = FakeRelaySideChannel(carried: hostRelayed, appearsAs: viewerRelayed)
+        try loop.submit {
+            server.delegate = delegate
+            server.socket.sideChannel = hostSide
+        }.wait()
+        let client = try HTTP3Client.connect(to: [hostRelayed], pinnedFingerprint: hostIdentity.fingerprint,
+                                             identity: try TLSIdentity(), prepare: { socket in
+            socket.sideChannel = viewerSide
+            viewerSide.target = server.socket
+            hostSide.target = socket
+            return loop.makeSucceededVoidFuture()
+        }, on: loop).wait()
+
+        let promise = loop.makePromise(of: (Int, Int).self)
+        try loop.submit {
+            var status = 0, count = 0
+            let request = try client.get("/big")
+            request.onResponse = { status = $0.status }
+            request.onData = { count += $0.count }
+            request.onEnd = { _ in promise.succeed((status, count)) }
+        }.wait()
+        let (status, count) = try promise.futureResult.wait()
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(count, 1_000_000)
+        try loop.submit {
+            XCTAssertGreaterThan(viewerSide.relayed, 10, "the viewer's QUIC packets went through the side channel")
+            XCTAssertGreaterThan(hostSide.relayed, 10, "the host's QUIC packets went through the side channel")
+            XCTAssertEqual(server.peers.first?.remoteAddressDescription, "192.0.2.2:5000")
+            // A non-QUIC datagram on the real socket goes to the side channel, not QUIC.
+            client.sockets[0].send(Array("STUN hello".utf8), to: server.localAddress)
+        }.wait()
+        let deadline = Date().addingTimeInterval(5)
+        while try loop.submit({ hostSide.consumed.isEmpty }).wait(), Date() < deadline { usleep(10_000) }
+        try loop.submit {
+            XCTAssertEqual(hostSide.consumed, ["STUN hello"])
+            XCTAssertEqual(server.droppedDatagrams, 0)
+        }.wait()
+        try loop.flatSubmit { client.close() }.wait()
+        try loop.flatSubmit { server.shutdown() }.wait()
+    }
+}

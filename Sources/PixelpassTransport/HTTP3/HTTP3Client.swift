@@ -29,6 +29,8 @@ public final class HTTP3Client {
     public var peer: HTTP3Peer { connection.peer }
     public var eventLoop: EventLoop { endpoints[0].eventLoop }
     public var isConnected: Bool { !connection.isClosed }
+    /// The UDP sockets (one per address family), for STUN/TURN/probes.
+    public var sockets: [SharedDatagramSocket] { endpoints.map(\.shared) }
 
     private init(endpoints: [QUICEndpoint], connection: QUICConnection, authority: String) {
         self.endpoints = endpoints
@@ -37,8 +39,11 @@ public final class HTTP3Client {
     }
 
     /// Races a handshake to every candidate; fails with `HTTP3ConnectError`.
+    /// `prepare` runs once per socket after binding and before the race (to
+    /// install a side channel, e.g. a TURN allocation some candidates need).
     public static func connect(to candidates: [SocketAddress], pinnedFingerprint: [UInt8],
                                identity: TLSIdentity, settings: QUICSettings = QUICSettings(),
+                               prepare: ((SharedDatagramSocket) -> EventLoopFuture<Void>)? = nil,
                                on eventLoop: EventLoop) -> EventLoopFuture<HTTP3Client> {
         guard !candidates.isEmpty else {
             return eventLoop.makeFailedFuture(HTTP3ConnectError.unreachable(["the ticket has no address"]))
@@ -51,6 +56,9 @@ public final class HTTP3Client {
             QUICEndpoint.bind(to: $0, identity: identity, settings: settings, acceptsConnections: false, on: eventLoop)
         }
         return EventLoopFuture.whenAllSucceed(bound, on: eventLoop).flatMap { endpoints in
+            let prepared = endpoints.map { prepare?($0.shared) ?? eventLoop.makeSucceededVoidFuture() }
+            return EventLoopFuture.andAllSucceed(prepared, on: eventLoop).map { endpoints }
+        }.flatMap { endpoints in
             let race = ConnectRace(endpoints: endpoints, promise: eventLoop.makePromise())
             race.start(candidates: candidates, pinnedFingerprint: pinnedFingerprint)
             return race.promise.futureResult

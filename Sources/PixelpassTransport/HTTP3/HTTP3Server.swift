@@ -21,6 +21,8 @@ public final class HTTP3Server: HTTP3SessionDelegate {
     }
     /// Datagrams that matched no connection and started none.
     public var droppedDatagrams: Int { endpoint.droppedDatagrams }
+    /// The UDP socket, for STUN/TURN/probes that must share the QUIC port.
+    public var socket: SharedDatagramSocket { endpoint.shared }
 
     private init(endpoint: QUICEndpoint) {
         self.endpoint = endpoint

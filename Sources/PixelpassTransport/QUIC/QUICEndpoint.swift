@@ -29,6 +29,10 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
     /// Datagrams we could not route (garbage, stale connections).
     private(set) var droppedDatagrams = 0
 
+    /// STUN/TURN/probes sharing this socket (see `DatagramSideChannel`).
+    weak var sideChannel: DatagramSideChannel?
+    private(set) lazy var shared = SharedDatagramSocket(endpoint: self)
+
     var onHandshakeCompleted: ((QUICConnection) -> Void)?
     var onClosed: ((QUICConnection, QUICCloseReason) -> Void)?
 
@@ -110,6 +114,7 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
 
     private func dispatch(_ datagram: UnsafeRawBufferPointer, from remote: SocketAddress, now: UInt64) {
         guard let base = datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), datagram.count > 0 else { return }
+        if let sideChannel, sideChannel.socket(shared, received: datagram, from: remote) { return }
         var versionCID = ngtcp2_version_cid()
         guard ngtcp2_pkt_decode_version_cid(&versionCID, base, datagram.count, ConnectionID.length) == 0,
               let dcidPointer = versionCID.dcid else {
@@ -193,6 +198,17 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
     func send(_ packets: UnsafeRawBufferPointer, to address: SocketAddress, segmentSize: Int?,
               from connection: QUICConnection) {
         guard let channel else { return }
+        if let sideChannel, sideChannel.socket(shared, carries: address) {
+            // Relayed: one datagram at a time into the side channel (TURN).
+            let size = segmentSize ?? packets.count
+            var offset = 0
+            while offset < packets.count {
+                let length = min(size, packets.count - offset)
+                sideChannel.socket(shared, relay: UnsafeRawBufferPointer(rebasing: packets[offset..<(offset + length)]), to: address)
+                offset += length
+            }
+            return
+        }
         if let segmentSize, !QUICEndpoint.canSegment {
             // No GSO in this kernel: one datagram per packet.
             var offset = 0
@@ -211,6 +227,49 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
         }
         channel.write(AddressedEnvelope(remoteAddress: address, data: buffer, metadata: metadata), promise: nil)
         needsFlush = true
+    }
+
+    /// A non-QUIC datagram from this socket; with `ttl`, sent with that IP TTL
+    /// and the default restored right after (all on the event loop, so no
+    /// QUIC packet goes out in between).
+    func sendRaw(_ bytes: [UInt8], to address: SocketAddress, ttl: Int?) {
+        guard let channel else { return }
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        let envelope = AddressedEnvelope(remoteAddress: address, data: buffer)
+        guard let ttl, let options = channel.syncOptions else {
+            channel.write(envelope, promise: nil)
+            needsFlush = true
+            if !insideRead { flushIfNeeded() }
+            return
+        }
+        let isIPv6 = address.protocol == .inet6
+        let ttlOption = ChannelOptions.Types.SocketOption(
+            level: isIPv6 ? .ipv6 : .ip,
+            name: NIOBSDSocket.Option(rawValue: isIPv6 ? IPV6_UNICAST_HOPS : IP_TTL))
+        channel.flush()
+        let previous = (try? options.getOption(ttlOption)) ?? 64
+        try? options.setOption(ttlOption, value: SocketOptionValue(ttl))
+        channel.writeAndFlush(envelope, promise: nil)
+        try? options.setOption(ttlOption, value: previous)
+    }
+
+    /// A QUIC datagram that came through a relay, handled as if received.
+    func inject(_ bytes: [UInt8], from remote: SocketAddress) {
+        let now = self.now
+        bytes.withUnsafeBytes { datagram in
+            guard let base = datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), !datagram.isEmpty else { return }
+            var versionCID = ngtcp2_version_cid()
+            guard ngtcp2_pkt_decode_version_cid(&versionCID, base, datagram.count, ConnectionID.length) == 0 else {
+                droppedDatagrams += 1
+                return
+            }
+            let side = sideChannel
+            sideChannel = nil  // already unwrapped: QUIC's, not the side channel's
+            dispatch(datagram, from: remote, now: now)
+            sideChannel = side
+        }
+        flushPendingWrites()
     }
 
     /// UDP generic segmentation offload: many datagrams per syscall.
