@@ -100,6 +100,7 @@ extension Ticket {
                 addresses += try Self.addressList(value, field: field, hostLength: 16) { .ipv6($0) }
             case .relay:
                 guard relay == nil else { throw TicketError.malformed("relay appears twice") }
+                _ = try TicketRelay(decoding: Array(value))
                 relay = Array(value)
             }
         }

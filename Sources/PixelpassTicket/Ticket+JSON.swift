@@ -2,13 +2,16 @@
 /// JSONSerialization so the keys keep the order a person reads them in.
 extension Ticket {
     /// Pretty-printed JSON with keys in this order: version,
-    /// fingerprint_sha256, secret, addresses, relay (hex or null).
+    /// fingerprint_sha256, secret, addresses, relay (an object or null).
     public func inspectJSON() -> String {
         let addressLines = addresses.map { "    " + Self.jsonString($0.description) }
         let addressesJSON = addressLines.isEmpty
             ? "[]"
             : "[\n" + addressLines.joined(separator: ",\n") + "\n  ]"
-        let relayJSON = relay.map { Self.jsonString(hexString($0)) } ?? "null"
+        let relayJSON = (try? relayInfo)?.map { relay in
+            "{\"server\": \(Self.jsonString(relay.server.description)), \"relayed\": \(Self.jsonString(relay.relayed.description)), "
+                + "\"username\": \(Self.jsonString(relay.username)), \"password\": \(Self.jsonString(relay.password))}"
+        } ?? "null"
         return """
         {
           "version": \(Self.version),

@@ -19,7 +19,10 @@ enum TicketFixtures {
     /// Every field type in use, so damage tests cover all of them.
     static let full = Ticket(
         fingerprint: fingerprint, secret: secret,
-        addresses: [lan, ipv6, reflexive], relay: [1, 2, 3, 4, 5, 6, 7])
+        addresses: [lan, ipv6, reflexive], relay: relay.encoded())
+
+    static let relay = TicketRelay(server: TicketAddress("198.51.100.1:3478")!, relayed: TicketAddress("198.51.100.1:49160")!,
+                                   username: "1795340000:pixelpass", password: "c2VjcmV0cGFzc3dvcmQ=")
 
     static let prefix = "pixelpass1-"
 

@@ -23,7 +23,9 @@ final class TicketInspectJSONTests: XCTestCase {
     func testFieldsWithRelayAndIPv6() throws {
         let json = try object(F.full.inspectJSON())
         XCTAssertEqual(json["addresses"] as? [String], ["192.168.1.20:41641", "[2001:db8::1]:41641", "203.0.113.7:50000"])
-        XCTAssertEqual(json["relay"] as? String, "01020304050607")
+        let relay = try XCTUnwrap(json["relay"] as? [String: String])
+        XCTAssertEqual(relay, ["server": "198.51.100.1:3478", "relayed": "198.51.100.1:49160",
+                               "username": "1795340000:pixelpass", "password": "c2VjcmV0cGFzc3dvcmQ="])
     }
 
     func testKeysComeInReadingOrderAndArePretty() {

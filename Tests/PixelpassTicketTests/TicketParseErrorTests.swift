@@ -74,7 +74,11 @@ final class TicketParseErrorTests: XCTestCase {
         assertError(F.text(fields: F.secretField() + F.ipv4Field()), .malformed("no fingerprint"))
         assertError(F.text(fields: F.fingerprintField() + F.ipv4Field()), .malformed("no secret"))
         assertError(F.text(fields: F.fingerprintField() + F.secretField()), .malformed("no address"))
-        assertError(F.text(fields: F.fingerprintField() + F.secretField() + F.relayField([1])), .malformed("no address"))
+        assertError(F.text(fields: F.fingerprintField() + F.secretField() + F.relayField(F.relay.encoded())), .malformed("no address"))
+        assertError(F.text(fields: F.fingerprintField() + F.secretField() + F.ipv4Field() + F.relayField([4, 1])),
+                    .malformed("relay is truncated"))
+        assertError(F.text(fields: F.fingerprintField() + F.secretField() + F.ipv4Field() + F.relayField([9])),
+                    .malformed("relay has an unknown address family 9"))
         assertError(F.text(fields: []), .malformed("no fingerprint"))
     }
 
@@ -106,7 +110,7 @@ final class TicketParseErrorTests: XCTestCase {
         let all = F.fingerprintField() + F.secretField() + F.ipv4Field()
         assertError(F.text(fields: all + F.fingerprintField()), .malformed("fingerprint appears twice"))
         assertError(F.text(fields: all + F.secretField()), .malformed("secret appears twice"))
-        assertError(F.text(fields: all + F.relayField([1]) + F.relayField([2])), .malformed("relay appears twice"))
+        assertError(F.text(fields: all + F.relayField(F.relay.encoded()) + F.relayField(F.relay.encoded())), .malformed("relay appears twice"))
     }
 
     func testFieldLengthRunningPastTheEnd() {

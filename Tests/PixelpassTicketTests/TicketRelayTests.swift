@@ -1,0 +1,25 @@
+import XCTest
+@testable import PixelpassTicket
+
+final class TicketRelayTests: XCTestCase {
+    func testRoundTripIPv4AndIPv6() throws {
+        let v4 = TicketFixtures.relay
+        XCTAssertEqual(try TicketRelay(decoding: v4.encoded()), v4)
+        let v6 = TicketRelay(server: TicketAddress("[2001:db8::1]:3478")!, relayed: TicketAddress("[2001:db8::1]:50000")!,
+                             username: "u", password: "")
+        XCTAssertEqual(try TicketRelay(decoding: v6.encoded()), v6)
+    }
+
+    func testEveryTruncationIsAnError() {
+        let bytes = TicketFixtures.relay.encoded()
+        for length in 0..<bytes.count {
+            XCTAssertThrowsError(try TicketRelay(decoding: Array(bytes.prefix(length))), "length \(length)")
+        }
+    }
+
+    func testATicketCarriesItsRelay() throws {
+        let ticket = try Ticket.parse(TicketFixtures.full.encoded())
+        XCTAssertEqual(try ticket.relayInfo, TicketFixtures.relay)
+        XCTAssertNil(try Ticket.parse(TicketFixtures.typical.encoded()).relayInfo)
+    }
+}
