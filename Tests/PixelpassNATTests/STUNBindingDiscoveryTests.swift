@@ -5,7 +5,7 @@ final class STUNBindingDiscoveryTests: XCTestCase {
     private let serverA = address("192.0.2.10:3478")
     private let serverB = address("[2001:db8::10]:3478")
     private let reflexive = address("203.0.113.5:40000")
-    private let t0: UInt64 = 1_000 * second
+    private let t0: UInt64 = 1_000 * sec
 
     private func makeDiscovery(_ servers: [NATAddress], deadline: UInt64? = nil) -> STUNBindingDiscovery {
         STUNBindingDiscovery(servers: servers, configuration: .init(deadline: deadline, software: "pixelpass-test"),
@@ -41,7 +41,7 @@ final class STUNBindingDiscoveryTests: XCTestCase {
         let decoded = try STUNMessage.decode(request.bytes)
         XCTAssertEqual(decoded.message.software, "pixelpass-test")
         XCTAssertEqual(decoded.fingerprint, .valid)
-        XCTAssertEqual(timers(actions), [t0 + 500 * millisecond])
+        XCTAssertEqual(timers(actions), [t0 + 500 * ms])
     }
 
     func testRetransmissionScheduleFollowsRFC8489() {
@@ -51,7 +51,7 @@ final class STUNBindingDiscoveryTests: XCTestCase {
         // Resends at 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; failure at 31.5 + 16 × 0.5 = 39.5 s.
         var now = t0
         var sendTimes: [UInt64] = [t0]
-        var nextTimer = t0 + 500 * millisecond
+        var nextTimer = t0 + 500 * ms
         var failure: STUNBindingDiscovery.Failure?
         while failure == nil {
             // Firing early does nothing.
@@ -70,8 +70,8 @@ final class STUNBindingDiscoveryTests: XCTestCase {
             }
             if let next = timers(actions).last { nextTimer = next }
         }
-        XCTAssertEqual(sendTimes.map { ($0 - t0) / millisecond }, [0, 500, 1_500, 3_500, 7_500, 15_500, 31_500])
-        XCTAssertEqual(now - t0, 39_500 * millisecond)
+        XCTAssertEqual(sendTimes.map { ($0 - t0) / ms }, [0, 500, 1_500, 3_500, 7_500, 15_500, 31_500])
+        XCTAssertEqual(now - t0, 39_500 * ms)
         XCTAssertEqual(failure, .noResponse(requestsSent: 7))
         XCTAssertTrue(discovery.isFinished)
         XCTAssertEqual(discovery.results[serverA], .failure(.noResponse(requestsSent: 7)))
@@ -80,18 +80,18 @@ final class STUNBindingDiscoveryTests: XCTestCase {
     func testAnswerStopsRetransmissionAndReportsTheAddress() throws {
         var discovery = makeDiscovery([serverA])
         let request = sends(discovery.start(now: t0))[0].bytes
-        _ = discovery.timerFired(now: t0 + 500 * millisecond)
+        _ = discovery.timerFired(now: t0 + 500 * ms)
         let actions = discovery.received(try response(to: request, mapped: reflexive), from: serverA,
-                                         now: t0 + 600 * millisecond)
+                                         now: t0 + 600 * ms)
         XCTAssertEqual(actions, [.discovered(reflexive, server: serverA)])
         XCTAssertTrue(discovery.isFinished)
-        XCTAssertEqual(discovery.timerFired(now: t0 + 10 * second), [])
+        XCTAssertEqual(discovery.timerFired(now: t0 + 10 * sec), [])
         // A late duplicate answer changes nothing.
-        XCTAssertEqual(discovery.received(try response(to: request, mapped: reflexive), from: serverA, now: t0 + second), [])
+        XCTAssertEqual(discovery.received(try response(to: request, mapped: reflexive), from: serverA, now: t0 + sec), [])
     }
 
     func testServersInParallelWithACallerDeadline() throws {
-        var discovery = makeDiscovery([serverA, serverB, serverA], deadline: 1 * second)
+        var discovery = makeDiscovery([serverA, serverB, serverA], deadline: 1 * sec)
         let start = discovery.start(now: t0)
         let requests = sends(start)
         XCTAssertEqual(requests.map(\.to), [serverA, serverB], "duplicates dropped, both asked at once")
@@ -100,15 +100,15 @@ final class STUNBindingDiscoveryTests: XCTestCase {
 
         let v6Mapped = address("[2001:db8:5::1]:40000")
         XCTAssertEqual(discovery.received(try response(to: requests[1].bytes, mapped: v6Mapped), from: serverB,
-                                          now: t0 + 100 * millisecond),
+                                          now: t0 + 100 * ms),
                        [.discovered(v6Mapped, server: serverB)])
         XCTAssertFalse(discovery.isFinished)
 
-        let retransmit = discovery.timerFired(now: t0 + 500 * millisecond)
+        let retransmit = discovery.timerFired(now: t0 + 500 * ms)
         XCTAssertEqual(sends(retransmit).map(\.to), [serverA])
-        XCTAssertEqual(timers(retransmit), [t0 + 1 * second], "the deadline comes before the 1.5 s resend")
+        XCTAssertEqual(timers(retransmit), [t0 + 1 * sec], "the deadline comes before the 1.5 s resend")
 
-        let end = discovery.timerFired(now: t0 + 1 * second)
+        let end = discovery.timerFired(now: t0 + 1 * sec)
         XCTAssertEqual(end, [.failed(server: serverA, reason: .deadlineReached(requestsSent: 2))])
         XCTAssertTrue(discovery.isFinished)
         XCTAssertEqual(discovery.results, [serverA: .failure(.deadlineReached(requestsSent: 2)), serverB: .success(v6Mapped)])

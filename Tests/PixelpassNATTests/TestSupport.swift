@@ -25,5 +25,5 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-let millisecond: UInt64 = 1_000_000
-let second: UInt64 = 1_000_000_000
+let ms: UInt64 = 1_000_000
+let sec: UInt64 = 1_000_000_000
