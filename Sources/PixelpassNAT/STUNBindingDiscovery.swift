@@ -6,7 +6,7 @@
 /// Pure: the caller sends `.send` datagrams from the socket QUIC uses, arms
 /// one timer at the latest `.setTimer`, and feeds back datagrams and timer
 /// expiries with monotonic nanosecond timestamps.
-public struct STUNBindingDiscovery {
+public struct STUNBindingDiscovery: Sendable {
     public struct Configuration: Hashable, Sendable {
         public var retransmission: STUNRetransmission
         /// Nanoseconds after `start` at which servers still silent are given
@@ -71,11 +71,12 @@ public struct STUNBindingDiscovery {
     private var states: [ServerState]
     private var deadlineAt: UInt64?
     private var armedTimer: UInt64?
-    private var random: any RandomNumberGenerator
+    private var random: any RandomNumberGenerator & Sendable
+    private var started = false
 
     /// - Parameter servers: STUN servers by address (duplicates are dropped).
     public init(servers: [NATAddress], configuration: Configuration = Configuration(),
-                random: some RandomNumberGenerator = SystemRandomNumberGenerator()) {
+                random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         var unique: [NATAddress] = []
         for server in servers where !unique.contains(server) { unique.append(server) }
         self.servers = unique
@@ -107,6 +108,8 @@ public struct STUNBindingDiscovery {
     }
 
     public mutating func start(now: UInt64) -> [Action] {
+        guard !started else { return [] }
+        started = true
         var actions: [Action] = []
         deadlineAt = configuration.deadline.map { now + $0 }
         for index in states.indices {
@@ -125,7 +128,8 @@ public struct STUNBindingDiscovery {
     }
 
     /// A datagram that may answer one of our requests; anything else
-    /// (QUIC, other STUN traffic) gives no actions.
+    /// (QUIC, other STUN traffic) gives no actions. Answers are matched by
+    /// transaction id (96 random bits), not by `source`.
     public mutating func received(_ datagram: [UInt8], from source: NATAddress, now: UInt64) -> [Action] {
         guard STUNMessage.isProbablySTUN(datagram) else { return [] }
         let decoded: DecodedSTUNMessage

@@ -11,9 +11,10 @@
 /// The caller owns the socket and one timer: it sends `.sendToServer` bytes
 /// to the TURN server, feeds back every datagram that comes from the server,
 /// re-arms the timer at each `.setTimer`, and passes monotonic nanoseconds.
-public struct TURNClient {
+public struct TURNClient: Sendable {
     public struct Configuration: Hashable, Sendable {
-        /// The TURN server, for messages (the caller does the sending).
+        /// The TURN server: where the caller sends `.sendToServer` datagrams,
+        /// and the only source whose datagrams it passes to `received`.
         public var server: NATAddress
         public var credentials: TURNCredentials
         /// LIFETIME asked for in Allocate and Refresh, seconds.
@@ -127,11 +128,13 @@ public struct TURNClient {
     private var channelPeers: [UInt16: NATAddress] = [:]
     private var nextChannel: UInt16 = TURNChannelData.channelRange.lowerBound
     private var armedTimer: UInt64?
-    private var random: any RandomNumberGenerator
+    private var random: any RandomNumberGenerator & Sendable
 
     private static let second: UInt64 = 1_000_000_000
 
-    public init(configuration: Configuration, random: some RandomNumberGenerator = SystemRandomNumberGenerator()) {
+    /// - Parameter random: source of transaction ids (a seeded one makes tests repeatable).
+    public init(configuration: Configuration,
+                random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         self.configuration = configuration
         self.random = random
     }
@@ -185,6 +188,10 @@ public struct TURNClient {
             channelPeers[number] = peer
             if permissions[peer.ip] == nil { permissions[peer.ip] = Permission() }
             actions.append(.sendToServer(send(.channelBind(number, peer: peer), now: now)))
+        } else if channels[peer] == nil, permissions[peer.ip] == nil {
+            // Out of channel numbers: indications only, which still need a permission.
+            permissions[peer.ip] = Permission(requestInFlight: true)
+            actions.append(.sendToServer(send(.createPermission(peer.ip), now: now)))
         }
         var attributes: [STUNAttribute] = [.xorPeerAddress(peer), .data(payload)]
         if let software = configuration.software { attributes.insert(.software(software), at: 0) }

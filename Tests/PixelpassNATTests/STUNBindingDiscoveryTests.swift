@@ -156,6 +156,14 @@ final class STUNBindingDiscoveryTests: XCTestCase {
         XCTAssertFalse(discovery.isFinished)
     }
 
+    func testStartingTwiceDoesNothing() {
+        var discovery = makeDiscovery([serverA], deadline: sec)
+        XCTAssertEqual(sends(discovery.start(now: t0)).count, 1)
+        XCTAssertEqual(discovery.start(now: t0 + 900 * ms), [])
+        XCTAssertEqual(discovery.timerFired(now: t0 + sec), [.failed(server: serverA, reason: .deadlineReached(requestsSent: 1))],
+                       "the deadline counts from the first start")
+    }
+
     func testNoServersIsFinishedAtOnce() {
         var discovery = makeDiscovery([])
         XCTAssertEqual(discovery.start(now: t0), [])

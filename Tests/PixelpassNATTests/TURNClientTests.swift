@@ -358,6 +358,19 @@ final class TURNClientTests: XCTestCase {
         XCTAssertEqual(client.received([0x40, 0x00, 0x00, 0x09, 1], now: t0), [], "truncated ChannelData")
     }
 
+    func testOutOfChannelNumbersFallsBackToPermissionAndIndications() throws {
+        var client = try allocatedClient()
+        for index in 0..<4096 {
+            let peer = NATAddress(ip: .v4(0x0A00_0000 + UInt32(index)), port: 9)
+            XCTAssertEqual(client.send([1], to: peer, now: t0).toServer.count, 2)
+        }
+        let last = address("10.99.0.1:9")
+        let actions = client.send([1], to: last, now: t0)
+        let requests = try actions.toServer.map { try server.decode($0).message }
+        XCTAssertEqual(requests.map(\.method), [.createPermission, .send])
+        XCTAssertEqual(requests[0].xorPeerAddress?.ip, last.ip)
+    }
+
     func testNothingIsSentBeforeAllocation() {
         var client = makeClient()
         _ = client.start(now: t0)
