@@ -4,6 +4,7 @@ import PackageDescription
 // Layers, bottom up:
 //   C*                  system libraries and tiny shims for macros / variadics
 //   PixelpassTicket     the ticket codec (pure Swift, no I/O)
+//   PixelpassNAT        STUN/TURN codecs and client state machines (pure, no I/O)
 //   PixelpassMedia      the GStreamer capture/encode pipeline
 //   PixelpassTransport  QUIC (ngtcp2 + GnuTLS) and HTTP/3 (nghttp3) over SwiftNIO UDP
 //   PixelpassCore       host, viewer, broadcaster and localhost relay
@@ -28,8 +29,14 @@ let package = Package(
                        providers: [.apt(["libnghttp3-dev"])]),
         .systemLibrary(name: "CGStreamer", pkgConfig: "gstreamer-app-1.0 gstreamer-video-1.0",
                        providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev"])]),
+        // One-shot MD5 and HMAC-SHA1 for STUN message integrity.
+        .systemLibrary(name: "CGnuTLSCrypto", pkgConfig: "gnutls",
+                       providers: [.apt(["libgnutls28-dev"])]),
 
         .target(name: "PixelpassTicket"),
+        // STUN (RFC 8489) and TURN (RFC 8656): codecs and client state
+        // machines, events in, actions out; the socket lives elsewhere.
+        .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"]),
         .target(name: "PixelpassMedia", dependencies: ["CGStreamer"]),
         .target(name: "PixelpassTransport", dependencies: [
             "CNgtcp2", "CNghttp3",
@@ -63,6 +70,7 @@ let package = Package(
         .executableTarget(name: "pixelpass-latency-probe", dependencies: ["PixelpassMedia"]),
 
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
+        .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),

@@ -1,0 +1,144 @@
+import XCTest
+@testable import PixelpassNAT
+
+/// The test vectors of RFC 5769 (bytes typed from the RFC's §2.1–2.4 and
+/// checked independently with Python's hmac/zlib before being written here).
+final class RFC5769VectorTests: XCTestCase {
+    static let shortTermPassword = "VOkJxbRl1RmTxUk/WvJxBt"
+    static let transactionID = STUNTransactionID(bytes: hexBytes("b7 e7 a7 01 bc 34 d6 86 fa 87 df ae"))!
+
+    /// §2.1 Sample Request: Binding request with SOFTWARE, PRIORITY,
+    /// ICE-CONTROLLED, USERNAME, MESSAGE-INTEGRITY, FINGERPRINT. Padding is 0x20.
+    static let request = hexBytes("""
+        00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
+        80 22 00 10 53 54 55 4e 20 74 65 73 74 20 63 6c 69 65 6e 74
+        00 24 00 04 6e 00 01 ff
+        80 29 00 08 93 2f f9 b1 51 26 3b 36
+        00 06 00 09 65 76 74 6a 3a 68 36 76 59 20 20 20
+        00 08 00 14 9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2
+        80 28 00 04 e5 7a 3b cf
+        """)
+
+    /// §2.2 Sample IPv4 Response: XOR-MAPPED-ADDRESS 192.0.2.1:32853.
+    static let ipv4Response = hexBytes("""
+        01 01 00 3c 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
+        80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20
+        00 20 00 08 00 01 a1 47 e1 12 a6 43
+        00 08 00 14 2b 91 f5 99 fd 9e 90 c3 8c 74 89 f9 2a f9 ba 53 f0 6b e7 d7
+        80 28 00 04 c0 7d 4c 96
+        """)
+
+    /// §2.3 Sample IPv6 Response: [2001:db8:1234:5678:11:2233:4455:6677]:32853.
+    static let ipv6Response = hexBytes("""
+        01 01 00 48 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
+        80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20
+        00 20 00 14 00 02 a1 47 01 13 a9 fa a5 d3 f1 79 bc 25 f4 b5 be d2 b9 d9
+        00 08 00 14 a3 82 95 4e 4b e6 7b f1 17 84 c9 7c 82 92 c2 75 bf e3 ed 41
+        80 28 00 04 c8 fb 0b 4c
+        """)
+
+    /// §2.4 Sample Request with Long-Term Authentication (no FINGERPRINT).
+    static let longTermRequest = hexBytes("""
+        00 01 00 60 21 12 a4 42 78 ad 34 33 c6 ad 72 c0 29 da 41 2e
+        00 06 00 12 e3 83 9e e3 83 88 e3 83 aa e3 83 83 e3 82 af e3 82 b9 00 00
+        00 15 00 1c 66 2f 2f 34 39 39 6b 39 35 34 64 36 4f 4c 33 34 6f 4c 39 46 53 54 76 79 36 34 73 41
+        00 14 00 0b 65 78 61 6d 70 6c 65 2e 6f 72 67 00
+        00 08 00 14 f6 70 24 65 6d d6 4a 3e 02 b8 e0 71 2e 85 c9 a2 8c a8 96 66
+        """)
+    static let longTermUsername = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}"
+    static let longTermKey = STUNKey.longTerm(username: longTermUsername, realm: "example.org", password: "TheMatrIX")
+
+    private var shortTermKey: STUNKey { .shortTerm(password: Self.shortTermPassword) }
+
+    func testSampleRequestDecodes() throws {
+        let decoded = try STUNMessage.decode(Self.request)
+        XCTAssertEqual(decoded.message, STUNMessage(
+            method: .binding, messageClass: .request, transactionID: Self.transactionID,
+            attributes: [.software("STUN test client"), .priority(0x6E00_01FF), .iceControlled(0x932F_F9B1_5126_3B36),
+                         .username("evtj:h6vY"),
+                         .messageIntegrity(hexBytes("9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2")),
+                         .fingerprint(0xE57A_3BCF)]))
+        XCTAssertTrue(decoded.hasValidIntegrity(key: shortTermKey))
+        XCTAssertEqual(decoded.fingerprint, .valid)
+    }
+
+    func testSampleRequestEncodesByteForByte() {
+        let message = STUNMessage(
+            method: .binding, messageClass: .request, transactionID: Self.transactionID,
+            attributes: [.software("STUN test client"), .priority(0x6E00_01FF), .iceControlled(0x932F_F9B1_5126_3B36),
+                         .username("evtj:h6vY")])
+        XCTAssertEqual(message.encode(integrity: shortTermKey, fingerprint: true, padding: 0x20), Self.request)
+    }
+
+    func testIPv4ResponseDecodesAndEncodes() throws {
+        let decoded = try STUNMessage.decode(Self.ipv4Response)
+        XCTAssertEqual(decoded.message.messageClass, .successResponse)
+        XCTAssertEqual(decoded.message.method, .binding)
+        XCTAssertEqual(decoded.message.software, "test vector")
+        XCTAssertEqual(decoded.message.xorMappedAddress, address("192.0.2.1:32853"))
+        XCTAssertTrue(decoded.hasValidIntegrity(key: shortTermKey))
+        XCTAssertEqual(decoded.fingerprint, .valid)
+
+        let message = STUNMessage(method: .binding, messageClass: .successResponse, transactionID: Self.transactionID,
+                                  attributes: [.software("test vector"), .xorMappedAddress(address("192.0.2.1:32853"))])
+        XCTAssertEqual(message.encode(integrity: shortTermKey, fingerprint: true, padding: 0x20), Self.ipv4Response)
+    }
+
+    func testIPv6ResponseDecodesAndEncodes() throws {
+        let decoded = try STUNMessage.decode(Self.ipv6Response)
+        XCTAssertEqual(decoded.message.xorMappedAddress, address("[2001:db8:1234:5678:11:2233:4455:6677]:32853"))
+        XCTAssertTrue(decoded.hasValidIntegrity(key: shortTermKey))
+        XCTAssertEqual(decoded.fingerprint, .valid)
+
+        let message = STUNMessage(method: .binding, messageClass: .successResponse, transactionID: Self.transactionID,
+                                  attributes: [.software("test vector"),
+                                               .xorMappedAddress(address("[2001:db8:1234:5678:11:2233:4455:6677]:32853"))])
+        XCTAssertEqual(message.encode(integrity: shortTermKey, fingerprint: true, padding: 0x20), Self.ipv6Response)
+    }
+
+    func testLongTermKeyAndRequest() throws {
+        // MD5("マトリックス:example.org:TheMatrIX"), from Python's hashlib.
+        XCTAssertEqual(Self.longTermKey.bytes, hexBytes("e8ca7ad59d5eb0518e312911d2dab2a9"))
+
+        let decoded = try STUNMessage.decode(Self.longTermRequest)
+        XCTAssertEqual(decoded.message.username, Self.longTermUsername)
+        XCTAssertEqual(decoded.message.nonce, "f//499k954d6OL34oL9FSTvy64sA")
+        XCTAssertEqual(decoded.message.realm, "example.org")
+        XCTAssertTrue(decoded.hasValidIntegrity(key: Self.longTermKey))
+        XCTAssertFalse(decoded.hasValidIntegrity(key: .longTerm(username: Self.longTermUsername, realm: "example.org",
+                                                                password: "thematrix")))
+        XCTAssertEqual(decoded.fingerprint, .absent)
+
+        let message = STUNMessage(
+            method: .binding, messageClass: .request,
+            transactionID: STUNTransactionID(bytes: hexBytes("78 ad 34 33 c6 ad 72 c0 29 da 41 2e"))!,
+            attributes: [.username(Self.longTermUsername), .nonce("f//499k954d6OL34oL9FSTvy64sA"), .realm("example.org")])
+        XCTAssertEqual(message.encode(integrity: Self.longTermKey), Self.longTermRequest)
+    }
+
+    func testEveryFlippedBitBreaksIntegrityOrFingerprint() throws {
+        for vector in [Self.request, Self.ipv4Response, Self.ipv6Response] {
+            // Flip one bit in each byte after the header's type field; the
+            // message may stop decoding, but must never verify.
+            for index in 0..<vector.count {
+                var flipped = vector
+                flipped[index] ^= 0x04
+                guard let decoded = try? STUNMessage.decode(flipped) else { continue }
+                let integrityHolds = decoded.hasValidIntegrity(key: shortTermKey)
+                let fingerprintHolds = decoded.fingerprint == .valid
+                XCTAssertFalse(integrityHolds && fingerprintHolds, "bit flip at byte \(index) went unnoticed")
+            }
+        }
+        var flipped = Self.longTermRequest
+        flipped[30] ^= 0x01  // inside USERNAME
+        XCTAssertFalse(try STUNMessage.decode(flipped).hasValidIntegrity(key: Self.longTermKey))
+    }
+
+    func testFlippedFingerprintBitIsReportedInvalid() throws {
+        var flipped = Self.ipv4Response
+        flipped[flipped.count - 1] ^= 0x01
+        let decoded = try STUNMessage.decode(flipped)
+        XCTAssertEqual(decoded.fingerprint, .invalid)
+        XCTAssertTrue(decoded.hasValidIntegrity(key: shortTermKey), "FINGERPRINT is outside MESSAGE-INTEGRITY's cover")
+    }
+}
