@@ -38,6 +38,7 @@ PUBLIC_NET = "192.0.2"           # public segment 192.0.2.0/24
 CORE_PUBLIC = f"{PUBLIC_NET}.1"  # core's address on it
 SERVER_ADDR = f"{PUBLIC_NET}.10"  # pp-public (coturn)
 SERVER_ALT_ADDR = f"{PUBLIC_NET}.11"  # coturn's second address (RFC 5780 CHANGE-REQUEST)
+REST_ADDR = f"{PUBLIC_NET}.12"   # second coturn: TURN REST API (shared secret)
 FIRST_PUBLIC_PEER = 20           # public peers get .20, .21, ...
 
 STUN_PORT = 3478
@@ -130,7 +131,7 @@ class Lab:
         self.routers: List[Router] = []
         self.peers: Dict[str, Peer] = {}
         self._procs: List[subprocess.Popen] = []
-        self._turn_proc: Optional[subprocess.Popen] = None
+        self._turn_procs: Dict[str, subprocess.Popen] = {}
         self._upnp_procs: Dict[str, subprocess.Popen] = {}
         self._next_public = FIRST_PUBLIC_PEER
         self._closed = False
@@ -162,7 +163,7 @@ class Lab:
                           "public_address": p.public_address} for n, p in self.peers.items()},
             "routers": [{"name": r.name, "netns": r.netns, "kind": r.kind, "wan": r.address,
                          "lan": r.lan_address} for r in self.routers],
-            "server": SERVER_ADDR,
+            "server": SERVER_ADDR, "turn_rest_server": REST_ADDR,
             "turn_user": TURN_USER, "turn_pass": TURN_PASS, "turn_secret": self.turn_secret_value,
         }
         tmp = self.dir / "state.json.tmp"
@@ -210,6 +211,7 @@ class Lab:
         self.ns_exec(core, ["ip", "link", "set", "srv", "master", "pub"])
         self.ns_exec(public, ["ip", "addr", "add", f"{SERVER_ADDR}/24", "dev", "eth0"])
         self.ns_exec(public, ["ip", "addr", "add", f"{SERVER_ALT_ADDR}/24", "dev", "eth0"])
+        self.ns_exec(public, ["ip", "addr", "add", f"{REST_ADDR}/24", "dev", "eth0"])
         self.ns_exec(public, ["ip", "route", "add", "default", "via", CORE_PUBLIC])
         self.server = Node("public", public, SERVER_ADDR)
         self.nodes["public"] = self.server
@@ -452,7 +454,11 @@ table inet pp_upnp {
         return SERVER_ADDR, STUN_PORT
 
     def turn_url(self) -> str:
+        """turn:USER:PASS@IP:PORT of the coturn with long-term credentials."""
         return f"turn:{TURN_USER}:{TURN_PASS}@{SERVER_ADDR}:{STUN_PORT}"
+
+    def turn_address(self) -> (str, int):
+        return SERVER_ADDR, STUN_PORT
 
     def turn_credentials(self) -> (str, str):
         return TURN_USER, TURN_PASS
@@ -460,57 +466,88 @@ table inet pp_upnp {
     def turn_realm(self) -> str:
         return TURN_REALM
 
+    def turn_rest_address(self) -> (str, int):
+        """The coturn that takes TURN REST API credentials made from
+        turn_secret() (coturn cannot mix them with static users in one
+        process: "Shared secret overrides username/password")."""
+        return REST_ADDR, STUN_PORT
+
     def turn_secret(self) -> str:
         return self.turn_secret_value
 
-    def turn_log(self) -> Path:
-        return self.dir / "turnserver.log"
+    def turn_rest_credentials(self, user: str = "pixelpass", ttl: int = 600) -> (str, str):
+        """(username, password) for the REST coturn: "<expiry>:<user>" and
+        base64(HMAC-SHA1(secret, username))."""
+        import base64
+        import hashlib
+        import hmac
+        username = f"{int(time.time()) + ttl}:{user}"
+        digest = hmac.new(self.turn_secret_value.encode(), username.encode(), hashlib.sha1).digest()
+        return username, base64.b64encode(digest).decode()
 
-    def start_turn(self, timeout: float = 10.0) -> None:
-        conf = self.dir / "turnserver.conf"
-        conf.write_text("\n".join([
-            # Two listening addresses make coturn answer RFC 5780 NAT
-            # behaviour discovery (CHANGE-REQUEST), which miniupnpd's
-            # ext_perform_stun check needs.
-            f"listening-ip={SERVER_ADDR}",
-            f"listening-ip={SERVER_ALT_ADDR}",
-            f"relay-ip={SERVER_ADDR}",
+    def turn_log(self, which: str = "lt") -> Path:
+        return self.dir / f"turnserver-{which}.log"
+
+    def _coturn_conf(self, which: str) -> str:
+        common = [
             f"listening-port={STUN_PORT}",
             f"min-port={RELAY_MIN_PORT}",
             f"max-port={RELAY_MAX_PORT}",
             "fingerprint",
             "lt-cred-mech",
-            f"user={TURN_USER}:{TURN_PASS}",
-            "use-auth-secret",
-            f"static-auth-secret={self.turn_secret_value}",
             f"realm={TURN_REALM}",
-            # Peers on the server's own relay address (relay-to-relay between
-            # two allocations): explicitly allowed.
-            f"allowed-peer-ip={SERVER_ADDR}",
             "no-tls",
             "no-dtls",
             "no-tcp-relay",
             "no-cli",
             "no-multicast-peers",
-            "no-stun-backward-compatibility",
             "no-dynamic-ip-list",
             "no-dynamic-realms",
             "no-auth-pings",
-            f"userdb={self.dir}/turndb",
-            f"log-file={self.turn_log()}",
+            f"userdb={self.dir}/turndb-{which}",
+            f"log-file={self.turn_log(which)}",
             "simple-log",
             "no-stdout-log",
             "log-binding",
-            f"pidfile={self.dir}/turnserver.pid",
-            "",
-        ]))
-        out = open(self.dir / "turnserver.out", "ab")
-        self._turn_proc = self.popen(self.server, ["turnserver", "-c", str(conf)],
-                                     stdout=out, stderr=subprocess.STDOUT)
-        out.close()
-        self._wait_stun(timeout)
+            f"pidfile={self.dir}/turnserver-{which}.pid",
+            # Peers on the public segment's server addresses (relay-to-relay
+            # between two allocations, on one coturn or across both) are
+            # allowed explicitly; loopback peers stay refused.
+            f"allowed-peer-ip={SERVER_ADDR}",
+            f"allowed-peer-ip={REST_ADDR}",
+        ]
+        if which == "lt":
+            specific = [
+                # Two listening addresses make coturn answer RFC 5780 NAT
+                # behaviour discovery (CHANGE-REQUEST; alternate port 3479),
+                # which miniupnpd's ext_perform_stun check needs.
+                f"listening-ip={SERVER_ADDR}",
+                f"listening-ip={SERVER_ALT_ADDR}",
+                f"relay-ip={SERVER_ADDR}",
+                f"user={TURN_USER}:{TURN_PASS}",
+            ]
+        else:
+            specific = [
+                f"listening-ip={REST_ADDR}",
+                f"relay-ip={REST_ADDR}",
+                "use-auth-secret",
+                f"static-auth-secret={self.turn_secret_value}",
+            ]
+        return "\n".join(specific + common + [""])
 
-    def _wait_stun(self, timeout: float) -> None:
+    def start_turn(self, timeout: float = 10.0) -> None:
+        """Starts both coturn instances and waits until they answer STUN."""
+        for which, address in (("lt", SERVER_ADDR), ("rest", REST_ADDR)):
+            conf = self.dir / f"turnserver-{which}.conf"
+            conf.write_text(self._coturn_conf(which))
+            out = open(self.dir / f"turnserver-{which}.out", "ab")
+            self._turn_procs[which] = self.popen(self.server, ["turnserver", "-c", str(conf)],
+                                                 stdout=out, stderr=subprocess.STDOUT)
+            out.close()
+        for which, address in (("lt", SERVER_ADDR), ("rest", REST_ADDR)):
+            self._wait_stun(address, timeout, which)
+
+    def _wait_stun(self, address: str, timeout: float, which: str) -> None:
         code = (
             "import socket,os,sys,time\n"
             "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)\n"
@@ -522,18 +559,18 @@ table inet pp_upnp {
             "    if d[:2]==b'\\x01\\x01': sys.exit(0)\n"
             "  except OSError: time.sleep(0.1)\n"
             "sys.exit(1)\n")
-        proc = self.python(self.server, code, str(timeout), SERVER_ADDR, str(STUN_PORT), timeout=timeout + 5)
+        proc = self.python(self.server, code, str(timeout), address, str(STUN_PORT), timeout=timeout + 5)
         if proc.returncode != 0:
-            log = self.turn_log().read_text(errors="replace")[-2000:] if self.turn_log().exists() else ""
-            raise LabError(f"coturn did not answer STUN within {timeout}s; log tail:\n{log}")
+            log = self.turn_log(which)
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise LabError(f"coturn ({which}) did not answer STUN on {address} within {timeout}s; log tail:\n{tail}")
 
     def stop_turn(self) -> None:
-        if self._turn_proc is not None:
-            self.stop(self._turn_proc)
-            self._turn_proc = None
+        for which in list(self._turn_procs):
+            self.stop(self._turn_procs.pop(which))
 
     def restart_turn(self) -> None:
-        """Stops coturn (all allocations are lost) and starts it again."""
+        """Stops both coturns (every allocation is lost) and starts them again."""
         self.stop_turn()
         self.start_turn()
 
