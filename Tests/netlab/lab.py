@@ -594,36 +594,36 @@ table inet pp_upnp {
         iface = interface or ("wan" if isinstance(n, Router) else ("pub" if n is self.core else "eth0"))
         self.ns_exec(n.netns, ["tc", "qdisc", "del", "dev", iface, "root"], check=False)
         self.ns_exec(n.netns, ["nft", "delete", "table", "netdev", f"pp_loss_{iface}"], check=False)
+        self.ns_exec(n.netns, ["nft", "delete", "table", "inet", f"pp_loss_{iface}"], check=False)
         if percent <= 0:
             return "none"
         netem = self.ns_exec(n.netns, ["tc", "qdisc", "add", "dev", iface, "root", "netem", "loss",
                                        f"{percent}%"], check=False)
-        if netem.returncode == 0:
-            # netem only shapes egress; the nftables ingress half still applies below.
-            pass
-        # Ingress (and egress when there is no netem) through nftables on the
-        # interface itself, before conntrack and NAT see the packet.
+        # Ingress (and egress when there is no netem) through nftables netdev
+        # hooks: ingress drops before conntrack and NAT see a packet, egress
+        # drops on the way out without the EPERM a postrouting drop would
+        # return to a local sender. Kernels without the egress hook (< 5.16)
+        # drop outbound in postrouting instead.
         table = f"pp_loss_{iface}"
-        egress = "" if netem.returncode == 0 else (
-            f"    chain out {{ type filter hook egress device \"{iface}\" priority 0; "
-            f"numgen random mod 100 < {percent} drop }}\n")
-        ruleset = (f"table netdev {table} {{\n"
-                   f"    chain in {{ type filter hook ingress device \"{iface}\" priority 0; "
-                   f"numgen random mod 100 < {percent} drop }}\n" + egress + "}\n")
+        rule = "drop" if percent >= 100 else f"numgen random mod 100 < {percent} drop"
+
+        def chain(name: str, hook: str) -> str:
+            return (f"    chain {name} {{\n        type filter hook {hook} device \"{iface}\" priority 0;\n"
+                    f"        {rule}\n    }}\n")
+
+        ruleset = f"table netdev {table} {{\n" + chain("in", "ingress")
+        if netem.returncode != 0:
+            ruleset += chain("out", "egress")
+        ruleset += "}\n"
         res = self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset, check=False)
-        if res.returncode != 0 and egress:
-            # Kernels without the netdev egress hook (< 5.16): drop outbound in
-            # postrouting instead.
-            ruleset = (f"table netdev {table} {{\n"
-                       f"    chain in {{ type filter hook ingress device \"{iface}\" priority 0; "
-                       f"numgen random mod 100 < {percent} drop }}\n}}\n"
-                       f"table inet {table} {{\n"
-                       f"    chain out {{ type filter hook postrouting priority 300; oifname \"{iface}\" "
-                       f"numgen random mod 100 < {percent} drop }}\n}}\n")
-            self.ns_exec(n.netns, ["nft", "delete", "table", "inet", table], check=False)
-            self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset)
-        elif res.returncode != 0:
-            raise LabError(res.stderr.strip())
+        if res.returncode != 0 and netem.returncode != 0:
+            ruleset = (f"table netdev {table} {{\n" + chain("in", "ingress") + "}\n"
+                       f"table inet {table} {{\n    chain out {{\n"
+                       f"        type filter hook postrouting priority 300;\n"
+                       f"        oifname \"{iface}\" {rule}\n    }}\n}}\n")
+            res = self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset, check=False)
+        if res.returncode != 0:
+            raise LabError(f"cannot add packet loss on {n.name}/{iface}: {res.stderr.strip()}")
         return "netem" if netem.returncode == 0 else "nftables"
 
     # ----- teardown -------------------------------------------------------------

@@ -7,7 +7,7 @@ and TURN (RFC 8656) client, enough to learn a mapped address, allocate a relay
 with long-term or REST-API (shared secret) credentials and move data between
 two allocations.
 
-  nettool.py recv PORT [--timeout S] [--count N]
+  nettool.py recv PORT [--timeout S] [--count N] [--hello IP:PORT]
   nettool.py send IP:PORT DATA [--port P] [--ttl T] [--count N] [--interval S]
   nettool.py echo PORT [--timeout S]
   nettool.py ask IP:PORT DATA [--port P] [--timeout S]   (send, wait for one reply)
@@ -279,6 +279,9 @@ def udp_socket(port: int = 0, ttl: Optional[int] = None) -> socket.socket:
 
 def cmd_recv(a) -> int:
     s = udp_socket(a.port)
+    if a.hello:
+        # open a NAT mapping from this very socket first
+        s.sendto(b"hello", parse_addr(a.hello))
     emit({"listening": a.port})
     got = 0
     deadline = time.monotonic() + a.timeout
@@ -441,6 +444,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("recv"); r.add_argument("port", type=int)
     r.add_argument("--timeout", type=float, default=3.0); r.add_argument("--count", type=int, default=1)
+    r.add_argument("--hello", help="IP:PORT to send one datagram to from the socket first")
     s = sub.add_parser("send"); s.add_argument("dest"); s.add_argument("data")
     s.add_argument("--port", type=int, default=0); s.add_argument("--ttl", type=int)
     s.add_argument("--count", type=int, default=1); s.add_argument("--interval", type=float, default=0.1)
