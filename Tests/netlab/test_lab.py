@@ -188,6 +188,21 @@ def test_low_ttl_hole_punch_between_two_eim_nats(lab):
     h = lab.peer("host", behind="eim")
     v = lab.peer("viewer", behind="eim")
     assert h.router is not v.router
+
+    # An opener alone: it creates a mapping on the host's NAT, and nothing
+    # arrives at the viewer's NAT (nor, through a mapping, at the viewer).
+    rx = tool_bg(lab, v, "recv", "47000", "--timeout", "1.5", "--hello", addr(h.router.address, 48000))
+    first_line(rx)
+    tool(lab, h, "send", addr(v.router.address, 47000), "open", "--port", "48000", "--ttl", "2", "--count", "3")
+    assert finish(rx)[-1] == {"received": 0}
+    entries = lab.conntrack(h.router)
+    assert f"dst={v.router.address} sport=48000 dport=47000" in entries, entries
+    # the viewer's NAT has only the viewer's own outbound flow, no flow that
+    # the opener started (original direction: the first src= of a line)
+    started_outside = [line for line in lab.conntrack(v.router).splitlines()
+                       if line.split("src=", 1)[-1].startswith(h.router.address + " ")]
+    assert not started_outside, started_outside
+
     stun = addr(*lab.stun_address())
     ph = tool_bg(lab, h, "punch", "--port", "45000", "--stun", stun, "--ttl", "2")
     pv = tool_bg(lab, v, "punch", "--port", "46000", "--stun", stun, "--ttl", "2")
@@ -231,6 +246,10 @@ def test_down_removes_only_what_the_lab_made(tmp_path):
 FAST = ("--source", "test", "--size", "640x360", "--bitrate", "1000")
 
 
+class HostUnreachable(AssertionError):
+    """The viewer gave up with exit 3 (cannot reach the host)."""
+
+
 def _pixelpass_env(tmp_path):
     return {"XDG_CONFIG_HOME": str(tmp_path / "config"), "NO_COLOR": "1", "HOME": str(tmp_path)}
 
@@ -249,8 +268,9 @@ def _share_and_watch(lab, host_node, viewer_node, tmp_path):
         url = read_line(viewer, 20, "pixelpass view")
     except AssertionError:
         viewer.wait(timeout=20)
-        raise AssertionError(f"viewer exited {viewer.returncode}: "
-                             f"{(tmp_path / 'viewer.err').read_text(errors='replace')[-1500:]}")
+        kind = HostUnreachable if viewer.returncode == 3 else AssertionError
+        raise kind(f"viewer exited {viewer.returncode}: "
+                   f"{(tmp_path / 'viewer.err').read_text(errors='replace')[-1500:]}")
     assert url.startswith("http://127.0.0.1:"), url
     ffmpeg = lab.run(viewer_node, ["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-frames:v", "30",
                                    "-f", "null", "-"], timeout=40)
@@ -267,7 +287,7 @@ def test_pixelpass_public_host_viewer_behind_eim(lab, tmp_path):
     _share_and_watch(lab, h, v, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="NAT traversal not implemented yet")
+@pytest.mark.xfail(strict=True, raises=HostUnreachable, reason="NAT traversal not implemented yet")
 def test_pixelpass_host_behind_eim_viewer_public(lab, tmp_path):
     h = lab.peer("host", behind="eim")
     v = lab.peer("viewer")
