@@ -5,7 +5,8 @@ A `Lab` builds a small "internet" out of Linux network namespaces:
 * `pp-<id>-core`   a router forwarding between every public subnet (a routed
                     hop, so a low-TTL opener packet can leave one NAT without
                     reaching the other);
-* `pp-<id>-public` the public server segment's server: coturn (STUN + TURN);
+* `pp-<id>-public` the public server segment's server: two coturns (STUN + TURN,
+                    long-term credentials on .10, REST shared secret on .12);
 * `pp-<id>-r<k>-<kind>` NAT routers (`eim`, `symmetric`, `upnp`), each with a
                     WAN address toward the core and a private LAN behind it;
 * `pp-<id>-<name>` one namespace per peer (host, viewer, ...).
