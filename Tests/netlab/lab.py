@@ -1,0 +1,701 @@
+"""Network-namespace lab for NAT traversal tests (see Tests/netlab/README.md).
+
+A `Lab` builds a small "internet" out of Linux network namespaces:
+
+* `pp-<id>-core`   a router forwarding between every public subnet (a routed
+                    hop, so a low-TTL opener packet can leave one NAT without
+                    reaching the other);
+* `pp-<id>-public` the public server segment's server: two coturns (STUN + TURN,
+                    long-term credentials on .10, REST shared secret on .12);
+* `pp-<id>-r<k>-<kind>` NAT routers (`eim`, `symmetric`, `upnp`), each with a
+                    WAN address toward the core and a private LAN behind it;
+* `pp-<id>-<name>` one namespace per peer (host, viewer, ...).
+
+Every name starts with `pp-` and the lab id, so labs never collide. What a lab
+made is recorded in `<state dir>/<id>/state.json`; `Lab.close()` (also run by
+the context manager) and `scripts/netlab down` remove exactly that. Every
+command has a timeout. Only documentation address ranges (192.0.2.0/24,
+198.51.100.0/24, 203.0.113.0/24) and private LANs inside the namespaces are
+used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+STATE_ROOT = Path(os.environ.get("PP_NETLAB_STATE", "/tmp/pp-netlab"))
+
+PUBLIC_NET = "192.0.2"           # public segment 192.0.2.0/24
+CORE_PUBLIC = f"{PUBLIC_NET}.1"  # core's address on it
+SERVER_ADDR = f"{PUBLIC_NET}.10"  # pp-public (coturn)
+SERVER_ALT_ADDR = f"{PUBLIC_NET}.11"  # coturn's second address (RFC 5780 CHANGE-REQUEST)
+REST_ADDR = f"{PUBLIC_NET}.12"   # second coturn: TURN REST API (shared secret)
+FIRST_PUBLIC_PEER = 20           # public peers get .20, .21, ...
+
+STUN_PORT = 3478
+TURN_USER = "pixelpass"
+TURN_PASS = "pixelpass-lab"
+TURN_REALM = "pixelpass.test"
+RELAY_MIN_PORT = 49152
+RELAY_MAX_PORT = 49200
+
+NAT_KINDS = ("eim", "symmetric", "upnp")
+
+CMD_TIMEOUT = 15.0
+
+
+class LabError(RuntimeError):
+    pass
+
+
+def _sh(argv: Sequence[str], timeout: float = CMD_TIMEOUT, check: bool = True,
+        input: Optional[str] = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input)
+    if check and proc.returncode != 0:
+        raise LabError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+    return proc
+
+
+def wan_addresses(index: int) -> (str, str):
+    """(core side, router side) of NAT router `index`'s WAN link: a /29 out of
+    203.0.113.0/24 for routers 1..15, then 198.51.100.0/24 for 16..30."""
+    if not 1 <= index <= 30:
+        raise LabError("at most 30 NAT routers per lab")
+    net, k = ("203.0.113", index) if index <= 15 else ("198.51.100", index - 15)
+    return f"{net}.{8 * k + 1}", f"{net}.{8 * k + 2}"
+
+
+@dataclass
+class Node:
+    """A namespace of the lab: the core, the server, a router or a peer."""
+    name: str        # short name inside the lab ("core", "public", "r1", "host")
+    netns: str       # full namespace name (pp-<id>-...)
+    address: str     # its main IPv4 address
+
+    def __str__(self) -> str:
+        return self.netns
+
+
+@dataclass
+class Router(Node):
+    kind: str = "eim"
+    index: int = 0
+    lan_prefix: str = ""       # "10.<index>.0"
+    wan_gateway: str = ""      # core's address on the WAN link
+    peers: List["Peer"] = field(default_factory=list)
+
+    @property
+    def lan_address(self) -> str:
+        return f"{self.lan_prefix}.1"
+
+
+@dataclass
+class Peer(Node):
+    placement: str = "public"      # "public" or the router kind
+    router: Optional[Router] = None
+
+    @property
+    def public_address(self) -> str:
+        """The address the outside sees this peer's packets come from."""
+        return self.router.address if self.router else self.address
+
+
+NodeLike = Union[Node, str]
+
+
+class Lab:
+    """One lab. Use as a context manager, or call close() yourself."""
+
+    def __init__(self, lab_id: Optional[str] = None, turn: bool = True,
+                 state_root: Optional[Path] = None) -> None:
+        if os.geteuid() != 0:
+            raise LabError("the netlab needs root (network namespaces)")
+        self.id = lab_id or secrets.token_hex(2)
+        self.prefix = f"pp-{self.id}"
+        self.dir = Path(state_root or STATE_ROOT) / self.id
+        if self.dir.exists():
+            raise LabError(f"lab {self.id} already exists ({self.dir}); run scripts/netlab down {self.id}")
+        self.dir.mkdir(parents=True)
+        self.turn_secret_value = secrets.token_hex(16)
+        self.namespaces: List[str] = []
+        self.nodes: Dict[str, Node] = {}
+        self.routers: List[Router] = []
+        self.peers: Dict[str, Peer] = {}
+        self._procs: List[subprocess.Popen] = []
+        self._turn_procs: Dict[str, subprocess.Popen] = {}
+        self._upnp_procs: Dict[str, subprocess.Popen] = {}
+        self._next_public = FIRST_PUBLIC_PEER
+        self._closed = False
+        try:
+            self._save_state()
+            self._build_core()
+            if turn:
+                self.start_turn()
+        except BaseException:
+            self.close()
+            raise
+
+    # ----- context manager -------------------------------------------------
+
+    def __enter__(self) -> "Lab":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----- state -------------------------------------------------------------
+
+    def _save_state(self) -> None:
+        state = {
+            "id": self.id,
+            "namespaces": self.namespaces,
+            "pids": [p.pid for p in self._live_procs()],
+            "peers": {n: {"netns": p.netns, "address": p.address, "placement": p.placement,
+                          "public_address": p.public_address} for n, p in self.peers.items()},
+            "routers": [{"name": r.name, "netns": r.netns, "kind": r.kind, "wan": r.address,
+                         "lan": r.lan_address} for r in self.routers],
+            "server": SERVER_ADDR, "turn_rest_server": REST_ADDR,
+            "turn_user": TURN_USER, "turn_pass": TURN_PASS, "turn_secret": self.turn_secret_value,
+        }
+        tmp = self.dir / "state.json.tmp"
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(self.dir / "state.json")
+
+    def _live_procs(self) -> List[subprocess.Popen]:
+        return [p for p in self._procs if p.poll() is None]
+
+    # ----- namespaces and links ---------------------------------------------
+
+    def _netns(self, short: str) -> str:
+        name = f"{self.prefix}-{short}"
+        _sh(["ip", "netns", "add", name])
+        self.namespaces.append(name)
+        self._save_state()
+        self.ns_exec(name, ["ip", "link", "set", "lo", "up"])
+        return name
+
+    def ns_exec(self, netns: str, argv: Sequence[str], timeout: float = CMD_TIMEOUT,
+                check: bool = True, input: Optional[str] = None) -> subprocess.CompletedProcess:
+        return _sh(["ip", "netns", "exec", netns, *argv], timeout=timeout, check=check, input=input)
+
+    def _sysctl(self, netns: str, key: str, value: str) -> None:
+        self.ns_exec(netns, ["sysctl", "-q", "-w", f"{key}={value}"])
+
+    def _veth(self, ns_a: str, if_a: str, ns_b: str, if_b: str) -> None:
+        _sh(["ip", "link", "add", if_a, "netns", ns_a, "type", "veth", "peer", "name", if_b, "netns", ns_b])
+        self.ns_exec(ns_a, ["ip", "link", "set", if_a, "up"])
+        self.ns_exec(ns_b, ["ip", "link", "set", if_b, "up"])
+
+    def _bridge(self, netns: str, name: str, address_cidr: str) -> None:
+        self.ns_exec(netns, ["ip", "link", "add", name, "type", "bridge"])
+        self.ns_exec(netns, ["ip", "addr", "add", address_cidr, "dev", name])
+        self.ns_exec(netns, ["ip", "link", "set", name, "up"])
+
+    def _build_core(self) -> None:
+        core = self._netns("core")
+        self._sysctl(core, "net.ipv4.ip_forward", "1")
+        self.core = Node("core", core, CORE_PUBLIC)
+        self.nodes["core"] = self.core
+        self._bridge(core, "pub", f"{CORE_PUBLIC}/24")
+        public = self._netns("public")
+        self._veth(public, "eth0", core, "srv")
+        self.ns_exec(core, ["ip", "link", "set", "srv", "master", "pub"])
+        self.ns_exec(public, ["ip", "addr", "add", f"{SERVER_ADDR}/24", "dev", "eth0"])
+        self.ns_exec(public, ["ip", "addr", "add", f"{SERVER_ALT_ADDR}/24", "dev", "eth0"])
+        self.ns_exec(public, ["ip", "addr", "add", f"{REST_ADDR}/24", "dev", "eth0"])
+        self.ns_exec(public, ["ip", "route", "add", "default", "via", CORE_PUBLIC])
+        self.server = Node("public", public, SERVER_ADDR)
+        self.nodes["public"] = self.server
+
+    # ----- routers ------------------------------------------------------------
+
+    def router(self, kind: str = "eim") -> Router:
+        """A new NAT router of `kind` ("eim", "symmetric" or "upnp")."""
+        if kind not in NAT_KINDS:
+            raise LabError(f"unknown NAT kind {kind!r} (known: {', '.join(NAT_KINDS)})")
+        index = len(self.routers) + 1
+        short = f"r{index}"
+        netns = self._netns(f"{short}-{kind}")
+        core_side, wan = wan_addresses(index)
+        self._veth(netns, "wan", self.core.netns, short)
+        self.ns_exec(self.core.netns, ["ip", "addr", "add", f"{core_side}/29", "dev", short])
+        self.ns_exec(netns, ["ip", "addr", "add", f"{wan}/29", "dev", "wan"])
+        self.ns_exec(netns, ["ip", "route", "add", "default", "via", core_side])
+        lan_prefix = f"10.{index}.0"
+        self._bridge(netns, "lan", f"{lan_prefix}.1/24")
+        self._sysctl(netns, "net.ipv4.ip_forward", "1")
+        router = Router(short, netns, wan, kind=kind, index=index, lan_prefix=lan_prefix,
+                        wan_gateway=core_side)
+        self.routers.append(router)
+        self.nodes[short] = router
+        self._nat_rules(router)
+        if kind == "upnp":
+            self._start_miniupnpd(router)
+        self._save_state()
+        return router
+
+    def _nat_rules(self, router: Router) -> None:
+        masquerade = "masquerade random,fully-random" if router.kind == "symmetric" else "masquerade"
+        # Filtering: replies and port-mapped (DNAT) flows come in from the WAN,
+        # nothing else. Mapping: MASQUERADE keeps the source port when it can
+        # (endpoint-independent), fully-random picks a new one per flow.
+        ruleset = f"""
+table ip pp_nat {{
+    chain postrouting {{
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "wan" {masquerade}
+    }}
+}}
+table ip pp_filter {{
+    chain forward {{
+        type filter hook forward priority filter; policy accept;
+        ct state established,related accept
+        iifname "wan" ct status dnat accept
+        iifname "wan" drop
+    }}
+}}
+"""
+        self.ns_exec(router.netns, ["nft", "-f", "-"], input=ruleset)
+
+    def _start_miniupnpd(self, router: Router) -> None:
+        # miniupnpd-nftables adds its rules to chains it expects to exist.
+        tables = """
+table inet pp_upnp {
+    chain forward {
+        type filter hook forward priority filter - 1; policy accept;
+        jump miniupnpd
+    }
+    chain miniupnpd {
+    }
+    chain prerouting {
+        type nat hook prerouting priority dstnat; policy accept;
+        jump prerouting_miniupnpd
+    }
+    chain postrouting {
+        type nat hook postrouting priority srcnat - 1; policy accept;
+        jump postrouting_miniupnpd
+    }
+    chain prerouting_miniupnpd {
+    }
+    chain postrouting_miniupnpd {
+    }
+}
+"""
+        self.ns_exec(router.netns, ["nft", "-f", "-"], input=tables)
+        conf = self.dir / f"miniupnpd-{router.name}.conf"
+        conf.write_text("\n".join([
+            "ext_ifname=wan",
+            # The WAN address is in a documentation range, which miniupnpd
+            # counts as private and refuses to map; learning it by STUN from
+            # the lab's coturn makes miniupnpd accept it.
+            "ext_perform_stun=yes",
+            f"ext_stun_host={SERVER_ADDR}",
+            f"ext_stun_port={STUN_PORT}",
+            "listening_ip=lan",
+            "http_port=0",
+            "enable_natpmp=yes",
+            "enable_upnp=yes",
+            "secure_mode=no",
+            "system_uptime=yes",
+            "notify_interval=60",
+            "clean_ruleset_interval=600",
+            f"uuid=0e3b7c2a-1f5d-4c8e-9a6b-{router.index:012x}",
+            "upnp_table_name=pp_upnp",
+            "upnp_nat_table_name=pp_upnp",
+            "upnp_forward_chain=miniupnpd",
+            "upnp_nat_chain=prerouting_miniupnpd",
+            "upnp_nat_postrouting_chain=postrouting_miniupnpd",
+            f"lease_file={self.dir}/miniupnpd-{router.name}.leases",
+            "allow 1024-65535 10.0.0.0/8 1024-65535",
+            "deny 0-65535 0.0.0.0/0 0-65535",
+            "",
+        ]))
+        log = open(self.dir / f"miniupnpd-{router.name}.log", "wb")
+        proc = self.popen(router, ["miniupnpd", "-f", str(conf), "-d", "-P",
+                                   str(self.dir / f"miniupnpd-{router.name}.pid")],
+                          stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self._upnp_procs[router.name] = proc
+
+    # ----- peers --------------------------------------------------------------
+
+    def peer(self, name: str, behind: Union[str, Router, "Peer"] = "public") -> Peer:
+        """A peer namespace. `behind`: "public" (on the public segment), a NAT
+        kind ("eim", "symmetric", "upnp": a new router of that kind), "lan"
+        (behind the router of the most recent NAT'd peer, or a new eim router),
+        a Router, or another Peer (behind the same router as that peer)."""
+        if name in self.peers or name in self.nodes or not name.replace("-", "").isalnum():
+            raise LabError(f"bad or duplicate peer name {name!r}")
+        router: Optional[Router] = None
+        if isinstance(behind, Peer):
+            if behind.router is None:
+                raise LabError(f"peer {behind.name} is public: nothing to be behind")
+            router = behind.router
+        elif isinstance(behind, Router):
+            router = behind
+        elif behind == "lan":
+            natted = [p for p in self.peers.values() if p.router is not None]
+            router = natted[-1].router if natted else self.router("eim")
+        elif behind in NAT_KINDS:
+            router = self.router(behind)
+        elif behind != "public":
+            raise LabError(f"unknown placement {behind!r}")
+
+        netns = self._netns(name)
+        if router is None:
+            if self._next_public > 250:
+                raise LabError("too many public peers")
+            address = f"{PUBLIC_NET}.{self._next_public}"
+            self._next_public += 1
+            port = f"p{address.rsplit('.', 1)[1]}"
+            self._veth(netns, "eth0", self.core.netns, port)
+            self.ns_exec(self.core.netns, ["ip", "link", "set", port, "master", "pub"])
+            self.ns_exec(netns, ["ip", "addr", "add", f"{address}/24", "dev", "eth0"])
+            self.ns_exec(netns, ["ip", "route", "add", "default", "via", CORE_PUBLIC])
+            peer = Peer(name, netns, address, placement="public")
+        else:
+            host_id = 10 + len(router.peers)
+            address = f"{router.lan_prefix}.{host_id}"
+            port = f"p{host_id}"
+            self._veth(netns, "eth0", router.netns, port)
+            self.ns_exec(router.netns, ["ip", "link", "set", port, "master", "lan"])
+            self.ns_exec(netns, ["ip", "addr", "add", f"{address}/24", "dev", "eth0"])
+            self.ns_exec(netns, ["ip", "route", "add", "default", "via", router.lan_address])
+            peer = Peer(name, netns, address, placement=router.kind, router=router)
+            router.peers.append(peer)
+        self.peers[name] = peer
+        self.nodes[name] = peer
+        self._save_state()
+        return peer
+
+    # ----- running things -------------------------------------------------------
+
+    def node(self, node: NodeLike) -> Node:
+        if isinstance(node, Node):
+            return node
+        if node in self.nodes:
+            return self.nodes[node]
+        raise LabError(f"no node {node!r} in lab {self.id}")
+
+    def _env(self, env: Optional[Dict[str, str]]) -> Dict[str, str]:
+        merged = dict(os.environ)
+        if env:
+            merged.update(env)
+        return merged
+
+    def run(self, node: NodeLike, argv: Sequence[str], timeout: float = 20.0,
+            env: Optional[Dict[str, str]] = None, check: bool = False,
+            input: Optional[str] = None) -> subprocess.CompletedProcess:
+        """Runs argv to completion inside the node's namespace (text output)."""
+        n = self.node(node)
+        proc = subprocess.run(["ip", "netns", "exec", n.netns, *argv], capture_output=True,
+                              text=True, timeout=timeout, env=self._env(env), input=input)
+        if check and proc.returncode != 0:
+            raise LabError(f"{n.name}: {' '.join(argv)} exited {proc.returncode}: {proc.stderr.strip()}")
+        return proc
+
+    def popen(self, node: NodeLike, argv: Sequence[str], env: Optional[Dict[str, str]] = None,
+              **kwargs) -> subprocess.Popen:
+        """Starts argv inside the node's namespace (in its own process group);
+        the lab stops it at close() if it still runs."""
+        n = self.node(node)
+        kwargs.setdefault("stdin", subprocess.DEVNULL)
+        proc = subprocess.Popen(["ip", "netns", "exec", n.netns, *argv], env=self._env(env),
+                                start_new_session=True, **kwargs)
+        self._procs.append(proc)
+        self._save_state()
+        return proc
+
+    def python(self, node: NodeLike, code: str, *args: str, timeout: float = 20.0,
+               check: bool = False) -> subprocess.CompletedProcess:
+        """Runs a python3 snippet inside the node (argv[1:] = args)."""
+        return self.run(node, ["python3", "-c", code, *args], timeout=timeout, check=check)
+
+    @staticmethod
+    def stop(proc: subprocess.Popen, grace: float = 3.0) -> None:
+        """SIGTERM the process group, SIGKILL after `grace` seconds, reap."""
+        if proc.poll() is None:
+            for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    proc.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+    # ----- addresses ----------------------------------------------------------
+
+    def address(self, node: NodeLike) -> str:
+        """The node's own address (a peer's LAN address when it is NAT'd)."""
+        return self.node(node).address
+
+    def public_address(self, peer: NodeLike) -> str:
+        n = self.node(peer)
+        return n.public_address if isinstance(n, Peer) else n.address
+
+    # ----- STUN / TURN --------------------------------------------------------
+
+    def stun_address(self) -> (str, int):
+        return SERVER_ADDR, STUN_PORT
+
+    def turn_url(self) -> str:
+        """turn:USER:PASS@IP:PORT of the coturn with long-term credentials."""
+        return f"turn:{TURN_USER}:{TURN_PASS}@{SERVER_ADDR}:{STUN_PORT}"
+
+    def turn_address(self) -> (str, int):
+        return SERVER_ADDR, STUN_PORT
+
+    def turn_credentials(self) -> (str, str):
+        return TURN_USER, TURN_PASS
+
+    def turn_realm(self) -> str:
+        return TURN_REALM
+
+    def turn_rest_address(self) -> (str, int):
+        """The coturn that takes TURN REST API credentials made from
+        turn_secret() (coturn cannot mix them with static users in one
+        process: "Shared secret overrides username/password")."""
+        return REST_ADDR, STUN_PORT
+
+    def turn_secret(self) -> str:
+        return self.turn_secret_value
+
+    def turn_rest_credentials(self, user: str = "pixelpass", ttl: int = 600) -> (str, str):
+        """(username, password) for the REST coturn: "<expiry>:<user>" and
+        base64(HMAC-SHA1(secret, username))."""
+        import base64
+        import hashlib
+        import hmac
+        username = f"{int(time.time()) + ttl}:{user}"
+        digest = hmac.new(self.turn_secret_value.encode(), username.encode(), hashlib.sha1).digest()
+        return username, base64.b64encode(digest).decode()
+
+    def turn_log(self, which: str = "lt") -> Path:
+        return self.dir / f"turnserver-{which}.log"
+
+    def _coturn_conf(self, which: str) -> str:
+        common = [
+            f"listening-port={STUN_PORT}",
+            f"min-port={RELAY_MIN_PORT}",
+            f"max-port={RELAY_MAX_PORT}",
+            "fingerprint",
+            "lt-cred-mech",
+            f"realm={TURN_REALM}",
+            "no-tls",
+            "no-dtls",
+            "no-tcp-relay",
+            "no-cli",
+            "no-multicast-peers",
+            "no-dynamic-ip-list",
+            "no-dynamic-realms",
+            "no-auth-pings",
+            f"userdb={self.dir}/turndb-{which}",
+            f"log-file={self.turn_log(which)}",
+            "simple-log",
+            "no-stdout-log",
+            "log-binding",
+            f"pidfile={self.dir}/turnserver-{which}.pid",
+            # Peers on the public segment's server addresses (relay-to-relay
+            # between two allocations, on one coturn or across both) are
+            # allowed explicitly; loopback peers stay refused.
+            f"allowed-peer-ip={SERVER_ADDR}",
+            f"allowed-peer-ip={REST_ADDR}",
+        ]
+        if which == "lt":
+            specific = [
+                # Two listening addresses make coturn answer RFC 5780 NAT
+                # behaviour discovery (CHANGE-REQUEST; alternate port 3479),
+                # which miniupnpd's ext_perform_stun check needs.
+                f"listening-ip={SERVER_ADDR}",
+                f"listening-ip={SERVER_ALT_ADDR}",
+                f"relay-ip={SERVER_ADDR}",
+                f"user={TURN_USER}:{TURN_PASS}",
+            ]
+        else:
+            specific = [
+                f"listening-ip={REST_ADDR}",
+                f"relay-ip={REST_ADDR}",
+                "use-auth-secret",
+                f"static-auth-secret={self.turn_secret_value}",
+            ]
+        return "\n".join(specific + common + [""])
+
+    def start_turn(self, timeout: float = 10.0) -> None:
+        """Starts both coturn instances and waits until they answer STUN."""
+        for which, address in (("lt", SERVER_ADDR), ("rest", REST_ADDR)):
+            conf = self.dir / f"turnserver-{which}.conf"
+            conf.write_text(self._coturn_conf(which))
+            out = open(self.dir / f"turnserver-{which}.out", "ab")
+            self._turn_procs[which] = self.popen(self.server, ["turnserver", "-c", str(conf)],
+                                                 stdout=out, stderr=subprocess.STDOUT)
+            out.close()
+        for which, address in (("lt", SERVER_ADDR), ("rest", REST_ADDR)):
+            self._wait_stun(address, timeout, which)
+
+    def _wait_stun(self, address: str, timeout: float, which: str) -> None:
+        code = (
+            "import socket,os,sys,time\n"
+            "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)\n"
+            "end=time.time()+float(sys.argv[1])\n"
+            "while time.time()<end:\n"
+            "  s.sendto(b'\\x00\\x01\\x00\\x00\\x21\\x12\\xa4\\x42'+os.urandom(12),(sys.argv[2],int(sys.argv[3])))\n"
+            "  try:\n"
+            "    d,_=s.recvfrom(2048)\n"
+            "    if d[:2]==b'\\x01\\x01': sys.exit(0)\n"
+            "  except OSError: time.sleep(0.1)\n"
+            "sys.exit(1)\n")
+        proc = self.python(self.server, code, str(timeout), address, str(STUN_PORT), timeout=timeout + 5)
+        if proc.returncode != 0:
+            log = self.turn_log(which)
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise LabError(f"coturn ({which}) did not answer STUN on {address} within {timeout}s; log tail:\n{tail}")
+
+    def stop_turn(self) -> None:
+        for which in list(self._turn_procs):
+            self.stop(self._turn_procs.pop(which))
+
+    def restart_turn(self) -> None:
+        """Stops both coturns (every allocation is lost) and starts them again."""
+        self.stop_turn()
+        self.start_turn()
+
+    # ----- NAT and link tweaks --------------------------------------------------
+
+    def flush_conntrack(self, router: NodeLike) -> None:
+        """Forgets every NAT mapping of the router (as after a router reboot
+        or a mapping timeout): the next outbound packet gets a new mapping."""
+        r = self.node(router)
+        self.ns_exec(r.netns, ["conntrack", "-F"], check=False)
+
+    def conntrack(self, router: NodeLike) -> str:
+        return self.ns_exec(self.node(router).netns, ["conntrack", "-L"], check=False).stdout
+
+    def set_loss(self, node: NodeLike, percent: int, interface: Optional[str] = None) -> str:
+        """Drops `percent`% of packets in both directions on the node's
+        interface (default: its uplink, "wan" on routers, "eth0" elsewhere).
+        Uses netem when the kernel has it, otherwise nftables numgen. Returns
+        which one ("netem" or "nftables"). percent 0 removes the loss."""
+        n = self.node(node)
+        iface = interface or ("wan" if isinstance(n, Router) else ("pub" if n is self.core else "eth0"))
+        self.ns_exec(n.netns, ["tc", "qdisc", "del", "dev", iface, "root"], check=False)
+        self.ns_exec(n.netns, ["nft", "delete", "table", "netdev", f"pp_loss_{iface}"], check=False)
+        self.ns_exec(n.netns, ["nft", "delete", "table", "inet", f"pp_loss_{iface}"], check=False)
+        if percent <= 0:
+            return "none"
+        netem = self.ns_exec(n.netns, ["tc", "qdisc", "add", "dev", iface, "root", "netem", "loss",
+                                       f"{percent}%"], check=False)
+        # Ingress (and egress when there is no netem) through nftables netdev
+        # hooks: ingress drops before conntrack and NAT see a packet, egress
+        # drops on the way out without the EPERM a postrouting drop would
+        # return to a local sender. Kernels without the egress hook (< 5.16)
+        # drop outbound in postrouting instead.
+        table = f"pp_loss_{iface}"
+        rule = "drop" if percent >= 100 else f"numgen random mod 100 < {percent} drop"
+
+        def chain(name: str, hook: str) -> str:
+            return (f"    chain {name} {{\n        type filter hook {hook} device \"{iface}\" priority 0;\n"
+                    f"        {rule}\n    }}\n")
+
+        ruleset = f"table netdev {table} {{\n" + chain("in", "ingress")
+        if netem.returncode != 0:
+            ruleset += chain("out", "egress")
+        ruleset += "}\n"
+        res = self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset, check=False)
+        if res.returncode != 0 and netem.returncode != 0:
+            ruleset = (f"table netdev {table} {{\n" + chain("in", "ingress") + "}\n"
+                       f"table inet {table} {{\n    chain out {{\n"
+                       f"        type filter hook postrouting priority 300;\n"
+                       f"        oifname \"{iface}\" {rule}\n    }}\n}}\n")
+            res = self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset, check=False)
+        if res.returncode != 0:
+            raise LabError(f"cannot add packet loss on {n.name}/{iface}: {res.stderr.strip()}")
+        return "netem" if netem.returncode == 0 else "nftables"
+
+    # ----- teardown -------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for proc in reversed(self._procs):
+            self.stop(proc, grace=2.0)
+        teardown(self.dir, self.namespaces)
+
+
+def _ns_pids(netns: str) -> List[int]:
+    try:
+        out = _sh(["ip", "netns", "pids", netns], check=False, timeout=5).stdout
+    except subprocess.TimeoutExpired:
+        return []
+    return [int(x) for x in out.split() if x.isdigit()]
+
+
+def teardown(lab_dir: Path, namespaces: Sequence[str]) -> None:
+    """Kills whatever still runs inside the lab's namespaces, deletes them and
+    the lab's state directory. Only names recorded by the lab are touched."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        left = False
+        for ns in namespaces:
+            for pid in _ns_pids(ns):
+                left = True
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+        if not left:
+            break
+        deadline = time.time() + 2.0
+        while time.time() < deadline and any(_ns_pids(ns) for ns in namespaces):
+            time.sleep(0.05)
+    for ns in reversed(list(namespaces)):
+        _sh(["ip", "netns", "del", ns], check=False)
+    shutil.rmtree(lab_dir, ignore_errors=True)
+
+
+def list_labs(state_root: Optional[Path] = None) -> List[dict]:
+    root = Path(state_root or STATE_ROOT)
+    labs = []
+    if root.is_dir():
+        for state in sorted(root.glob("*/state.json")):
+            try:
+                labs.append(json.loads(state.read_text()))
+            except (OSError, ValueError):
+                labs.append({"id": state.parent.name, "namespaces": [], "broken": True})
+    return labs
+
+
+def down(lab_id: Optional[str] = None, state_root: Optional[Path] = None) -> List[str]:
+    """Removes one lab (or every recorded lab) made by this module. Returns
+    the ids removed."""
+    root = Path(state_root or STATE_ROOT)
+    removed = []
+    for state in list_labs(root):
+        if lab_id is not None and state["id"] != lab_id:
+            continue
+        namespaces = [ns for ns in state.get("namespaces", []) if ns.startswith(f"pp-{state['id']}-")]
+        for pid in state.get("pids", []):
+            try:
+                # only processes still inside our namespaces are ours
+                if any(pid in _ns_pids(ns) for ns in namespaces):
+                    os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        teardown(root / state["id"], namespaces)
+        removed.append(state["id"])
+    return removed
