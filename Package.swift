@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "PixelpassCore", dependencies: [
-            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport",
+            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

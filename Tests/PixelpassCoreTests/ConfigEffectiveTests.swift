@@ -17,7 +17,7 @@ final class ConfigEffectiveTests: XCTestCase {
         XCTAssertEqual(literals, [
             .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
             .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"",
-            .player: nil, .port: nil, .stun: nil, .turn: nil,
+            .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil,
         ])
         XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
     }
@@ -55,9 +55,9 @@ final class ConfigEffectiveTests: XCTestCase {
         # port is not set           # default: a free port
 
         [nat]
-        # reserved for NAT traversal: read and checked, not used yet
-        # stun is not set           # default: none (reserved for NAT traversal)
-        # turn is not set           # default: none (reserved for NAT traversal)
+        # stun is not set           # default: public STUN servers: stun.l.google.com:19302, stun.cloudflare.com:3478
+        # turn is not set           # default: no relay
+        # turn_secret is not set    # default: none
 
         """)
     }
@@ -78,7 +78,7 @@ final class ConfigEffectiveTests: XCTestCase {
         player = "mpv"
         [nat]
         stun = ["a:1", "b \\"quoted\\":2"]
-        turn = "t:3"
+        turn = "turn:t:3"
         """
         let first = try loaded(original)
         let rendered = first.renderEffective()

@@ -33,13 +33,13 @@ final class ConfigParsingTests: XCTestCase {
 
         [nat]
         stun = ["stun.example.org:3478", "192.0.2.1:3478"]
-        turn = "turn.example.org:3478"
+        turn = "turn:turn.example.org:3478"
         """)
         let expected = PixelpassConfig(
             host: .init(source: .test, bitrate: 8000, fps: 60, size: VideoSize(width: 1920, height: 1080),
                         maxViewers: 10, encoder: .x264enc, hwencode: false, audio: false, bind: "[::]:4433"),
             view: .init(player: .vlc, port: 8080),
-            nat: .init(stun: ["stun.example.org:3478", "192.0.2.1:3478"], turn: "turn.example.org:3478"))
+            nat: .init(stun: ["stun.example.org:3478", "192.0.2.1:3478"], turn: "turn:turn.example.org:3478"))
         XCTAssertEqual(parsed.values, expected)
         XCTAssertEqual(parsed.keyLines, [.source: 3, .bitrate: 4, .fps: 5, .size: 6, .maxViewers: 7, .encoder: 8,
                                          .hwencode: 9, .audio: 10, .bind: 11, .player: 14, .port: 15,
@@ -84,7 +84,7 @@ final class ConfigParsingTests: XCTestCase {
           "a.example:3478",  # first
           "b.example:3478",
         ]
-        turn = "t.example:3478"
+        turn = "turn:t.example:3478"
         """)
         XCTAssertEqual(parsed.values.nat.stun, ["a.example:3478", "b.example:3478"])
         XCTAssertEqual(parsed.keyLines, [.stun: 2, .turn: 6])

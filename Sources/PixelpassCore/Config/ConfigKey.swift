@@ -14,14 +14,16 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case encoder, hwencode, audio, bind
     // [view]
     case player, port
-    // [nat], reserved: parsed and type-checked, not used yet
+    // [nat]: STUN servers, TURN relay (turn:USER:PASS@HOST:PORT, or
+    // turn:HOST:PORT with coturn's REST secret in turn_secret)
     case stun, turn
+    case turnSecret = "turn_secret"
 
     public var table: ConfigTable {
         switch self {
         case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind: return .host
         case .player, .port: return .view
-        case .stun, .turn: return .nat
+        case .stun, .turn, .turnSecret: return .nat
         }
     }
 

@@ -34,9 +34,13 @@ public enum ConfigTemplate {
     # port = 8080
 
     [nat]
-    # Reserved for NAT traversal: read and checked, not used yet.
+    # STUN servers to learn our public address (default: public ones; [] for none).
     # stun = ["stun.example.org:3478"]
-    # turn = "turn.example.org:3478"
+    # A TURN relay for when no direct path works: "turn:USER:PASS@HOST:PORT", or
+    # "turn:HOST:PORT" plus coturn's REST-API secret below (then short-lived
+    # credentials ride in the ticket, so viewers can use the relay too).
+    # turn = "turn:USER:PASS@turn.example.org:3478"
+    # turn_secret = "the static-auth-secret of the coturn server"
 
     """
 

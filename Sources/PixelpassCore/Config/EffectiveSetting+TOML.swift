@@ -20,7 +20,6 @@ extension LoadedConfig {
             if setting.key.table != table {
                 table = setting.key.table
                 out += "\n[\(setting.key.table.rawValue)]\n"
-                if setting.key.table == .nat { out += "# reserved for NAT traversal: read and checked, not used yet\n" }
             }
             let padding = String(repeating: " ", count: max(1, column - statement.count))
             out += statement + padding + "# " + Self.originComment(setting) + "\n"

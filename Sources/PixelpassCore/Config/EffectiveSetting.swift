@@ -52,6 +52,7 @@ extension LoadedConfig {
         case .port: return values.view.port.map(String.init)
         case .stun: return values.nat.stun.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
         case .turn: return values.nat.turn.map(quoted)
+        case .turnSecret: return values.nat.turnSecret.map(quoted)
         }
     }
 
@@ -76,8 +77,9 @@ extension LoadedConfig {
             let here = automaticPlayer.map { " (here: \($0.rawValue))" } ?? ""
             return setting(nil, "mpv if installed, else vlc, else none\(here)")
         case .port: return setting(nil, "a free port")
-        case .stun: return setting(nil, "none (reserved for NAT traversal)")
-        case .turn: return setting(nil, "none (reserved for NAT traversal)")
+        case .stun: return setting(nil, "public STUN servers: " + NATSettings.defaultSTUNServers.joined(separator: ", "))
+        case .turn: return setting(nil, "no relay")
+        case .turnSecret: return setting(nil, "none")
         }
     }
 

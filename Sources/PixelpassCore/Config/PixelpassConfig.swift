@@ -56,13 +56,16 @@ public struct PixelpassConfig: Equatable, Sendable {
         }
     }
 
-    /// `[nat]`: reserved for NAT traversal; only the value types are checked.
+    /// `[nat]`: STUN servers and the TURN relay for NAT traversal.
     public struct NAT: Equatable, Sendable {
         /// "host:port" strings (not yet checked beyond being strings).
         public var stun: [String]?
         public var turn: String?
+        /// coturn's REST-API shared secret, for short-lived credentials.
+        public var turnSecret: String?
 
-        public init(stun: [String]? = nil, turn: String? = nil) {
+        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil) {
+            self.turnSecret = turnSecret
             self.stun = stun
             self.turn = turn
         }

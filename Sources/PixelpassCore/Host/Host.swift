@@ -29,6 +29,10 @@ public final class Host: HTTP3ServerDelegate {
     /// The connection of every seated viewer, for RTT, address and kicking.
     private var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
     private var pathWatch: RepeatedTask?
+    /// STUN/TURN on the QUIC socket.
+    private let nat: NATSideChannel
+    /// Why the configured relay is not in the ticket, if it is not.
+    public private(set) var relayProblem: String?
     /// Stream requests the broadcaster serves at once, per seat: room for a
     /// few local players per viewer (a global cap, not enforced per viewer).
     static let streamsPerViewer = 4
@@ -36,8 +40,10 @@ public final class Host: HTTP3ServerDelegate {
     public var eventLoop: EventLoop { server.eventLoop }
     public var localAddress: SocketAddress { server.localAddress }
 
-    private init(configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server, ticket: Ticket) {
+    private init(configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server, ticket: Ticket,
+                 nat: NATSideChannel) {
         self.configuration = configuration
+        self.nat = nat
         self.media = resolved
         self.server = server
         self.ticket = ticket
@@ -70,15 +76,32 @@ public final class Host: HTTP3ServerDelegate {
             throw HostError.cannotBind("\(configuration.bind)", error)
         }
         let port = server.localAddress.port ?? 0
+        let nat = try eventLoop.submit {
+            let channel = NATSideChannel(socket: server.socket)
+            server.socket.sideChannel = channel
+            return channel
+        }.wait()
+        // Behind a NAT, the addresses STUN servers see and a TURN relay are what
+        // a friend elsewhere can reach; on loopback there is nothing to learn.
+        var gathered = GatheredCandidates()
+        if !configuration.bind.isLoopback {
+            gathered = try eventLoop.flatSubmit {
+                nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
+            }.wait()
+        }
+        var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
+        for address in gathered.reflexive where !addresses.contains(address) { addresses.append(address) }
         let ticket = Ticket(fingerprint: identity.fingerprint,
                             secret: SecretGenerator.bytes(16),
-                            addresses: InterfaceAddresses.candidates(for: configuration.bind, port: port))
-        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket)
+                            addresses: addresses, relay: gathered.relay?.encoded())
+        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat)
+        host.relayProblem = gathered.relayProblem
         Console.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
         for skipped in resolved.skippedEncoders { Console.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
         try eventLoop.submit {
             server.delegate = host
             host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
+            nat.onRelayLost = { reason in Console.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
             let size = resolved.captureSize
             host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
                 + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
@@ -96,7 +119,10 @@ public final class Host: HTTP3ServerDelegate {
         eventLoop.flatSubmit {
             self.pathWatch?.cancel()
             self.broadcaster.stopAll()
-            return self.server.shutdown()
+            // Viewers are told first (through the relay too), then the relay
+            // is given back, then the socket closes.
+            self.server.closeConnections()
+            return self.nat.release().flatMap { self.server.shutdown() }
         }
     }
 
@@ -125,7 +151,7 @@ public final class Host: HTTP3ServerDelegate {
             let live = streams[seat.id] ?? []
             let sent = seat.finishedStreamBytes + live.reduce(0) { $0 + $1.bytesSent }
             total += sent
-            return HostViewerStatus(id: seat.id, address: seat.address, path: .direct,
+            return HostViewerStatus(id: seat.id, address: seat.address, path: seat.path,
                                     connectedSeconds: Double(now &- seat.since) / 1e9,
                                     roundTripMilliseconds: seatedPeers[key]?.roundTripMilliseconds ?? 0,
                                     bytesSent: sent, lagBytes: live.reduce(0) { $0 + $1.lagBytes },
@@ -134,9 +160,14 @@ public final class Host: HTTP3ServerDelegate {
         return HostStatus(viewers: viewers, bytesSent: total, capturing: broadcaster.isPipelineRunning)
     }
 
+    private func path(of peer: HTTP3Peer) -> ConnectionPath {
+        guard let remote = peer.remoteAddress else { return .direct }
+        return nat.isRelayed(remote) ? .relayed : .direct
+    }
+
     private func watchPaths() {
         for (key, peer) in seatedPeers {
-            if let event = roster.observe(key, address: peer.remoteAddressDescription) {
+            if let event = roster.observe(key, address: peer.remoteAddressDescription, path: path(of: peer)) {
                 Console.info("viewer \(peer.id) moved to \(peer.remoteAddressDescription)")
                 onEvent?(event)
             }
@@ -189,7 +220,8 @@ public final class Host: HTTP3ServerDelegate {
     /// Gives the peer a seat if it has none and one is free.
     private func admit(_ peer: HTTP3Peer) -> Bool {
         let key = ObjectIdentifier(peer)
-        switch roster.admit(key, id: peer.id, address: peer.remoteAddressDescription, now: MonotonicClock.now) {
+        switch roster.admit(key, id: peer.id, address: peer.remoteAddressDescription, path: path(of: peer),
+                            now: MonotonicClock.now) {
         case .alreadySeated:
             return true
         case .full:

@@ -17,6 +17,10 @@ public struct HostConfiguration {
     }
     /// A viewer that acknowledges nothing this long, with data waiting, is dropped.
     public var stallTimeout: Double = 20
+    /// STUN servers and TURN relay (not used when bound to loopback).
+    public var nat = NATSettings()
+    /// How long NAT discovery may hold up the ticket (seconds).
+    public var discoveryDeadline: Double = 1.0
 
     public init(bind: SocketAddress, media: MediaSettings) {
         self.bind = bind

@@ -5,6 +5,7 @@ struct ViewerRoster<Key: Hashable> {
     struct Seat: Equatable {
         var id: String
         var address: String
+        var path: ConnectionPath
         var since: UInt64
         /// Bytes of this viewer's streams that have already ended.
         var finishedStreamBytes = 0
@@ -31,12 +32,12 @@ struct ViewerRoster<Key: Hashable> {
 
     var count: Int { seats.count }
 
-    mutating func admit(_ key: Key, id: String, address: String, now: UInt64) -> Admission {
+    mutating func admit(_ key: Key, id: String, address: String, path: ConnectionPath = .direct, now: UInt64) -> Admission {
         if seats[key] != nil { return .alreadySeated }
         guard seats.count < capacity else { return .full(occupied: seats.count) }
-        seats[key] = Seat(id: id, address: address, since: now)
+        seats[key] = Seat(id: id, address: address, path: path, since: now)
         order.append(key)
-        return .seated(.viewerJoined(id: id, address: address, path: .direct))
+        return .seated(.viewerJoined(id: id, address: address, path: path))
     }
 
     /// A seated viewer's connection ended; nil for connections that never sat.
@@ -63,10 +64,12 @@ struct ViewerRoster<Key: Hashable> {
         }
     }
 
-    /// The viewer's packets were seen from `address`; an event when it moved.
-    mutating func observe(_ key: Key, address: String) -> HostEvent? {
-        guard let seat = seats[key], seat.address != address, address != "?" else { return nil }
+    /// The viewer's packets were seen from `address` over `path`; an event
+    /// when either changed (QUIC migration, relay → direct).
+    mutating func observe(_ key: Key, address: String, path: ConnectionPath = .direct) -> HostEvent? {
+        guard let seat = seats[key], seat.address != address || seat.path != path, address != "?" else { return nil }
         seats[key]?.address = address
-        return .pathChanged(id: seat.id, address: address, path: .direct)
+        seats[key]?.path = path
+        return .pathChanged(id: seat.id, address: address, path: path)
     }
 }

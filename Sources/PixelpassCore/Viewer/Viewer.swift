@@ -48,6 +48,10 @@ public final class Viewer {
     private var ended = false
     /// Counted by the relay as it hands stream bytes to players.
     var bytesReceived = 0
+    /// Our TURN allocation, when the ticket has a relay.
+    private var nat: NATSideChannel?
+    /// How our packets reach the host.
+    public private(set) var path: ConnectionPath = .direct
 
     public var eventLoop: EventLoop { client.eventLoop }
     public var hostAddress: String { client.authority }
@@ -58,11 +62,16 @@ public final class Viewer {
     }
 
     /// Connects to the ticket's addresses (first handshake wins), checks the
-    /// pinned key, and asks the host whether the secret is accepted.
+    /// pinned key, and asks the host whether the secret is accepted. With a
+    /// relay in the ticket, the host's relayed address races too, reached
+    /// through our own allocation on the same TURN server.
     public static func connect(_ ticket: Ticket, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
-        let candidates = ticket.addresses.compactMap { address -> SocketAddress? in
+        var candidates = ticket.addresses.compactMap { address -> SocketAddress? in
             try? SocketAddress(ipAddress: address.hostString, port: Int(address.port))
         }
+        let relay = (try? ticket.relayInfo) ?? nil
+        let relayPlan = relay.flatMap(RelayPlan.init)
+        if let relayPlan { candidates.append(relayPlan.hostRelayed) }
         let identity: TLSIdentity
         do {
             identity = try TLSIdentity(commonName: "pixelpass viewer")
@@ -70,15 +79,30 @@ public final class Viewer {
             return eventLoop.makeFailedFuture(error)
         }
         Console.debug("racing \(candidates.count) candidate address(es) for a host with certificate SHA-256 \(ticket.fingerprintHex)")
+        let natBox = NATBox()
         return HTTP3Client.connect(to: candidates, pinnedFingerprint: ticket.fingerprint,
-                                   identity: identity, settings: viewerQUICSettings, on: eventLoop)
+                                   identity: identity, settings: viewerQUICSettings,
+                                   prepare: { socket in
+                                       if let relayPlan, socket.localAddress.protocol == relayPlan.server.protocol {
+                                           natBox.channel = relayPlan.start(on: socket)
+                                       }
+                                       return socket.eventLoop.makeSucceededVoidFuture()
+                                   }, on: eventLoop)
             .flatMapErrorThrowing { error in
-                if let connectError = error as? HTTP3ConnectError { throw ViewerError(connectError) }
+                _ = natBox.channel?.release()
+                if let connectError = error as? HTTP3ConnectError {
+                    if case .unreachable(let reasons) = connectError, relay == nil {
+                        throw ViewerError.noPath(reasons.joined(separator: "; "))
+                    }
+                    throw ViewerError(connectError)
+                }
                 throw error
             }
             .flatMap { client in
                 Console.debug("handshake done with \(client.authority), RTT \(client.peer.roundTripMilliseconds) ms; checking the secret")
                 let viewer = Viewer(ticket: ticket, client: client)
+                viewer.nat = natBox.channel
+                viewer.path = relayPlan.map { client.peer.remoteAddress == $0.hostRelayed } == true ? .relayed : .direct
                 return viewer.checkAuthorisation().map { viewer }
             }
     }
@@ -136,7 +160,7 @@ public final class Viewer {
     /// The connection and counters right now.
     public func status() -> EventLoopFuture<ViewerStatus> {
         eventLoop.submit {
-            ViewerStatus(hostAddress: self.client.authority, path: .direct,
+            ViewerStatus(hostAddress: self.client.authority, path: self.path,
                          roundTripMilliseconds: self.client.peer.roundTripMilliseconds,
                          bytesReceived: self.bytesReceived, players: self.relay?.playerCount ?? 0)
         }
@@ -152,7 +176,8 @@ public final class Viewer {
         eventLoop.flatSubmit {
             self.finish(.local)
             let relayClosed = self.relay?.close() ?? self.eventLoop.makeSucceededVoidFuture()
-            return relayClosed.flatMap { self.client.close() }
+            let natReleased = self.nat?.release() ?? self.eventLoop.makeSucceededVoidFuture()
+            return relayClosed.flatMap { natReleased }.flatMap { self.client.close() }
         }
     }
 

@@ -4,13 +4,16 @@ import PixelpassTransport
 /// Why a viewer could not start or had to stop; each maps to an exit code.
 public enum ViewerError: Error, CustomStringConvertible {
     case unreachable(String)
+    /// Nothing answered and the ticket has no relay: most likely the host is
+    /// behind a NAT that lets nobody in.
+    case noPath(String)
     case identityMismatch(String)
     case refused(status: Int, message: String)
     case relayUnavailable(port: Int, String)
 
     public var exitCode: Int32 {
         switch self {
-        case .unreachable: return 3
+        case .unreachable, .noPath: return 3
         case .identityMismatch: return 4
         case .refused: return 5
         case .relayUnavailable: return 2
@@ -19,6 +22,10 @@ public enum ViewerError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .noPath(let detail):
+            return "cannot reach the host (\(detail)), and the ticket has no relay: either the share has stopped, or "
+                + "the host is behind a NAT that lets nobody in. The host can add a TURN relay (pixelpass host --turn …, or [nat] turn in its config) "
+                + "or open a port mapping on its router, then send a new ticket."
         case .unreachable(let detail):
             return "cannot reach the host: \(detail). Check that the share is still running and that the ticket is current."
         case .identityMismatch(let address):

@@ -23,6 +23,8 @@ public final class HTTP3Peer {
         return "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
     }
 
+    public var remoteAddress: SocketAddress? { connection?.remoteAddress }
+
     public var isConnected: Bool { !(connection?.isClosed ?? true) }
 
     /// Smoothed round-trip time in milliseconds.

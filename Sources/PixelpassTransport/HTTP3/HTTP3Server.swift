@@ -52,6 +52,12 @@ public final class HTTP3Server: HTTP3SessionDelegate {
     }
 
     /// Closes every connection with H3_NO_ERROR and then the socket.
+    /// Tells every peer the share ended (H3_NO_ERROR); the socket stays open
+    /// (a TURN allocation on it can still be released).
+    public func closeConnections() {
+        endpoint.closeConnections(applicationError: HTTP3ErrorCode.noError)
+    }
+
     public func shutdown() -> EventLoopFuture<Void> {
         endpoint.shutdown(applicationError: HTTP3ErrorCode.noError)
     }

@@ -323,12 +323,17 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
     }
 
     /// Closes every connection with `code`, flushes, and closes the socket.
-    func shutdown(applicationError code: UInt64) -> EventLoopFuture<Void> {
+    /// Closes every connection (peers are told) but keeps the socket open.
+    func closeConnections(applicationError code: UInt64) {
         let now = self.now
         for connection in Array(live.values) {
             connection.close(applicationError: code, now: now)
         }
         flushIfNeeded()
+    }
+
+    func shutdown(applicationError code: UInt64) -> EventLoopFuture<Void> {
+        closeConnections(applicationError: code)
         // The callbacks may hold objects that hold us (a client's connect
         // race): drop them once nothing more can be reported.
         let release: () -> Void = { [self] in

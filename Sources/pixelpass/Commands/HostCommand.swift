@@ -70,6 +70,15 @@ struct HostCommand: ParsableCommand {
     @Option(help: "Most viewers at once, 1-64 (default 4); the next one is turned away.")
     var maxViewers: Int?
 
+    @Option(name: .customLong("stun"), help: ArgumentHelp("STUN server HOST:PORT to learn the address friends see (repeat for several; none: no discovery). Default: [nat] stun in the config, else public servers.", valueName: "host:port"))
+    var stunServers: [String] = []
+
+    @Option(help: ArgumentHelp("TURN relay for when no direct path works: turn:USER:PASS@HOST:PORT, or turn:HOST:PORT with --turn-secret. Default: [nat] turn in the config.", valueName: "url"))
+    var turn: String?
+
+    @Option(help: ArgumentHelp("coturn's REST-API shared secret (static-auth-secret): short-lived credentials are minted and ride in the ticket. Default: [nat] turn_secret.", valueName: "secret"))
+    var turnSecret: String?
+
     @OptionGroup var outputOptions: OutputOptions
 
     // Each setting: the flag, else the config file's [host] value, else the default.
@@ -84,8 +93,34 @@ struct HostCommand: ParsableCommand {
     var effectiveBitrate: Int { bitrate ?? config.bitrate ?? PixelpassConfig.Defaults.bitrate }
     var effectiveMaxViewers: Int { maxViewers ?? config.maxViewers ?? PixelpassConfig.Defaults.maxViewers }
 
+    /// STUN and TURN: flags, else the config's [nat], else public STUN servers.
+    func natSettings() throws -> NATSettings {
+        let nat = ConfigDefaults.values.nat
+        var stun = stunServers.isEmpty ? (nat.stun ?? NATSettings.defaultSTUNServers) : stunServers
+        if stun == ["none"] { stun = [] }
+        for server in stun where !Self.looksLikeHostPort(server) {
+            throw ValidationError("--stun must be HOST:PORT or none, e.g. stun.example.org:3478 (got \"\(server)\")")
+        }
+        var turnSetting: TURNServerSetting?
+        if let url = turn ?? nat.turn {
+            guard let parsed = TURNServerSetting.parse(url, secret: turnSecret ?? nat.turnSecret) else {
+                throw ValidationError("--turn must be turn:USER:PASS@HOST:PORT, or turn:HOST:PORT together with --turn-secret (got \"\(url)\")")
+            }
+            turnSetting = parsed
+        } else if turnSecret != nil {
+            throw ValidationError("--turn-secret needs --turn turn:HOST:PORT (the server it belongs to)")
+        }
+        return NATSettings(stunServers: stun, turn: turnSetting)
+    }
+
+    private static func looksLikeHostPort(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
+        return (1...65535).contains(port) && colon > text.startIndex
+    }
+
     func validate() throws {
         try ConfigDefaults.check()
+        _ = try natSettings()
         let fps = effectiveFps, bitrate = effectiveBitrate, maxViewers = effectiveMaxViewers
         _ = try parsedBind()
         _ = try parsedSize()
@@ -195,6 +230,7 @@ struct HostCommand: ParsableCommand {
         }
         var configuration = HostConfiguration(bind: try parsedBind(), media: media)
         configuration.maxViewers = effectiveMaxViewers
+        configuration.nat = try natSettings()
         return configuration
     }
 
@@ -232,7 +268,9 @@ struct HostCommand: ParsableCommand {
         if json {
             EventLine.emit("ticket", [("ticket", .string(host.ticket.encoded())),
                                       ("fingerprint", .string(host.ticket.fingerprintHex))])
+            let relay = (try? host.ticket.relayInfo)?.map { JSONValue.string($0.relayed.description) } ?? .null
             EventLine.emit("listening", [("addresses", .array(addresses.map { .string($0) })),
+                                         ("relay", relay),
                                          ("capture", .string(host.media.summary)),
                                          ("encoder", .string(host.media.encoder)),
                                          ("audio", .bool(host.media.audio.isOn)),
@@ -244,6 +282,12 @@ struct HostCommand: ParsableCommand {
         Console.info("capture: \(host.media.summary)")
         if case .unavailable(let reason) = host.media.audio {
             Console.info("warning: no system audio (\(reason)); sharing video only")
+        }
+        if let relay = try? host.ticket.relayInfo {
+            Console.info("TURN relay ready at \(relay.relayed) (via \(relay.server))")
+        }
+        if let problem = host.relayProblem {
+            Console.info("warning: no TURN relay in the ticket: \(problem); friends behind a strict NAT may not get through")
         }
         Console.info("sharing on \(addresses.joined(separator: ", ")); send the ticket above to a friend, who runs: pixelpass TICKET")
         Console.info("press Ctrl-C to stop sharing")

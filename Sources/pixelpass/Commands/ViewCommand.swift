@@ -101,11 +101,11 @@ struct ViewCommand: ParsableCommand {
             viewer = connected
             if json {
                 EventLine.emit("listening", [("url", .string(url))])
-                EventLine.emit("path_changed", [("address", .string(viewer.hostAddress)), ("path", .string("direct"))])
+                EventLine.emit("path_changed", [("address", .string(viewer.hostAddress)), ("path", .string(viewer.path.rawValue))])
             } else {
                 Console.output(url)
             }
-            Console.info("connected to \(viewer.hostAddress); the stream is at \(url)")
+            Console.info("connected to \(viewer.hostAddress) (\(viewer.path == .relayed ? "through the TURN relay" : "direct")); the stream is at \(url)")
             openPlayer(url: url, json: json)
         }
 

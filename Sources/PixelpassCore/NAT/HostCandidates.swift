@@ -1,0 +1,83 @@
+import Foundation
+import NIOCore
+import PixelpassNAT
+import PixelpassTicket
+import PixelpassTransport
+
+/// What NAT discovery adds to a host's ticket: the addresses STUN servers
+/// saw us at (and the TURN server's view of us), and the relay.
+struct GatheredCandidates {
+    var reflexive: [TicketAddress] = []
+    var relay: TicketRelay?
+    /// Why the relay is missing although one was configured.
+    var relayProblem: String?
+}
+
+extension NATSideChannel {
+    /// Asks the STUN servers and allocates the TURN relay at once; completes
+    /// within about `deadline` seconds whatever answers, so the ticket is
+    /// never held up for long. Viewers' REST credentials go into the relay.
+    func gather(_ settings: NATSettings, deadline: Double) -> EventLoopFuture<GatheredCandidates> {
+        let loop = socket.eventLoop
+        let names = settings.stunServers + (settings.turn.map { [$0.server] } ?? [])
+        let started = NIODeadline.now()
+        return ServerResolver.resolve(names, timeout: deadline * 0.6, on: loop).flatMap { resolved in
+            let remaining = max(0.2, deadline - Double((NIODeadline.now() - started).nanoseconds) / 1e9)
+            let stunServers = resolved.filter { settings.stunServers.contains($0.0) }.map(\.1)
+            let discovery = self.discover(servers: stunServers, deadline: remaining)
+            var relay: EventLoopFuture<(TicketRelay?, String?)> = loop.makeSucceededFuture((nil, nil))
+            if let turn = settings.turn {
+                if let server = resolved.first(where: { $0.0 == turn.server })?.1 {
+                    relay = self.allocateRelay(turn, server: server, deadline: remaining)
+                } else {
+                    relay = loop.makeSucceededFuture((nil, "cannot resolve the TURN server \(turn.server)"))
+                }
+            }
+            return discovery.and(relay).map { found, relayResult in
+                var gathered = GatheredCandidates()
+                gathered.reflexive = found.compactMap { TicketAddress($0.description) }
+                (gathered.relay, gathered.relayProblem) = relayResult
+                return gathered
+            }
+        }
+    }
+
+    private func allocateRelay(_ turn: TURNServerSetting, server: SocketAddress,
+                               deadline: Double) -> EventLoopFuture<(TicketRelay?, String?)> {
+        let loop = socket.eventLoop
+        let unixNow = UInt64(Date().timeIntervalSince1970)
+        let promise = loop.makePromise(of: (TicketRelay?, String?).self)
+        var done = false
+        let timeout = loop.scheduleTask(in: .milliseconds(Int64(deadline * 1000))) {
+            guard !done else { return }
+            done = true
+            promise.succeed((nil, "the TURN server \(turn.server) did not answer in time"))
+        }
+        allocate(server: server, credentials: turn.credentials(name: "pixelpass-host", unixNow: unixNow)).whenComplete { result in
+            guard !done else { return }
+            done = true
+            timeout.cancel()
+            switch result {
+            case .success(let relayed):
+                // Viewers allocate on the same server; their relayed addresses
+                // share its relay IP, so that one permission lets them all in.
+                self.permit(relayed.ip)
+                let forViewers: TURNCredentials
+                switch turn.auth {
+                case .restSecret: forViewers = turn.credentials(name: "pixelpass-viewer", unixNow: unixNow)
+                case .password: forViewers = TURNCredentials(username: "", password: "")
+                }
+                guard let serverAddress = server.natAddress.flatMap({ TicketAddress($0.description) }),
+                      let relayedAddress = TicketAddress(relayed.description) else {
+                    promise.succeed((nil, "the TURN server gave an address the ticket cannot carry"))
+                    return
+                }
+                promise.succeed((TicketRelay(server: serverAddress, relayed: relayedAddress,
+                                             username: forViewers.username, password: forViewers.password), nil))
+            case .failure(let error):
+                promise.succeed((nil, "\(error)"))
+            }
+        }
+        return promise.futureResult
+    }
+}

@@ -1,0 +1,63 @@
+import PixelpassNAT
+
+/// Which STUN and TURN servers to use (flags, else config, else defaults).
+public struct NATSettings: Sendable, Equatable {
+    /// "host:port" of STUN servers; empty: no discovery.
+    public var stunServers: [String]
+    public var turn: TURNServerSetting?
+
+    /// Well-known public STUN servers, used when nothing else is configured.
+    public static let defaultSTUNServers = ["stun.l.google.com:19302", "stun.cloudflare.com:3478"]
+
+    public init(stunServers: [String] = NATSettings.defaultSTUNServers, turn: TURNServerSetting? = nil) {
+        self.stunServers = stunServers
+        self.turn = turn
+    }
+}
+
+/// A TURN server with long-term credentials, or coturn's REST-API secret
+/// (`use-auth-secret`) from which short-lived credentials are minted — those
+/// may ride in the ticket, so a viewer can use the relay too.
+public struct TURNServerSetting: Sendable, Equatable {
+    public enum Auth: Sendable, Equatable {
+        case password(username: String, password: String)
+        case restSecret(String)
+    }
+
+    /// "host:port".
+    public var server: String
+    public var auth: Auth
+
+    public init(server: String, auth: Auth) {
+        self.server = server
+        self.auth = auth
+    }
+
+    /// Parses `turn:USER:PASS@HOST:PORT`, or `turn:HOST:PORT` when a REST
+    /// secret is given separately. Nil when malformed.
+    public static func parse(_ url: String, secret: String?) -> TURNServerSetting? {
+        guard url.hasPrefix("turn:") else { return nil }
+        let rest = url.dropFirst("turn:".count)
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            let server = String(rest[rest.index(after: at)...])
+            guard let colon = userInfo.firstIndex(of: ":"), NATAddress(server) != nil || server.contains(":") else { return nil }
+            let username = String(userInfo[..<colon])
+            let password = String(userInfo[userInfo.index(after: colon)...])
+            guard !username.isEmpty else { return nil }
+            return TURNServerSetting(server: server, auth: .password(username: username, password: password))
+        }
+        guard let secret, !secret.isEmpty, rest.contains(":") else { return nil }
+        return TURNServerSetting(server: String(rest), auth: .restSecret(secret))
+    }
+
+    /// Credentials to use now: the long-term pair, or REST credentials valid
+    /// for `validFor` seconds (a share lasts hours; coturn checks the expiry
+    /// on every refresh).
+    public func credentials(name: String, validFor: UInt64 = 24 * 3600, unixNow: UInt64) -> TURNCredentials {
+        switch auth {
+        case .password(let username, let password): return TURNCredentials(username: username, password: password)
+        case .restSecret(let secret): return TURNCredentials.rest(secret: secret, name: name, validFor: validFor, now: unixNow)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+import NIOCore
+import PixelpassNAT
+import PixelpassTransport
+
+/// STUN discovery and a TURN allocation on the QUIC socket — the thin shell
+/// around `STUNBindingDiscovery` and `TURNClient`: it feeds them datagrams and
+/// times, sends what they ask, and carries QUIC packets for relayed remotes
+/// through the allocation. Datagrams from the TURN server belong to TURN
+/// (ChannelData looks like a QUIC short header, so the source decides),
+/// other STUN messages to discovery, everything else to QUIC.
+/// Use on the socket's event loop only.
+final class NATSideChannel: DatagramSideChannel {
+    let socket: SharedDatagramSocket
+    private var eventLoop: EventLoop { socket.eventLoop }
+    private var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    private var discovery: STUNBindingDiscovery?
+    private var discoveryTimer: Scheduled<Void>?
+    private var discoveryPromise: EventLoopPromise<[NATAddress]>?
+    private var discovered: [NATAddress] = []
+
+    private var turn: TURNClient?
+    private var turnServer: SocketAddress?
+    private var turnTimer: Scheduled<Void>?
+    private var allocationPromise: EventLoopPromise<NATAddress>?
+    private var releasePromise: EventLoopPromise<Void>?
+    /// Remotes whose QUIC packets travel through the relay.
+    private var relayedRemotes: Set<SocketAddress> = []
+    /// QUIC packets for the relay sent before the allocation was ready.
+    private var pending: [([UInt8], NATAddress)] = []
+    private static let pendingLimit = 64
+
+    /// The allocation went away after it was made (server restart, refresh
+    /// refused): relayed viewers will time out unless they find another path.
+    var onRelayLost: ((String) -> Void)?
+
+    init(socket: SharedDatagramSocket) {
+        self.socket = socket
+    }
+
+    // MARK: - Discovery
+
+    /// Asks every server for our address as it sees us; completes with what
+    /// answered by `deadline` seconds (never later).
+    func discover(servers: [SocketAddress], deadline: Double) -> EventLoopFuture<[NATAddress]> {
+        let targets = servers.compactMap(\.natAddress)
+        guard !targets.isEmpty else { return eventLoop.makeSucceededFuture([]) }
+        let promise = eventLoop.makePromise(of: [NATAddress].self)
+        discoveryPromise = promise
+        var machine = STUNBindingDiscovery(servers: targets, configuration: .init(deadline: UInt64(deadline * 1e9)))
+        let actions = machine.start(now: now)
+        discovery = machine
+        performDiscovery(actions)
+        return promise.futureResult
+    }
+
+    private func performDiscovery(_ actions: [STUNBindingDiscovery.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let bytes, let server):
+                if let address = server.socketAddress { socket.send(bytes, to: address) }
+            case .setTimer(let deadline):
+                discoveryTimer?.cancel()
+                discoveryTimer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in
+                    guard let self, var machine = self.discovery else { return }
+                    let next = machine.timerFired(now: self.now)
+                    self.discovery = machine
+                    self.performDiscovery(next)
+                }
+            case .discovered(let address, let server):
+                Console.debug("STUN \(server) sees us at \(address)")
+                if !discovered.contains(address) { discovered.append(address) }
+            case .failed(let server, let reason):
+                Console.debug("STUN \(server): \(reason)")
+            }
+        }
+        if let machine = discovery, machine.isFinished, let promise = discoveryPromise {
+            discoveryPromise = nil
+            discoveryTimer?.cancel()
+            promise.succeed(discovered)
+        }
+    }
+
+    // MARK: - TURN
+
+    /// Allocates a relay; the future gives the relayed address.
+    func allocate(server: SocketAddress, credentials: TURNCredentials) -> EventLoopFuture<NATAddress> {
+        guard let target = server.natAddress else {
+            return eventLoop.makeFailedFuture(NATError.badServer("\(server)"))
+        }
+        let promise = eventLoop.makePromise(of: NATAddress.self)
+        allocationPromise = promise
+        turnServer = server
+        var machine = TURNClient(configuration: .init(server: target, credentials: credentials))
+        let actions = machine.start(now: now)
+        turn = machine
+        performTURN(actions)
+        return promise.futureResult
+    }
+
+    /// Packets for `remote` go through the relay from now on (the viewer's
+    /// path to the host's relayed address).
+    func carryThroughRelay(_ remote: SocketAddress) {
+        relayedRemotes.insert(remote)
+    }
+
+    /// Lets `peer` (an IP) send to our relayed address.
+    func permit(_ peer: NATIP) {
+        guard var machine = turn else { return }
+        let actions = machine.permit(peer, now: now)
+        turn = machine
+        performTURN(actions)
+    }
+
+    func isRelayed(_ remote: SocketAddress) -> Bool { relayedRemotes.contains(remote) }
+
+    /// Gives the allocation back (LIFETIME 0); completes when done or after a second.
+    func release() -> EventLoopFuture<Void> {
+        guard var machine = turn else { return eventLoop.makeSucceededVoidFuture() }
+        let promise = eventLoop.makePromise(of: Void.self)
+        releasePromise = promise
+        let actions = machine.release(now: now)
+        turn = machine
+        performTURN(actions)
+        eventLoop.scheduleTask(in: .seconds(1)) { [weak self] in self?.finishRelease() }
+        return promise.futureResult
+    }
+
+    private func finishRelease() {
+        turnTimer?.cancel()
+        let promise = releasePromise
+        releasePromise = nil
+        promise?.succeed(())
+    }
+
+    private func performTURN(_ actions: [TURNClient.Action]) {
+        for action in actions {
+            switch action {
+            case .sendToServer(let bytes):
+                if let turnServer { socket.send(bytes, to: turnServer) }
+            case .setTimer(let deadline):
+                turnTimer?.cancel()
+                turnTimer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in
+                    guard let self, var machine = self.turn else { return }
+                    let next = machine.timerFired(now: self.now)
+                    self.turn = machine
+                    self.performTURN(next)
+                }
+            case .allocated(let relayed, let mapped, let lifetime):
+                Console.debug("TURN relay allocated at \(relayed) (we appear as \(mapped.map { "\($0)" } ?? "?"), \(lifetime) s)")
+                let promise = allocationPromise
+                allocationPromise = nil
+                promise?.succeed(relayed)
+                for remote in relayedRemotes { if let ip = remote.natAddress?.ip { permit(ip) } }
+                flushPending()
+            case .deliver(let payload, let peer):
+                guard let remote = peer.socketAddress else { continue }
+                relayedRemotes.insert(remote)
+                // Hand it to QUIC on the next turn of the loop, outside this read.
+                let socket = self.socket
+                eventLoop.execute { socket.inject(payload, from: remote) }
+            case .permissionFailed(let peer, let failure):
+                Console.info("the TURN server refused to relay for \(peer): \(failure)")
+            case .failed(let failure):
+                turnTimer?.cancel()
+                if let promise = allocationPromise {
+                    allocationPromise = nil
+                    promise.fail(NATError.turn(failure))
+                } else {
+                    onRelayLost?("\(failure)")
+                }
+                pending.removeAll()
+                finishRelease()
+            case .released:
+                finishRelease()
+            }
+        }
+    }
+
+    private func flushPending() {
+        let queued = pending
+        pending.removeAll()
+        for (payload, peer) in queued { sendThroughRelay(payload, to: peer) }
+    }
+
+    private func sendThroughRelay(_ payload: [UInt8], to peer: NATAddress) {
+        guard var machine = turn else { return }
+        guard case .allocated = machine.phase else {
+            if pending.count < Self.pendingLimit { pending.append((payload, peer)) }
+            return
+        }
+        let actions = machine.send(payload, to: peer, now: now)
+        turn = machine
+        performTURN(actions)
+    }
+
+    // MARK: - DatagramSideChannel
+
+    func socket(_ socket: SharedDatagramSocket, received datagram: UnsafeRawBufferPointer, from remote: SocketAddress) -> Bool {
+        if let turnServer, remote == turnServer, var machine = turn {
+            let actions = machine.received(Array(datagram), now: now)
+            turn = machine
+            performTURN(actions)
+            return true
+        }
+        let bytes = Array(datagram)
+        if var machine = discovery, STUNMessage.isProbablySTUN(bytes), let from = remote.natAddress {
+            let actions = machine.received(bytes, from: from, now: now)
+            discovery = machine
+            performDiscovery(actions)
+            return true
+        }
+        return false
+    }
+
+    func socket(_ socket: SharedDatagramSocket, carries remote: SocketAddress) -> Bool {
+        relayedRemotes.contains(remote)
+    }
+
+    func socket(_ socket: SharedDatagramSocket, relay datagram: UnsafeRawBufferPointer, to remote: SocketAddress) {
+        guard let peer = remote.natAddress else { return }
+        sendThroughRelay(Array(datagram), to: peer)
+    }
+}
+
+/// Why NAT set-up failed, in words a user can act on.
+public enum NATError: Error, CustomStringConvertible {
+    case badServer(String)
+    case turn(TURNFailure)
+
+    public var description: String {
+        switch self {
+        case .badServer(let server): return "cannot use \(server) as a server address"
+        case .turn(let failure): return "\(failure)"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import NIOCore
+import PixelpassNAT
+import PixelpassTicket
+import PixelpassTransport
+
+/// The viewer's use of the ticket's relay: an allocation of its own on the
+/// host's TURN server, through which QUIC packets for the host's relayed
+/// address travel (the host permits that server's relay IP).
+struct RelayPlan {
+    var server: SocketAddress
+    var hostRelayed: SocketAddress
+    var credentials: TURNCredentials
+
+    /// Nil when the ticket's relay cannot be used (no credentials for us).
+    init?(_ relay: TicketRelay) {
+        guard !relay.username.isEmpty,
+              let server = try? SocketAddress(ipAddress: relay.server.hostString, port: Int(relay.server.port)),
+              let relayed = try? SocketAddress(ipAddress: relay.relayed.hostString, port: Int(relay.relayed.port)) else {
+            return nil
+        }
+        self.server = server
+        self.hostRelayed = relayed
+        self.credentials = TURNCredentials(username: relay.username, password: relay.password)
+    }
+
+    /// Starts the allocation on `socket` (QUIC packets for the host's relayed
+    /// address wait until it is ready) and returns the side channel.
+    func start(on socket: SharedDatagramSocket) -> NATSideChannel {
+        let channel = NATSideChannel(socket: socket)
+        socket.sideChannel = channel
+        channel.carryThroughRelay(hostRelayed)
+        channel.allocate(server: server, credentials: credentials).whenComplete { result in
+            switch result {
+            case .success(let relayed): Console.debug("our TURN relay is \(relayed); the host's is \(hostRelayed)")
+            case .failure(let error): Console.info("the ticket's TURN relay cannot be used: \(error)")
+            }
+        }
+        return channel
+    }
+}
+
+/// Carries the side channel out of `prepare` (which runs before the race).
+final class NATBox: @unchecked Sendable {
+    var channel: NATSideChannel?
+}
