@@ -19,18 +19,9 @@ extension Ticket {
         Self.append(.secret, secret, to: &fields)
         // Consecutive addresses of one family share a field; a new field
         // starts where the family changes, which keeps the order.
-        var run: (field: TicketField, value: [UInt8])?
-        for address in addresses {
-            let (field, value) = Self.wireForm(of: address)
-            if let current = run, current.field == field {
-                run = (field, current.value + value)
-            } else {
-                if let current = run { Self.append(current.field, current.value, to: &fields) }
-                run = (field, value)
-            }
-        }
-        if let current = run { Self.append(current.field, current.value, to: &fields) }
+        Self.appendRuns(addresses, reflexive: false, to: &fields)
         if let relay { Self.append(.relay, relay, to: &fields) }
+        Self.appendRuns(reflexive, reflexive: true, to: &fields)
 
         return TicketText.prefix(version: Self.version) + Base32.encode(TicketRecord.frame(fields: fields))
     }
@@ -42,6 +33,21 @@ extension Ticket {
         let digits = try TicketText.digits(of: text)
         let fields = try TicketRecord.unframe(Base32.decode(digits: digits), digitCount: digits.count)
         return try Ticket(fields: fields)
+    }
+
+    private static func appendRuns(_ list: [TicketAddress], reflexive: Bool, to fields: inout [UInt8]) {
+        var run: (field: TicketField, value: [UInt8])?
+        for address in list {
+            var (field, value) = Self.wireForm(of: address)
+            if reflexive { field = field == .ipv4Addresses ? .ipv4Reflexive : .ipv6Reflexive }
+            if let current = run, current.field == field {
+                run = (field, current.value + value)
+            } else {
+                if let current = run { Self.append(current.field, current.value, to: &fields) }
+                run = (field, value)
+            }
+        }
+        if let current = run { Self.append(current.field, current.value, to: &fields) }
     }
 
     private static func append(_ field: TicketField, _ value: [UInt8], to fields: inout [UInt8]) {
@@ -69,6 +75,7 @@ extension Ticket {
         var fingerprint: [UInt8]?
         var secret: [UInt8]?
         var addresses: [TicketAddress] = []
+        var reflexive: [TicketAddress] = []
         var relay: [UInt8]?
 
         while let type = reader.readByte() {
@@ -98,6 +105,10 @@ extension Ticket {
                 addresses += try Self.addressList(value, field: field, hostLength: 4) { .ipv4($0) }
             case .ipv6Addresses:
                 addresses += try Self.addressList(value, field: field, hostLength: 16) { .ipv6($0) }
+            case .ipv4Reflexive:
+                reflexive += try Self.addressList(value, field: field, hostLength: 4) { .ipv4($0) }
+            case .ipv6Reflexive:
+                reflexive += try Self.addressList(value, field: field, hostLength: 16) { .ipv6($0) }
             case .relay:
                 guard relay == nil else { throw TicketError.malformed("relay appears twice") }
                 _ = try TicketRelay(decoding: Array(value))
@@ -108,7 +119,7 @@ extension Ticket {
         guard let fingerprint else { throw TicketError.malformed("no fingerprint") }
         guard let secret else { throw TicketError.malformed("no secret") }
         guard !addresses.isEmpty else { throw TicketError.malformed("no address") }
-        self.init(fingerprint: fingerprint, secret: secret, addresses: addresses, relay: relay)
+        self.init(fingerprint: fingerprint, secret: secret, addresses: addresses, relay: relay, reflexive: reflexive)
     }
 
     private static func addressList(

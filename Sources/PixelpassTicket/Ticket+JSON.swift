@@ -18,6 +18,7 @@ extension Ticket {
           "fingerprint_sha256": \(Self.jsonString(fingerprintHex)),
           "secret": \(Self.jsonString(secretHex)),
           "addresses": \(addressesJSON),
+          "reflexive": [\(reflexive.map { Self.jsonString($0.description) }.joined(separator: ", "))],
           "relay": \(relayJSON)
         }
         """

@@ -19,14 +19,18 @@ public struct Ticket: Equatable, Sendable {
     public var secret: [UInt8]
     /// In the order the viewer should try them.
     public var addresses: [TicketAddress]
-    /// A TURN relay, opaque until its encoding is settled; carried unchanged.
+    /// The encoded `TicketRelay` (see `relayInfo`).
     public var relay: [UInt8]?
+    /// Server-reflexive addresses: for hole punching, not for dialling.
+    public var reflexive: [TicketAddress]
 
-    public init(fingerprint: [UInt8], secret: [UInt8], addresses: [TicketAddress], relay: [UInt8]? = nil) {
+    public init(fingerprint: [UInt8], secret: [UInt8], addresses: [TicketAddress], relay: [UInt8]? = nil,
+                reflexive: [TicketAddress] = []) {
         self.fingerprint = fingerprint
         self.secret = secret
         self.addresses = addresses
         self.relay = relay
+        self.reflexive = reflexive
     }
 
     /// Lowercase hex of the secret, as it appears in request URLs.

@@ -10,11 +10,18 @@ enum TicketField: UInt8, CaseIterable {
     /// Repeatable; an address list rather than one field per address because
     /// each field costs 2 bytes and the usual ticket must fit in 140 characters.
     case ipv4Addresses = 3
-    /// TURN relay: opaque bytes for now, at most once.
+    /// TURN relay (see `TicketRelay`), at most once.
     case relay = 4
     /// One or more IPv6 candidates, 18 bytes each (address, port big-endian).
     /// Repeatable.
     case ipv6Addresses = 5
+    /// Server-reflexive IPv4 candidates (what STUN servers saw), 6 bytes each.
+    /// A viewer punches toward these with the host's help instead of dialling
+    /// them: an unsolicited packet to a NAT'd host would spoil the mapping
+    /// the host's own punch needs (DESIGN §9). Repeatable.
+    case ipv4Reflexive = 6
+    /// The same for IPv6, 18 bytes each.
+    case ipv6Reflexive = 7
 
     /// How error messages name the field.
     var name: String {
@@ -24,6 +31,8 @@ enum TicketField: UInt8, CaseIterable {
         case .ipv4Addresses: return "IPv4 address list"
         case .relay: return "relay"
         case .ipv6Addresses: return "IPv6 address list"
+        case .ipv4Reflexive: return "IPv4 reflexive address list"
+        case .ipv6Reflexive: return "IPv6 reflexive address list"
         }
     }
 }

@@ -19,7 +19,7 @@ enum TicketFixtures {
     /// Every field type in use, so damage tests cover all of them.
     static let full = Ticket(
         fingerprint: fingerprint, secret: secret,
-        addresses: [lan, ipv6, reflexive], relay: relay.encoded())
+        addresses: [lan, ipv6, reflexive], relay: relay.encoded(), reflexive: [mapped])
 
     static let relay = TicketRelay(server: TicketAddress("198.51.100.1:3478")!, relayed: TicketAddress("198.51.100.1:49160")!,
                                    username: "1795340000:pixelpass", password: "c2VjcmV0cGFzc3dvcmQ=")

@@ -12,7 +12,7 @@ final class TicketInspectJSONTests: XCTestCase {
 
     func testFieldsWithoutRelay() throws {
         let json = try object(F.typical.inspectJSON())
-        XCTAssertEqual(Set(json.keys), ["version", "fingerprint_sha256", "secret", "addresses", "relay"])
+        XCTAssertEqual(Set(json.keys), ["version", "fingerprint_sha256", "secret", "addresses", "reflexive", "relay"])
         XCTAssertEqual(json["version"] as? Int, 1)
         XCTAssertEqual(json["fingerprint_sha256"] as? String, F.typical.fingerprintHex)
         XCTAssertEqual(json["secret"] as? String, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf")
@@ -30,7 +30,7 @@ final class TicketInspectJSONTests: XCTestCase {
 
     func testKeysComeInReadingOrderAndArePretty() {
         let text = F.full.inspectJSON()
-        let positions = ["\"version\"", "\"fingerprint_sha256\"", "\"secret\"", "\"addresses\"", "\"relay\""]
+        let positions = ["\"version\"", "\"fingerprint_sha256\"", "\"secret\"", "\"addresses\"", "\"reflexive\"", "\"relay\""]
             .map { text.range(of: $0)?.lowerBound }
         XCTAssertFalse(positions.contains(nil), text)
         XCTAssertEqual(positions.compactMap { $0 }, positions.compactMap { $0 }.sorted(), text)

@@ -22,4 +22,14 @@ final class TicketRelayTests: XCTestCase {
         XCTAssertEqual(try ticket.relayInfo, TicketFixtures.relay)
         XCTAssertNil(try Ticket.parse(TicketFixtures.typical.encoded()).relayInfo)
     }
+
+    func testReflexiveAddressesTravelApartFromTheDialledOnes() throws {
+        var ticket = TicketFixtures.full
+        ticket.reflexive = [TicketAddress("203.0.113.7:40000")!, TicketAddress("[2001:db8::7]:40000")!]
+        let parsed = try Ticket.parse(ticket.encoded())
+        XCTAssertEqual(parsed.reflexive, ticket.reflexive)
+        XCTAssertEqual(parsed.addresses, ticket.addresses)
+        XCTAssertEqual(parsed, ticket)
+        XCTAssertEqual(try Ticket.parse(TicketFixtures.full.encoded()).reflexive, TicketFixtures.full.reflexive)
+    }
 }

@@ -114,7 +114,8 @@ def test_stun_puts_the_routers_public_address_in_the_ticket(lab, tmp_path):
     try:
         info = _inspect(ticket)
         public = lab.public_address(h)
-        assert any(a.startswith(public + ":") for a in info["addresses"]), (public, info)
+        assert any(a.startswith(public + ":") for a in info["reflexive"]), (public, info)
+        assert not any(a.startswith(public + ":") for a in info["addresses"]), "reflexive addresses are for punching only"
         assert seconds < 3.0, f"the ticket took {seconds:.1f} s"
         assert info["relay"] is None
     finally:
@@ -179,5 +180,73 @@ def test_wrong_turn_credentials_are_reported_and_the_share_goes_on(lab, tmp_path
         err = (tmp_path / "host.err").read_text()
         assert "no TURN relay in the ticket" in err and "credentials" in err.lower(), err
         assert host.poll() is None
+    finally:
+        _stop(host)
+
+
+def _events_so_far(proc, timeout=0.5):
+    """JSON lines a process has printed so far (non-blocking)."""
+    import os
+    import select
+    out = b""
+    while True:
+        ready, _, _ = select.select([proc.stdout], [], [], timeout)
+        if not ready:
+            break
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        out += chunk
+        timeout = 0.05
+    return [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+
+
+def test_both_behind_eim_nats_upgrade_from_relay_to_direct(lab, tmp_path):
+    h = lab.peer("host", behind="eim")
+    v = lab.peer("viewer", behind="eim")  # another eim router
+    host, ticket, _, _ = _start_host(lab, h, tmp_path, turn="rest")
+    try:
+        viewer, path, first_frame = _watch(lab, v, ticket, tmp_path, frames=15)
+        assert path["path"] == "relayed", path
+        # The viewer offers its addresses, both punch, and it migrates.
+        deadline = time.monotonic() + 15
+        events = []
+        while time.monotonic() < deadline:
+            events += _events_so_far(viewer)
+            if any(e["event"] == "path_changed" and e["path"] == "direct" for e in events):
+                break
+        upgraded = [e for e in events if e["event"] == "path_changed" and e["path"] == "direct"]
+        assert upgraded, f"no upgrade to a direct path: {events[-3:]}\n{_tail(tmp_path / 'viewer.err')}\n{_tail(tmp_path / 'host.err')}"
+        assert upgraded[0]["address"].startswith(lab.public_address(h) + ":"), upgraded
+        # The stream goes on over the direct path: decode more frames now.
+        url = None
+        for line in (tmp_path / "viewer.err").read_text().splitlines():
+            if "the stream is at " in line:
+                url = line.rsplit("the stream is at ", 1)[1].strip()
+        assert url, _tail(tmp_path / "viewer.err")
+        more = lab.run(v, ["ffmpeg", "-nostdin", "-v", "error", "-probesize", "65536", "-analyzeduration", "200000",
+                           "-i", url, "-frames:v", "30", "-f", "null", "-"], timeout=40)
+        assert more.returncode == 0 and not more.stderr.strip(), more.stderr
+        assert viewer.poll() is None
+        _stop(viewer)
+    finally:
+        _stop(host)
+    host_events = [json.loads(line) for line in host.stdout.read().decode().splitlines() if line.startswith("{")]
+    moved = [e for e in host_events if e["event"] == "path_changed"]
+    assert moved and moved[-1]["path"] == "direct", host_events[-5:]
+
+
+def test_symmetric_nat_stays_on_the_relay(lab, tmp_path):
+    h = lab.peer("host", behind="eim")
+    v = lab.peer("viewer", behind="symmetric")
+    host, ticket, _, _ = _start_host(lab, h, tmp_path, turn="rest")
+    try:
+        viewer, path, _ = _watch(lab, v, ticket, tmp_path, frames=15)
+        assert path["path"] == "relayed", path
+        time.sleep(8)  # punching gives up after ~6 s
+        events = _events_so_far(viewer)
+        assert not any(e["event"] == "path_changed" and e["path"] == "direct" for e in events), events
+        assert viewer.poll() is None
+        _stop(viewer)
     finally:
         _stop(host)

@@ -89,11 +89,11 @@ public final class Host: HTTP3ServerDelegate {
                 nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
             }.wait()
         }
-        var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
-        for address in gathered.reflexive where !addresses.contains(address) { addresses.append(address) }
+        let addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
+        let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
         let ticket = Ticket(fingerprint: identity.fingerprint,
                             secret: SecretGenerator.bytes(16),
-                            addresses: addresses, relay: gathered.relay?.encoded())
+                            addresses: addresses, relay: gathered.relay?.encoded(), reflexive: reflexive)
         let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat)
         host.relayProblem = gathered.relayProblem
         Console.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
@@ -212,6 +212,8 @@ public final class Host: HTTP3ServerDelegate {
                             body: Array(infoJSON().utf8))
         case StreamAPI.streamPath:
             serveStream(request)
+        case CandidateExchange.path:
+            exchangeCandidates(request)
         default:
             request.respond(status: 404, body: Array("unknown path; the stream is at \(StreamAPI.streamPath)\n".utf8))
         }
@@ -231,6 +233,21 @@ public final class Host: HTTP3ServerDelegate {
             onEvent?(event)
             return true
         }
+    }
+
+    /// A relayed viewer offers its addresses: answer with ours and punch
+    /// toward it; it moves the connection once a probe gets through.
+    private func exchangeCandidates(_ request: HTTP3Responder) {
+        guard let (token, theirs) = CandidateExchange.parseRequest(request.request.queryItems) else {
+            request.respond(status: 400, body: Array("token and mine are needed\n".utf8))
+            return
+        }
+        let ours = (ticket.addresses + ticket.reflexive).filter { !$0.hostString.hasPrefix("127.") }
+        request.respond(status: 200, headers: [("content-type", "application/json")],
+                        body: Array(CandidateExchange.responseBody(ours).utf8))
+        let targets = theirs.filter { !$0.isLoopback }
+        Console.debug("viewer \(request.peer.id) offers \(targets.map { "\($0)" }.joined(separator: ", ")); punching")
+        nat.punch(token: token, toward: targets)
     }
 
     private func serveStream(_ request: HTTP3Responder) {

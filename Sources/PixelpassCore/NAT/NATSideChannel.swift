@@ -30,6 +30,11 @@ final class NATSideChannel: DatagramSideChannel {
     private var pending: [([UInt8], NATAddress)] = []
     private static let pendingLimit = 64
 
+    /// Punching sessions by token (the host may punch toward several viewers).
+    private var punches: [[UInt8]: HolePunchSession] = [:]
+    /// Our address as the TURN server saw it (a reflexive candidate).
+    private(set) var mappedAddress: NATAddress?
+
     /// The allocation went away after it was made (server restart, refresh
     /// refused): relayed viewers will time out unless they find another path.
     var onRelayLost: ((String) -> Void)?
@@ -147,6 +152,7 @@ final class NATSideChannel: DatagramSideChannel {
                     self.performTURN(next)
                 }
             case .allocated(let relayed, let mapped, let lifetime):
+                mappedAddress = mapped
                 Console.debug("TURN relay allocated at \(relayed) (we appear as \(mapped.map { "\($0)" } ?? "?"), \(lifetime) s)")
                 let promise = allocationPromise
                 allocationPromise = nil
@@ -194,9 +200,33 @@ final class NATSideChannel: DatagramSideChannel {
         performTURN(actions)
     }
 
+    // MARK: - Hole punching
+
+    /// Starts punching toward `targets`; `onHeard` gets the first address our
+    /// peer's probes or answers came from.
+    @discardableResult
+    func punch(token: [UInt8], toward targets: [SocketAddress], onHeard: ((SocketAddress) -> Void)? = nil) -> HolePunchSession {
+        punches[token]?.stop()
+        let session = HolePunchSession(socket: socket, token: token, targets: targets)
+        session.onHeard = onHeard
+        punches[token] = session
+        session.start()
+        // Forget it once it is surely over.
+        eventLoop.scheduleTask(in: .seconds(Int64(HolePunchSession.duration) + 5)) { [weak self, weak session] in
+            guard let self, let session, self.punches[token] === session else { return }
+            session.stop()
+            self.punches[token] = nil
+        }
+        return session
+    }
+
     // MARK: - DatagramSideChannel
 
     func socket(_ socket: SharedDatagramSocket, received datagram: UnsafeRawBufferPointer, from remote: SocketAddress) -> Bool {
+        if let (kind, token) = HolePunchMessage.decode(datagram) {
+            punches[token]?.received(kind, from: remote)
+            return true
+        }
         if let turnServer, remote == turnServer, var machine = turn {
             let actions = machine.received(Array(datagram), now: now)
             turn = machine

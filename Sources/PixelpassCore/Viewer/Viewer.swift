@@ -49,9 +49,12 @@ public final class Viewer {
     /// Counted by the relay as it hands stream bytes to players.
     var bytesReceived = 0
     /// Our TURN allocation, when the ticket has a relay.
-    private var nat: NATSideChannel?
-    /// How our packets reach the host.
-    public private(set) var path: ConnectionPath = .direct
+    var nat: NATSideChannel?
+    /// How our packets reach the host right now.
+    public var path: ConnectionPath {
+        guard let nat else { return .direct }
+        return nat.isRelayed(client.remoteAddress) ? .relayed : .direct
+    }
 
     public var eventLoop: EventLoop { client.eventLoop }
     public var hostAddress: String { client.authority }
@@ -71,7 +74,13 @@ public final class Viewer {
         }
         let relay = (try? ticket.relayInfo) ?? nil
         let relayPlan = relay.flatMap(RelayPlan.init)
-        if let relayPlan { candidates.append(relayPlan.hostRelayed) }
+        if let relayPlan {
+            candidates.append(relayPlan.hostRelayed)
+        } else {
+            // No relay to fall back on: try the addresses STUN saw too (a
+            // full-cone NAT lets them through; otherwise nothing is lost).
+            candidates += ticket.reflexive.compactMap { CandidateExchange.socketAddress($0.description) }
+        }
         let identity: TLSIdentity
         do {
             identity = try TLSIdentity(commonName: "pixelpass viewer")
@@ -102,8 +111,10 @@ public final class Viewer {
                 Console.debug("handshake done with \(client.authority), RTT \(client.peer.roundTripMilliseconds) ms; checking the secret")
                 let viewer = Viewer(ticket: ticket, client: client)
                 viewer.nat = natBox.channel
-                viewer.path = relayPlan.map { client.peer.remoteAddress == $0.hostRelayed } == true ? .relayed : .direct
-                return viewer.checkAuthorisation().map { viewer }
+                return viewer.checkAuthorisation().map {
+                    if viewer.path == .relayed { viewer.lookForDirectPath() }
+                    return viewer
+                }
             }
     }
 
@@ -160,7 +171,7 @@ public final class Viewer {
     /// The connection and counters right now.
     public func status() -> EventLoopFuture<ViewerStatus> {
         eventLoop.submit {
-            ViewerStatus(hostAddress: self.client.authority, path: self.path,
+            ViewerStatus(hostAddress: "\(self.client.remoteAddress.ipAddress ?? "?"):\(self.client.remoteAddress.port ?? 0)", path: self.path,
                          roundTripMilliseconds: self.client.peer.roundTripMilliseconds,
                          bytesReceived: self.bytesReceived, players: self.relay?.playerCount ?? 0)
         }

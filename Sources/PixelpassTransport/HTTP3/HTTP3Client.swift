@@ -73,6 +73,24 @@ public final class HTTP3Client {
         return try session.submitRequest(method: "GET", authority: authority, path: path, headers: headers)
     }
 
+    /// Moves the connection to another address of the same host (a direct
+    /// path after hole punching); the stream goes on. False if ngtcp2 refused.
+    public func migrate(to remote: SocketAddress) -> Bool {
+        let port = endpoints[0].localAddress.port ?? 0
+        let alias = LocalRoute.sourceAddress(toward: remote, port: port)
+            ?? (try? SocketAddress(ipAddress: remote.protocol == .inet6 ? "::2" : "127.0.0.2", port: port))
+        guard let alias else { return false }
+        let moved = connection.migrate(to: remote, localAlias: alias, now: endpoints[0].now)
+        endpoints.forEach { $0.flushPendingWrites() }
+        return moved
+    }
+
+    /// Why the last `migrate` was refused.
+    public var lastMigrationError: String? { connection.lastMigrationError }
+
+    /// Where our packets go now.
+    public var remoteAddress: SocketAddress { connection.remoteAddress }
+
     /// Closes the connection (H3_NO_ERROR) and the sockets.
     public func close() -> EventLoopFuture<Void> {
         connection.close(applicationError: HTTP3ErrorCode.noError, now: endpoints[0].now)

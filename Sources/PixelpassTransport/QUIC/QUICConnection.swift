@@ -229,7 +229,8 @@ final class QUICConnection {
     /// Feeds one received datagram; then call `write(now:)`.
     func receive(_ datagram: UnsafeRawBufferPointer, from remote: SocketAddress, now: UInt64) {
         guard !isClosed, let base = datagram.baseAddress else { return }
-        _ = fillPath(readPath, local: localAddress, remote: remote)
+        let local = migratedPath.map { $0.remote == remote ? $0.local : localAddress } ?? localAddress
+        _ = fillPath(readPath, local: local, remote: remote)
         let rv = pp_ngtcp2_conn_read_pkt(conn, &readPath.pointee.path,
                                          base.assumingMemoryBound(to: UInt8.self), datagram.count, now)
         if rv != 0 { handleLibraryError(rv, now: now) }
@@ -246,6 +247,35 @@ final class QUICConnection {
             return
         }
         write(now: now)
+    }
+
+    /// The remote we migrate to, and the local address that path names.
+    private var migratedPath: (remote: SocketAddress, local: SocketAddress)?
+
+    /// Why the last `migrate` was refused (ngtcp2's words).
+    private(set) var lastMigrationError: String?
+
+    /// Client only: moves the connection to `remote` on the same socket (a
+    /// direct path found by hole punching). ngtcp2 validates the new path
+    /// and switches only once it answers; the old path keeps working until then.
+    ///
+    /// ngtcp2 0.12 only migrates to a path with another *local* address, so
+    /// the new path names `localAlias` (our interface address toward
+    /// `remote`, same socket) as its local end; datagrams from `remote` are
+    /// then reported on that path.
+    func migrate(to remote: SocketAddress, localAlias: SocketAddress, now: UInt64) -> Bool {
+        guard !isClosed else { return false }
+        let storage = UnsafeMutablePointer<ngtcp2_path_storage>.allocate(capacity: 1)
+        defer { storage.deallocate() }
+        migratedPath = (remote, localAlias)
+        var path = fillPath(storage, local: localAlias, remote: remote)
+        let rv = ngtcp2_conn_initiate_migration(conn, &path, now)
+        guard rv == 0 else {
+            lastMigrationError = String(cString: ngtcp2_strerror(rv))
+            return false
+        }
+        write(now: now)
+        return true
     }
 
     /// Closes with an application error code (HTTP/3 codes) and tells the peer.

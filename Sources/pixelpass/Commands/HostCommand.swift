@@ -270,6 +270,7 @@ struct HostCommand: ParsableCommand {
                                       ("fingerprint", .string(host.ticket.fingerprintHex))])
             let relay = (try? host.ticket.relayInfo)?.map { JSONValue.string($0.relayed.description) } ?? .null
             EventLine.emit("listening", [("addresses", .array(addresses.map { .string($0) })),
+                                         ("reflexive", .array(host.ticket.reflexive.map { .string($0.description) })),
                                          ("relay", relay),
                                          ("capture", .string(host.media.summary)),
                                          ("encoder", .string(host.media.encoder)),
@@ -282,6 +283,9 @@ struct HostCommand: ParsableCommand {
         Console.info("capture: \(host.media.summary)")
         if case .unavailable(let reason) = host.media.audio {
             Console.info("warning: no system audio (\(reason)); sharing video only")
+        }
+        if !host.ticket.reflexive.isEmpty {
+            Console.info("STUN: the internet sees this host at \(host.ticket.reflexive.map(\.description).joined(separator: ", "))")
         }
         if let relay = try? host.ticket.relayInfo {
             Console.info("TURN relay ready at \(relay.relayed) (via \(relay.server))")

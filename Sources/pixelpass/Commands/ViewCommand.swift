@@ -112,6 +112,7 @@ struct ViewCommand: ParsableCommand {
         let ticker = json ? Ticker(every: 1) { events.post(.statsDue) } : nil
         defer { ticker?.cancel() }
         var meter = BitrateMeter<Int>()
+        var lastPath = viewer.path
         while true {
             let (reason, code): (String, Int32)
             switch events.next() {
@@ -131,6 +132,10 @@ struct ViewCommand: ParsableCommand {
                 (reason, code) = ("closed", 0)
             case .event(.statsDue):
                 guard let status = try? viewer.status().wait() else { continue }
+                if status.path != lastPath {
+                    lastPath = status.path
+                    EventLine.emit("path_changed", [("address", .string(status.hostAddress)), ("path", .string(status.path.rawValue))])
+                }
                 let rate = meter.sample(0, bytes: status.bytesReceived, at: ProcessInfo.processInfo.systemUptime) ?? 0
                 EventLine.emit("stats", [("address", .string(status.hostAddress)), ("path", .string(status.path.rawValue)),
                                          ("rtt_ms", .double(status.roundTripMilliseconds)),
