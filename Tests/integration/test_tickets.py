@@ -91,12 +91,13 @@ def test_ticket_inspect_fields(procs):
 
     assert r.returncode == 0, f"inspect failed: {r.stderr}"
     info = json.loads(r.stdout)
-    assert list(info) == ["version", "fingerprint_sha256", "secret", "addresses", "relay"], r.stdout
+    assert list(info) == ["version", "fingerprint_sha256", "secret", "addresses", "reflexive", "relay"], r.stdout
     assert info["version"] == 1
     assert re.fullmatch(r"[0-9a-f]{64}", info["fingerprint_sha256"]), info
     assert re.fullmatch(r"[0-9a-f]{32,}", info["secret"]), "secret must be hex of at least 128 bits"
     assert info["addresses"] == [f"127.0.0.1:{port}"], info
     assert info["relay"] is None
+    assert info["reflexive"] == [], "a loopback host asks no STUN server"
     assert r.stdout.startswith("{\n  "), "expected pretty-printed JSON"
 
     # Fresh identity and secret per host.
