@@ -210,6 +210,8 @@ public final class PortMapper {
     }
 
     private func perform(_ engine: Engine, _ actions: [EngineAction]) {
+        // An abandoned engine's late answers change nothing.
+        guard running.contains(engine) else { return }
         for action in actions {
             switch action {
             case .sendToGateway(let bytes):
@@ -249,9 +251,9 @@ public final class PortMapper {
             return
         }
         guard winner == nil, let promise = startPromise, !releasing else {
-            // The other protocol got there first (or the ticket could not
-            // wait): one mapping is enough.
-            Console.debug("port mapping: \(granted.mappingProtocol) also mapped \(granted.external); deleting that one")
+            // The ticket could not wait (or the host is stopping): nobody
+            // will use this mapping.
+            Console.debug("port mapping: \(granted.mappingProtocol) mapped \(granted.external) too late; deleting it")
             perform(engine, release(engine))
             return
         }
@@ -261,7 +263,20 @@ public final class PortMapper {
         let duration = granted.lifetime == 0 ? "permanently" : "for \(granted.lifetime) s"
         Console.debug("port mapping: \(granted.mappingProtocol) mapped \(granted.external) → \(lanAddress):\(internalPort) \(duration)")
         scheduleRefresh(granted)
+        // One mapping is enough. The other protocol is dropped, not asked to
+        // delete: on most routers (miniupnpd) PCP, NAT-PMP and UPnP share one
+        // table, and the same port for the same client is the same rule.
+        for other in running where other != engine {
+            Console.debug("port mapping: \(other): not needed any more")
+            abandon(other)
+        }
         promise.succeed(self)
+    }
+
+    /// Stops `engine` without a word to the router.
+    private func abandon(_ engine: Engine) {
+        running.remove(engine)
+        finished(engine)
     }
 
     private func scheduleRefresh(_ granted: PortMappingLease) {
