@@ -118,7 +118,7 @@ public final class PortMapper {
                 pcpChannel = channel
                 perform(.pcp, pcp.start(now: now))
             case .failure(let error):
-                engineFailed(.pcp, "cannot open a UDP socket: \(error)")
+                engineFailed(.pcp, "PCP/NAT-PMP: cannot open a UDP socket: \(error)")
             }
         }
         bootstrap(lanAddress.description).whenComplete { [self] result in
@@ -127,7 +127,7 @@ public final class PortMapper {
                 ssdpChannel = channel
                 perform(.upnp, upnp.start(now: now))
             case .failure(let error):
-                engineFailed(.upnp, "cannot open a UDP socket: \(error)")
+                engineFailed(.upnp, "UPnP IGD: cannot open a UDP socket: \(error)")
             }
         }
         return promise.futureResult
@@ -285,8 +285,9 @@ public final class PortMapper {
         refreshTimer = eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { [weak self] in self?.refresh() }
     }
 
+    /// `reason` names the protocol (failures do).
     private func engineFailed(_ engine: Engine, _ reason: String) {
-        Console.debug("port mapping: \(engine): \(reason)")
+        Console.debug("port mapping: \(reason)")
         if winner == engine {
             Console.debug("port mapping: lost \(lease.map { "\($0.external)" } ?? "the mapping"); friends may need the relay")
             lease = nil
