@@ -121,6 +121,12 @@ public final class PortMapper {
                 engineFailed(.pcp, "PCP/NAT-PMP: cannot open a UDP socket: \(error)")
             }
         }
+        // SSDP goes to the LAN by multicast; from a loopback address (tests
+        // with a fake gateway) it would go nowhere useful, so it does not go.
+        if case .v4(let value) = lanAddress, value >> 24 == 127 {
+            engineFailed(.upnp, "UPnP IGD: not tried from a loopback address")
+            return promise.futureResult
+        }
         bootstrap(lanAddress.description).whenComplete { [self] result in
             switch result {
             case .success(let channel):
