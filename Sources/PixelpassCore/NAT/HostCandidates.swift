@@ -4,24 +4,32 @@ import PixelpassNAT
 import PixelpassTicket
 import PixelpassTransport
 
-/// What NAT discovery adds to a host's ticket: the addresses STUN servers
-/// saw us at (and the TURN server's view of us), and the relay.
+/// What NAT discovery adds to a host's ticket: the router's port mapping,
+/// the addresses STUN servers saw us at (and the TURN server's view of us),
+/// and the relay.
 struct GatheredCandidates {
+    /// The mapped external address first (reachable from anywhere), then
+    /// what STUN saw (reachable only where the NAT lets it).
     var reflexive: [TicketAddress] = []
+    /// Holds the router's port mapping: refreshes it while the host runs;
+    /// the host must `release()` it when it shuts down.
+    var portMapper: PortMapper?
     var relay: TicketRelay?
     /// Why the relay is missing although one was configured.
     var relayProblem: String?
 }
 
 extension NATSideChannel {
-    /// Asks the STUN servers and allocates the TURN relay at once; completes
-    /// within about `deadline` seconds whatever answers, so the ticket is
-    /// never held up for long. Viewers' REST credentials go into the relay.
+    /// Asks the STUN servers, allocates the TURN relay and asks the router
+    /// for a port mapping, all at once; completes within about `deadline`
+    /// seconds whatever answers, so the ticket is never held up for long.
+    /// Viewers' REST credentials go into the relay.
     func gather(_ settings: NATSettings, deadline: Double) -> EventLoopFuture<GatheredCandidates> {
         let loop = socket.eventLoop
         let names = settings.stunServers + (settings.turn.map { [$0.server] } ?? [])
         let started = NIODeadline.now()
-        return ServerResolver.resolve(names, timeout: deadline * 0.6, on: loop).flatMap { resolved in
+        let mapping = settings.portMapping ? mapPort(deadline: deadline) : loop.makeSucceededFuture(nil)
+        let servers = ServerResolver.resolve(names, timeout: deadline * 0.6, on: loop).flatMap { resolved in
             let remaining = max(0.2, deadline - Double((NIODeadline.now() - started).nanoseconds) / 1e9)
             let stunServers = resolved.filter { settings.stunServers.contains($0.0) }.map(\.1)
             let discovery = self.discover(servers: stunServers, deadline: remaining)
@@ -40,6 +48,27 @@ extension NATSideChannel {
                 return gathered
             }
         }
+        return servers.and(mapping).map { gathered, mapper in
+            var gathered = gathered
+            guard let mapper, let lease = mapper.lease, let mapped = TicketAddress(lease.external.description) else {
+                return gathered
+            }
+            gathered.reflexive.removeAll { $0 == mapped }
+            gathered.reflexive.insert(mapped, at: 0)
+            gathered.portMapper = mapper
+            return gathered
+        }
+    }
+
+    /// The router's mapping of the QUIC socket's port, if it grants one.
+    private func mapPort(deadline: Double) -> EventLoopFuture<PortMapper?> {
+        let local = socket.localAddress
+        guard let port = local.port, port > 0, let ip = local.natAddress?.ip, ip.isIPv4 else {
+            return socket.eventLoop.makeSucceededFuture(nil)
+        }
+        // Bound to one address: that one is what the router must forward to.
+        let lanAddress = ip == .v4(0) ? nil : ip
+        return PortMapper.start(internalPort: UInt16(port), lanAddress: lanAddress, deadline: deadline, on: socket.eventLoop)
     }
 
     private func allocateRelay(_ turn: TURNServerSetting, server: SocketAddress,

@@ -1,17 +1,23 @@
 import PixelpassNAT
 
-/// Which STUN and TURN servers to use (flags, else config, else defaults).
+/// Which STUN and TURN servers to use (flags, else config, else defaults),
+/// and whether to ask the router for a port mapping.
 public struct NATSettings: Sendable, Equatable {
     /// "host:port" of STUN servers; empty: no discovery.
     public var stunServers: [String]
     public var turn: TURNServerSetting?
+    /// Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the host's port;
+    /// off with `--no-port-mapping` / `[nat] port_mapping = false`.
+    public var portMapping: Bool
 
     /// Well-known public STUN servers, used when nothing else is configured.
     public static let defaultSTUNServers = ["stun.l.google.com:19302", "stun.cloudflare.com:3478"]
 
-    public init(stunServers: [String] = NATSettings.defaultSTUNServers, turn: TURNServerSetting? = nil) {
+    public init(stunServers: [String] = NATSettings.defaultSTUNServers, turn: TURNServerSetting? = nil,
+                portMapping: Bool = true) {
         self.stunServers = stunServers
         self.turn = turn
+        self.portMapping = portMapping
     }
 }
 
