@@ -17,7 +17,7 @@ final class ConfigEffectiveTests: XCTestCase {
         XCTAssertEqual(literals, [
             .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
             .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"",
-            .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil,
+            .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .portMapping: "true",
         ])
         XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
     }
@@ -58,6 +58,7 @@ final class ConfigEffectiveTests: XCTestCase {
         # stun is not set           # default: public STUN servers: stun.l.google.com:19302, stun.cloudflare.com:3478
         # turn is not set           # default: no relay
         # turn_secret is not set    # default: none
+        port_mapping = true         # default: ask the router (PCP, NAT-PMP, UPnP IGD)
 
         """)
     }
@@ -87,6 +88,7 @@ final class ConfigEffectiveTests: XCTestCase {
         var expected = first.values
         expected.host = .init(source: .clock, bitrate: 4000, fps: 30, size: expected.host.size, maxViewers: 4,
                               encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433")
+        expected.nat.portMapping = true  // a default with a value is written out
         XCTAssertEqual(again.values, expected)
         XCTAssertEqual(again.values.nat.stun, ["a:1", "b \"quoted\":2"])
     }

@@ -18,12 +18,13 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     // turn:HOST:PORT with coturn's REST secret in turn_secret)
     case stun, turn
     case turnSecret = "turn_secret"
+    case portMapping = "port_mapping"
 
     public var table: ConfigTable {
         switch self {
         case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind: return .host
         case .player, .port: return .view
-        case .stun, .turn, .turnSecret: return .nat
+        case .stun, .turn, .turnSecret, .portMapping: return .nat
         }
     }
 

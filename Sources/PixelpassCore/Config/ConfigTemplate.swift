@@ -41,6 +41,8 @@ public enum ConfigTemplate {
     # credentials ride in the ticket, so viewers can use the relay too).
     # turn = "turn:USER:PASS@turn.example.org:3478"
     # turn_secret = "the static-auth-secret of the coturn server"
+    # Ask the router to forward the port (PCP, NAT-PMP, UPnP IGD).
+    # port_mapping = true
 
     """
 

@@ -130,6 +130,8 @@ struct ConfigValidator {
                 throw ValueProblem("turn_secret must be a non-empty string: coturn's static-auth-secret (got \(value.shortDescription))")
             }
             config.nat.turnSecret = text
+        case .portMapping:
+            config.nat.portMapping = try Self.boolean(key, value)
         }
     }
 

@@ -53,6 +53,7 @@ extension LoadedConfig {
         case .stun: return values.nat.stun.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
         case .turn: return values.nat.turn.map(quoted)
         case .turnSecret: return values.nat.turnSecret.map(quoted)
+        case .portMapping: return values.nat.portMapping.map(String.init)
         }
     }
 
@@ -80,6 +81,7 @@ extension LoadedConfig {
         case .stun: return setting(nil, "public STUN servers: " + NATSettings.defaultSTUNServers.joined(separator: ", "))
         case .turn: return setting(nil, "no relay")
         case .turnSecret: return setting(nil, "none")
+        case .portMapping: return setting("true", "ask the router (PCP, NAT-PMP, UPnP IGD)")
         }
     }
 

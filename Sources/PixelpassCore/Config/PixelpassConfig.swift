@@ -63,9 +63,12 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var turn: String?
         /// coturn's REST-API shared secret, for short-lived credentials.
         public var turnSecret: String?
+        /// Ask the router to forward the QUIC port.
+        public var portMapping: Bool?
 
-        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil) {
+        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil, portMapping: Bool? = nil) {
             self.turnSecret = turnSecret
+            self.portMapping = portMapping
             self.stun = stun
             self.turn = turn
         }

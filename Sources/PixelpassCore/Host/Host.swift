@@ -31,6 +31,8 @@ public final class Host: HTTP3ServerDelegate {
     private var pathWatch: RepeatedTask?
     /// STUN/TURN on the QUIC socket.
     private let nat: NATSideChannel
+    /// The router's port mapping, if it granted one.
+    private var portMapper: PortMapper?
     /// Why the configured relay is not in the ticket, if it is not.
     public private(set) var relayProblem: String?
     /// Stream requests the broadcaster serves at once, per seat: room for a
@@ -89,13 +91,15 @@ public final class Host: HTTP3ServerDelegate {
                 nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
             }.wait()
         }
-        let addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
+        var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
+        for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
         let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
         let ticket = Ticket(fingerprint: identity.fingerprint,
                             secret: SecretGenerator.bytes(16),
                             addresses: addresses, relay: gathered.relay?.encoded(), reflexive: reflexive)
         let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat)
         host.relayProblem = gathered.relayProblem
+        host.portMapper = gathered.portMapper
         Console.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
         for skipped in resolved.skippedEncoders { Console.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
         try eventLoop.submit {
@@ -122,7 +126,8 @@ public final class Host: HTTP3ServerDelegate {
             // Viewers are told first (through the relay too), then the relay
             // is given back, then the socket closes.
             self.server.closeConnections()
-            return self.nat.release().flatMap { self.server.shutdown() }
+            let unmapped = self.portMapper?.release() ?? self.eventLoop.makeSucceededVoidFuture()
+            return self.nat.release().and(unmapped).flatMap { _ in self.server.shutdown() }
         }
     }
 

@@ -8,8 +8,11 @@ import PixelpassTransport
 /// the addresses STUN servers saw us at (and the TURN server's view of us),
 /// and the relay.
 struct GatheredCandidates {
-    /// The mapped external address first (reachable from anywhere), then
-    /// what STUN saw (reachable only where the NAT lets it).
+    /// The router's mapped external address: reachable from anywhere, so
+    /// viewers dial it.
+    var mapped: [TicketAddress] = []
+    /// What STUN saw: reachable only where the NAT lets it, so viewers punch
+    /// toward it with the host's help rather than dial it.
     var reflexive: [TicketAddress] = []
     /// Holds the router's port mapping: refreshes it while the host runs;
     /// the host must `release()` it when it shuts down.
@@ -54,7 +57,7 @@ extension NATSideChannel {
                 return gathered
             }
             gathered.reflexive.removeAll { $0 == mapped }
-            gathered.reflexive.insert(mapped, at: 0)
+            gathered.mapped = [mapped]
             gathered.portMapper = mapper
             return gathered
         }

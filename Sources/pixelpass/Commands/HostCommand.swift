@@ -79,6 +79,9 @@ struct HostCommand: ParsableCommand {
     @Option(help: ArgumentHelp("coturn's REST-API shared secret (static-auth-secret): short-lived credentials are minted and ride in the ticket. Default: [nat] turn_secret.", valueName: "secret"))
     var turnSecret: String?
 
+    @Flag(inversion: .prefixedNo, help: "Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the port (default; --no-port-mapping to skip). Default: [nat] port_mapping.")
+    var portMapping: Bool?
+
     @OptionGroup var outputOptions: OutputOptions
 
     // Each setting: the flag, else the config file's [host] value, else the default.
@@ -110,7 +113,8 @@ struct HostCommand: ParsableCommand {
         } else if turnSecret != nil {
             throw ValidationError("--turn-secret needs --turn turn:HOST:PORT (the server it belongs to)")
         }
-        return NATSettings(stunServers: stun, turn: turnSetting)
+        return NATSettings(stunServers: stun, turn: turnSetting,
+                           portMapping: portMapping ?? nat.portMapping ?? true)
     }
 
     private static func looksLikeHostPort(_ text: String) -> Bool {
