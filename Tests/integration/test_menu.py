@@ -25,6 +25,10 @@ CONFIG = """
 bind = "127.0.0.1:0"
 size = "640x360"
 bitrate = 1000
+
+[nat]
+stun = []
+port_mapping = false
 """
 
 

@@ -18,6 +18,9 @@ final class NATSideChannel: DatagramSideChannel {
     private var discoveryTimer: Scheduled<Void>?
     private var discoveryPromise: EventLoopPromise<[NATAddress]>?
     private var discovered: [NATAddress] = []
+    /// How many STUN servers answered (several seeing different ports means
+    /// a symmetric NAT).
+    private(set) var stunAnswers = 0
 
     private var turn: TURNClient?
     private var turnServer: SocketAddress?
@@ -74,6 +77,7 @@ final class NATSideChannel: DatagramSideChannel {
                 }
             case .discovered(let address, let server):
                 Console.debug("STUN \(server) sees us at \(address)")
+                stunAnswers += 1
                 if !discovered.contains(address) { discovered.append(address) }
             case .failed(let server, let reason):
                 Console.debug("STUN \(server): \(reason)")
@@ -228,6 +232,16 @@ final class NATSideChannel: DatagramSideChannel {
             return true
         }
         if let turnServer, remote == turnServer, var machine = turn {
+            // The TURN server may be one of our STUN servers too: a Binding
+            // answer it sends belongs to discovery.
+            if var discovery, STUNMessage.isProbablySTUN(Array(datagram)), let from = remote.natAddress {
+                let found = discovery.received(Array(datagram), from: from, now: now)
+                if !found.isEmpty {
+                    self.discovery = discovery
+                    performDiscovery(found)
+                    return true
+                }
+            }
             let actions = machine.received(Array(datagram), now: now)
             turn = machine
             performTURN(actions)

@@ -11,7 +11,8 @@ struct DoctorCommand: ParsableCommand {
         Checks the graphical session, the screen capture source (X11 display, or the
         ScreenCast portal and PipeWire on Wayland), the H.264 encoders (hardware VA-API
         and software), the GStreamer elements, system audio, players and clipboard
-        tools. Each row says OK, WARN (sharing works without it), FAIL (sharing cannot
+        tools, and reaching friends across the internet (STUN, NAT behaviour, the TURN
+        relay from the config, router port mapping). Each row says OK, WARN (sharing works without it), FAIL (sharing cannot
         work) or INFO, with a one-line fix.
 
         Examples:
@@ -22,13 +23,20 @@ struct DoctorCommand: ParsableCommand {
         """
     )
 
+    @Flag(help: "Skip the internet checks (STUN, NAT behaviour, TURN, port mapping).")
+    var offline = false
+
     @Flag(help: "Print one JSON object: {\"sharing_can_work\": bool, \"checks\": [{\"name\", \"status\", \"detail\", \"fix\"}]}.")
     var json = false
 
     func run() throws {
         GStreamer.initialize()
         let environment = ProcessInfo.processInfo.environment
-        let report = Doctor.run(.live(environment: environment))
+        try ConfigDefaults.check()
+        var report = Doctor.run(.live(environment: environment))
+        if !offline {
+            report.checks += DoctorChecks.nat(NATDiagnosis.run(Self.natSettings()))
+        }
         if json {
             Console.output(report.renderJSON())
         } else {
@@ -37,6 +45,14 @@ struct DoctorCommand: ParsableCommand {
         if !report.sharingCanWork {
             throw ExitCode(report.exitCode)
         }
+    }
+
+    /// STUN servers and TURN relay as `pixelpass host` would use them by default.
+    static func natSettings() -> NATSettings {
+        let nat = ConfigDefaults.values.nat
+        let turn = nat.turn.flatMap { TURNServerSetting.parse($0, secret: nat.turnSecret) }
+        return NATSettings(stunServers: nat.stun ?? NATSettings.defaultSTUNServers, turn: turn,
+                           portMapping: nat.portMapping ?? true)
     }
 
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).

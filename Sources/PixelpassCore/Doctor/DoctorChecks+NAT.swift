@@ -1,0 +1,51 @@
+extension DoctorChecks {
+    /// The rows about reaching friends across the internet. None of them
+    /// stops sharing on a LAN, so none is FAIL.
+    public static func nat(_ diagnosis: NATDiagnosis) -> [DoctorCheck] {
+        var rows: [DoctorCheck] = []
+        if diagnosis.stunServers.isEmpty {
+            rows.append(DoctorCheck(name: "stun", status: .info, detail: "no STUN servers configured (--stun none or [nat] stun = [])",
+                                    fix: "set [nat] stun in the config so friends elsewhere get your public address"))
+        } else if diagnosis.seenAs.isEmpty {
+            rows.append(DoctorCheck(name: "stun", status: .warning,
+                                    detail: "no STUN server answered (\(diagnosis.stunServers.joined(separator: ", ")))",
+                                    fix: "check that UDP to the internet is allowed, or set [nat] stun to a server you can reach"))
+        } else {
+            rows.append(DoctorCheck(name: "stun", status: .ok,
+                                    detail: "the internet sees this machine at \(diagnosis.seenAs.joined(separator: ", "))"))
+        }
+        switch diagnosis.mapping {
+        case .noNAT:
+            rows.append(DoctorCheck(name: "nat", status: .ok, detail: "no NAT: a public address, friends connect directly"))
+        case .endpointIndependent:
+            rows.append(DoctorCheck(name: "nat", status: .ok,
+                                    detail: "NAT keeps one public port per local port: hole punching can give direct paths"))
+        case .symmetric:
+            rows.append(DoctorCheck(name: "nat", status: .warning,
+                                    detail: "symmetric NAT (a new public port per destination): friends behind NAT need a relay",
+                                    fix: "configure a TURN relay ([nat] turn) or enable UPnP/NAT-PMP on the router"))
+        case .unknown:
+            rows.append(DoctorCheck(name: "nat", status: .info,
+                                    detail: "NAT behaviour unknown (it takes two STUN servers answering)"))
+        }
+        if let server = diagnosis.turnServer {
+            if let relayed = diagnosis.relayed {
+                rows.append(DoctorCheck(name: "turn", status: .ok, detail: "\(server) allocated a relay at \(relayed)"))
+            } else {
+                rows.append(DoctorCheck(name: "turn", status: .warning,
+                                        detail: "\(server): \(diagnosis.relayProblem ?? "no relay")",
+                                        fix: "check [nat] turn / turn_secret against the TURN server's settings"))
+            }
+        } else {
+            rows.append(DoctorCheck(name: "turn", status: .info, detail: "no TURN relay configured",
+                                    fix: "friends behind strict NATs need one: pixelpass host --turn turn:HOST:PORT --turn-secret …"))
+        }
+        if let mapping = diagnosis.portMapping {
+            rows.append(DoctorCheck(name: "port mapping", status: .ok, detail: "the router forwards ports (\(mapping); removed again)"))
+        } else {
+            rows.append(DoctorCheck(name: "port mapping", status: .info,
+                                    detail: "the router maps no ports (no PCP, NAT-PMP or UPnP IGD answer)"))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PixelpassNAT
+import PixelpassTicket
+import PixelpassTransport
+
+/// What `pixelpass doctor` learns about this machine's place on the
+/// internet: the address STUN servers see, how the NAT maps ports, whether
+/// the TURN relay takes our credentials, and whether the router maps ports.
+public struct NATDiagnosis: Sendable, Equatable {
+    public enum Mapping: Sendable, Equatable {
+        /// A STUN server saw one of our own interface addresses.
+        case noNAT
+        /// Two servers saw the same public port: hole punching can work.
+        case endpointIndependent
+        /// Two servers saw different ports: direct paths need a relay or a port mapping.
+        case symmetric
+        /// Fewer than two servers answered.
+        case unknown
+    }
+
+    public var stunServers: [String]
+    public var seenAs: [String]
+    public var stunAnswers: Int
+    public var mapping: Mapping
+    /// nil: no TURN server configured.
+    public var turnServer: String?
+    public var relayed: String?
+    public var relayProblem: String?
+    /// "PCP mapped 203.0.113.10:4000", or nil when the router mapped nothing.
+    public var portMapping: String?
+
+    /// Probes with a throwaway socket (about 1.5 s at most).
+    public static func run(_ settings: NATSettings, deadline: Double = 1.5) -> NATDiagnosis {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        var result = NATDiagnosis(stunServers: settings.stunServers, seenAs: [], stunAnswers: 0, mapping: .unknown,
+                                  turnServer: settings.turn?.server)
+        guard let identity = try? TLSIdentity(commonName: "pixelpass doctor"),
+              let bind = try? SocketAddress(ipAddress: "0.0.0.0", port: 0),
+              let server = try? HTTP3Server.start(bindingTo: bind, identity: identity, on: loop).wait() else {
+            return result
+        }
+        defer { try? loop.flatSubmit { server.shutdown() }.wait() }
+        let nat = (try? loop.submit {
+            let channel = NATSideChannel(socket: server.socket)
+            server.socket.sideChannel = channel
+            return channel
+        }.wait())
+        guard let nat, let gathered = try? loop.flatSubmit({ nat.gather(settings, deadline: deadline) }).wait() else {
+            return result
+        }
+        result.seenAs = (gathered.mapped + gathered.reflexive).map(\.description)
+        result.stunAnswers = (try? loop.submit { nat.stunAnswers }.wait()) ?? 0
+        let port = server.localAddress.port ?? 0
+        let own = InterfaceAddresses.candidates(for: bind, port: port)
+        let reflexive = gathered.reflexive
+        if reflexive.contains(where: { own.contains($0) }) {
+            result.mapping = .noNAT
+        } else if Set(reflexive.map(\.port)).count > 1 {
+            result.mapping = .symmetric
+        } else if result.stunAnswers >= 2 {
+            result.mapping = .endpointIndependent
+        }
+        result.relayed = (gathered.relay?.relayed).map(\.description)
+        result.relayProblem = gathered.relayProblem
+        if let mapper = gathered.portMapper, let lease = mapper.lease {
+            result.portMapping = "\(lease.mappingProtocol) mapped \(lease.external)"
+            _ = try? loop.flatSubmit { mapper.release() }.wait()
+        }
+        _ = try? loop.flatSubmit { nat.release() }.wait()
+        return result
+    }
+}
