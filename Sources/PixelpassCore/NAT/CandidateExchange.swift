@@ -11,13 +11,13 @@ enum CandidateExchange {
 
     static func requestPath(token: [UInt8], mine: [SocketAddress]) -> String {
         let list = mine.prefix(maxCandidates).compactMap { $0.natAddress?.description }.joined(separator: ",")
-        return "\(path)?token=\(hex(token))&mine=\(list)"
+        return "\(path)?token=\(hexString(token))&mine=\(list)"
     }
 
     /// The token and the viewer's addresses from a request's query items.
     static func parseRequest(_ items: [(name: String, value: String)]) -> (token: [UInt8], addresses: [SocketAddress])? {
         guard let tokenText = items.first(where: { $0.name == "token" })?.value,
-              let token = unhex(tokenText), token.count == 8 else { return nil }
+              let token = bytes(fromHex: tokenText), token.count == 8 else { return nil }
         let list = items.first(where: { $0.name == "mine" })?.value ?? ""
         let addresses = list.split(separator: ",").prefix(maxCandidates).compactMap { socketAddress(String($0)) }
         return (token, addresses)
@@ -36,22 +36,5 @@ enum CandidateExchange {
     static func socketAddress(_ text: String) -> SocketAddress? {
         guard let address = TicketAddress(text) else { return nil }
         return try? SocketAddress(ipAddress: address.hostString, port: Int(address.port))
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func unhex(_ text: String) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            out.append(byte)
-            index = next
-        }
-        return out
     }
 }

@@ -232,24 +232,25 @@ final class NATSideChannel: DatagramSideChannel {
             return true
         }
         if let turnServer, remote == turnServer, var machine = turn {
+            let bytes = Array(datagram)
             // The TURN server may be one of our STUN servers too: a Binding
             // answer it sends belongs to discovery.
-            if var discovery, STUNMessage.isProbablySTUN(Array(datagram)), let from = remote.natAddress {
-                let found = discovery.received(Array(datagram), from: from, now: now)
+            if var discovery, STUNMessage.isProbablySTUN(bytes), let from = remote.natAddress {
+                let found = discovery.received(bytes, from: from, now: now)
                 if !found.isEmpty {
                     self.discovery = discovery
                     performDiscovery(found)
                     return true
                 }
             }
-            let actions = machine.received(Array(datagram), now: now)
+            let actions = machine.received(bytes, now: now)
             turn = machine
             performTURN(actions)
             return true
         }
-        let bytes = Array(datagram)
-        if var machine = discovery, STUNMessage.isProbablySTUN(bytes), let from = remote.natAddress {
-            let actions = machine.received(bytes, from: from, now: now)
+        // Every QUIC datagram passes here: decide on the buffer, copy only STUN.
+        if var machine = discovery, STUNMessage.isProbablySTUN(datagram), let from = remote.natAddress {
+            let actions = machine.received(Array(datagram), from: from, now: now)
             discovery = machine
             performDiscovery(actions)
             return true

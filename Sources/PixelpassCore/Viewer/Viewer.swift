@@ -171,7 +171,7 @@ public final class Viewer {
     /// The connection and counters right now.
     public func status() -> EventLoopFuture<ViewerStatus> {
         eventLoop.submit {
-            ViewerStatus(hostAddress: "\(self.client.remoteAddress.ipAddress ?? "?"):\(self.client.remoteAddress.port ?? 0)", path: self.path,
+            ViewerStatus(hostAddress: self.client.peer.remoteAddressDescription, path: self.path,
                          roundTripMilliseconds: self.client.peer.roundTripMilliseconds,
                          bytesReceived: self.bytesReceived, players: self.relay?.playerCount ?? 0)
         }
