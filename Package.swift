@@ -5,6 +5,7 @@ import PackageDescription
 //   C*                  system libraries and tiny shims for macros / variadics
 //   PixelpassTicket     the ticket codec (pure Swift, no I/O)
 //   PixelpassNAT        STUN/TURN codecs and client state machines (pure, no I/O)
+//   PixelpassPortal     the desktop's ScreenCast portal over GDBus
 //   PixelpassMedia      the GStreamer capture/encode pipeline
 //   PixelpassTransport  QUIC (ngtcp2 + GnuTLS) and HTTP/3 (nghttp3) over SwiftNIO UDP
 //   PixelpassCore       host, viewer, broadcaster and localhost relay
@@ -29,6 +30,9 @@ let package = Package(
                        providers: [.apt(["libnghttp3-dev"])]),
         .systemLibrary(name: "CGStreamer", pkgConfig: "gstreamer-app-1.0 gstreamer-video-1.0",
                        providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev"])]),
+        // GDBus, for the desktop's ScreenCast portal.
+        .systemLibrary(name: "CGio", pkgConfig: "gio-unix-2.0",
+                       providers: [.apt(["libglib2.0-dev"])]),
         // One-shot MD5 and HMAC-SHA1 for STUN message integrity.
         .systemLibrary(name: "CGnuTLSCrypto", pkgConfig: "gnutls",
                        providers: [.apt(["libgnutls28-dev"])]),
@@ -37,7 +41,10 @@ let package = Package(
         // STUN (RFC 8489) and TURN (RFC 8656): codecs and client state
         // machines, events in, actions out; the socket lives elsewhere.
         .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"]),
-        .target(name: "PixelpassMedia", dependencies: ["CGStreamer"]),
+        // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
+        // handshake machine and a thin bus shell.
+        .target(name: "PixelpassPortal", dependencies: ["CGio"]),
+        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal"]),
         .target(name: "PixelpassTransport", dependencies: [
             "CNgtcp2", "CNghttp3",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -71,6 +78,7 @@ let package = Package(
 
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
         .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"]),
+        .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Remembers the portal's restore token between runs, one file per kind
+/// of offer (a token restores what was picked, so a monitor's token must
+/// not answer a request for a window).
+public struct RestoreTokenStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    func file(for offer: ScreenCastOptions.Offer) -> URL {
+        directory.appendingPathComponent("screencast-\(offer.rawValue).token")
+    }
+
+    /// The stored token, if any that looks valid (the portal rejects the
+    /// whole request for a malformed one: it must be a UUID).
+    public func token(for offer: ScreenCastOptions.Offer) -> String? {
+        guard let text = try? String(contentsOf: file(for: offer), encoding: .utf8) else { return nil }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return UUID(uuidString: token) != nil ? token : nil
+    }
+
+    /// Stores the new token, or forgets the old one when there is none.
+    public func save(_ token: String?, for offer: ScreenCastOptions.Offer) throws {
+        let url = file(for: offer)
+        guard let token else {
+            try? FileManager.default.removeItem(at: url)
+            return
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try Data((token + "\n").utf8).write(to: url, options: .atomic)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+    }
+
+    /// Forgets every stored token; returns how many there were.
+    @discardableResult
+    public func forgetAll() -> Int {
+        ScreenCastOptions.Offer.allCases.reduce(0) { count, offer in
+            let url = file(for: offer)
+            guard FileManager.default.fileExists(atPath: url.path) else { return count }
+            try? FileManager.default.removeItem(at: url)
+            return count + 1
+        }
+    }
+}
