@@ -61,7 +61,7 @@ let package = Package(
         // line editing and status screens (pure), plus the raw-mode terminal.
         .target(name: "PixelpassTerminal", dependencies: ["PixelpassCore"]),
         .executableTarget(name: "pixelpass", dependencies: [
-            "PixelpassCore", "PixelpassTicket", "PixelpassTerminal",
+            "PixelpassCore", "PixelpassTicket", "PixelpassTerminal", "PixelpassPortal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,3 +1,5 @@
+import PixelpassPortal
+
 /// Where the picture comes from.
 public enum CaptureSource: Sendable, Equatable {
     /// A moving test pattern with a wall-clock overlay.
@@ -9,6 +11,23 @@ public enum CaptureSource: Sendable, Equatable {
     case x11(X11Capture)
     /// Any PipeWire video node, through `pipewiresrc`.
     case pipewire(node: UInt32)
+    /// A monitor or window the user picks in the desktop's ScreenCast
+    /// portal dialog (Wayland), captured through the portal's PipeWire remote.
+    case portal(PortalCapture)
+}
+
+/// What to ask the desktop's ScreenCast portal for.
+public struct PortalCapture: Sendable, Equatable {
+    /// What the dialog offers; the user picks there.
+    public var offer: ScreenCastOptions.Offer
+    /// Where the portal's restore token is kept between runs, so the
+    /// dialog appears once; nil asks every time.
+    public var tokenStore: RestoreTokenStore?
+
+    public init(offer: ScreenCastOptions.Offer = .any, tokenStore: RestoreTokenStore? = nil) {
+        self.offer = offer
+        self.tokenStore = tokenStore
+    }
 }
 
 /// What to capture on an X server.

@@ -1,3 +1,5 @@
+import PixelpassPortal
+
 /// Everything that can go wrong in the media pipeline, translated once at the
 /// GStreamer (or command-line tool) boundary. `description` is one sentence
 /// that says what is wrong and what to do, listing what exists where that helps.
@@ -16,8 +18,8 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// Neither `$DISPLAY` nor `$WAYLAND_DISPLAY` is set.
     case noDisplay
-    /// A Wayland session: capture goes through the desktop portal, which is not built yet.
-    case waylandNotYetSupported
+    /// The desktop's ScreenCast portal gave no stream (cancelled, missing, failed).
+    case portal(PortalError)
     /// The X display cannot be opened; `reason` is the tool's message.
     case displayUnavailable(display: String, reason: String)
     /// `monitors` are "NAME (WxH+X+Y)".
@@ -65,8 +67,11 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
 
         case .noDisplay:
             return "There is no display to capture ($DISPLAY and $WAYLAND_DISPLAY are not set); run pixelpass inside your desktop session, name an X display with --display, or share a test pattern with '--source test'."
-        case .waylandNotYetSupported:
-            return "This is a Wayland session, and sharing a Wayland screen through the desktop portal is not supported yet; share a PipeWire node with '--source pipewire --node ID', X11 windows with '--source x11', or a test pattern with '--source test'."
+        case let .portal(error):
+            switch error {
+            case .cancelled: return "Sharing cancelled by the user: the desktop's screen-share dialog was closed without choosing; run again and pick a screen or window."
+            default: return (error.description.first.map { String($0).uppercased() } ?? "") + error.description.dropFirst() + "."
+            }
         case let .displayUnavailable(display, reason):
             return "Cannot open the X display \(display) (\(reason)); check --display or $DISPLAY and that the X server is running."
         case let .noSuchMonitor(name, display, monitors):

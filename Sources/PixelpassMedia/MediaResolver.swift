@@ -1,4 +1,5 @@
 import Foundation
+import PixelpassPortal
 
 /// Everything `resolve` asks the outside world, so tests can replace it.
 struct MediaEnvironment: Sendable {
@@ -8,6 +9,7 @@ struct MediaEnvironment: Sendable {
     var audio: any SystemAudioInventory
     var encoders: any EncoderProber
     var hasElement: @Sendable (String) -> Bool
+    var portal: any PortalCastOpening = LivePortalCastOpener()
 
     static var live: MediaEnvironment {
         MediaEnvironment(variables: ProcessInfo.processInfo.environment,
@@ -15,7 +17,8 @@ struct MediaEnvironment: Sendable {
                          pipewire: CommandLinePipeWireInventory(),
                          audio: PactlSystemAudio(),
                          encoders: GStreamerEncoderProber(),
-                         hasElement: { GStreamer.hasElement($0) })
+                         hasElement: { GStreamer.hasElement($0) },
+                         portal: LivePortalCastOpener())
     }
 }
 
@@ -24,11 +27,13 @@ struct MediaEnvironment: Sendable {
 enum MediaResolver {
     static func resolve(_ settings: MediaSettings, in environment: MediaEnvironment) throws -> ResolvedMedia {
         try settings.validate()
-        let source = try resolveSource(settings.source, in: environment)
-        let size = try outputSize(for: source, settings: settings)
+        // The encoder first: a portal source opens the desktop's dialog,
+        // which should not be shown for a share that cannot start anyway.
         let decision = try EncoderChain.choose(settings.encoder) { encoder in
             environment.encoders.probe(encoder, bitrateKbps: settings.bitrateKbps, keyframeInterval: settings.keyframeInterval)
         }
+        let source = try resolveSource(settings.source, in: environment)
+        let size = try outputSize(for: source, settings: settings)
         let audio = audioPlan(for: settings, in: environment)
         var resolved = ResolvedMedia(encoder: decision.encoder.name,
                                      skippedEncoders: decision.skipped.map { (name: $0.encoder.name, reason: $0.reason) },
@@ -55,6 +60,8 @@ enum MediaResolver {
             return .x11(try resolveX11(capture, in: environment))
         case let .pipewire(node):
             return .pipewire(try resolvePipeWire(node: node, in: environment))
+        case let .portal(capture):
+            return .portal(PortalSourcePlan(cast: try environment.portal.open(capture)))
         }
     }
 
@@ -162,6 +169,12 @@ enum MediaResolver {
                 }
                 plan.size = node.videoSize ?? plan.size
                 return .pipewire(plan)
+            case let .portal(plan):
+                // The portal's remote sees the node; the desktop says when it ends.
+                if plan.cast.wasClosedByDesktop {
+                    throw MediaError.sourceLost(PortalError.closedByDesktop.description)
+                }
+                return source
             }
         } catch let error as MediaError {
             if case .sourceLost = error { throw error }
@@ -183,6 +196,8 @@ enum MediaResolver {
             native = plan.area.size
         case let .pipewire(plan):
             native = plan.size
+        case let .portal(plan):
+            native = plan.size
         }
         guard !settings.scaleToSize, let native else { return requested }
         let even = native.roundedDownToEven
@@ -202,7 +217,7 @@ enum MediaResolver {
         switch settings.source {
         case .test, .clock:
             return .testTone
-        case .x11, .pipewire:
+        case .x11, .pipewire, .portal:
             guard environment.hasElement("pulsesrc") else {
                 return .unavailable(reason: "the GStreamer element pulsesrc is missing (install gstreamer1.0-plugins-good)")
             }
@@ -219,6 +234,7 @@ enum MediaResolver {
         case .clock: source = "clock pattern"
         case let .x11(plan): source = plan.label
         case let .pipewire(plan): source = plan.label
+        case let .portal(plan): source = plan.label
         }
         var line = "\(source) → \(resolved.outputSize)@\(settings.fps) \(resolved.encoder) \(settings.bitrateKbps) kbit/s"
         if !resolved.skippedEncoders.isEmpty {

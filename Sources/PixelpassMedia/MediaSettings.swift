@@ -57,7 +57,7 @@ public struct MediaSettings: Sendable, Equatable {
             case .screen, .monitor, .windowID, .windowTitle:
                 break
             }
-        case .test, .clock, .pipewire:
+        case .test, .clock, .pipewire, .portal:
             break
         }
     }

@@ -40,7 +40,7 @@ struct PipelineDescription: Equatable, Sendable {
                     Element(name: "identity", debianPackage: "libgstreamer1.0-0")]
         case .x11:
             return [Element(name: "ximagesrc", debianPackage: "gstreamer1.0-plugins-good")] + captureElements
-        case .pipewire:
+        case .pipewire, .portal:
             return [Element(name: "pipewiresrc", debianPackage: "gstreamer1.0-pipewire")] + captureElements
         }
     }
@@ -180,15 +180,29 @@ struct PipelineDescription: Equatable, Sendable {
                 + Self.fit(crop: crop, to: size) + toEncoderFormat
 
         case let .pipewire(plan):
-            // keepalive-time resends the last frame while the screen is still
-            // (screen casts only send on damage); always-copy releases
-            // PipeWire's buffer at once instead of holding it downstream.
-            let keepalive = max(5, 1000 / max(1, s.fps))
-            let capture = "pipewiresrc name=\(Self.sourceName) path=\(plan.node) keepalive-time=\(keepalive) always-copy=true"
-            let crop = plan.size.map { ($0.width % 2, $0.height % 2) } ?? (0, 0)
-            return [capture, "videorate", "video/x-raw,framerate=\(s.fps)/1"]
-                + Self.fit(crop: crop, to: size) + toEncoderFormat
+            return Self.pipeWireCapture("path=\(plan.node)", nativeSize: plan.size, settings: s, outputSize: size)
+                + toEncoderFormat
+
+        case let .portal(plan):
+            // The portal's remote (fd) sees only the granted node; pipewiresrc
+            // duplicates the fd, so every pipeline start can use it again.
+            return Self.pipeWireCapture("fd=\(plan.cast.pipeWireFD) path=\(plan.node)", nativeSize: plan.size,
+                                        settings: s, outputSize: size) + toEncoderFormat
         }
+    }
+
+    /// pipewiresrc at a steady rate. keepalive-time resends the last frame
+    /// while the screen is still (screen casts only send on damage);
+    /// videorate then holds the rate at `fps` however fast the monitor
+    /// refreshes (a 144 Hz screen would flood the player). always-copy
+    /// releases PipeWire's buffer at once instead of holding it downstream.
+    private static func pipeWireCapture(_ target: String, nativeSize: VideoSize?, settings: MediaSettings,
+                                        outputSize: VideoSize) -> [String] {
+        let keepalive = max(5, 1000 / max(1, settings.fps))
+        let capture = "pipewiresrc name=\(sourceName) \(target) keepalive-time=\(keepalive) always-copy=true"
+        let crop = nativeSize.map { ($0.width % 2, $0.height % 2) } ?? (0, 0)
+        return [capture, "videorate", "video/x-raw,framerate=\(settings.fps)/1"]
+            + fit(crop: crop, to: outputSize)
     }
 
     /// Crops odd native sizes to even, then scales to the output size: a
@@ -234,6 +248,8 @@ struct PipelineDescription: Equatable, Sendable {
             }
             options.capture = .x11(display: plan.display, window: window)
         case let .pipewire(plan):
+            options.capture = .pipewire(node: plan.node)
+        case let .portal(plan):
             options.capture = .pipewire(node: plan.node)
         }
         return options

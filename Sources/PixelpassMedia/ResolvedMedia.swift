@@ -1,3 +1,5 @@
+import PixelpassPortal
+
 /// Where the audio comes from.
 public enum AudioPlan: Sendable, Equatable {
     /// `audio` is off: video only.
@@ -35,6 +37,21 @@ public struct ResolvedMedia: Sendable {
     var source: SourcePlan
     var videoEncoder: VideoEncoder
     var outputSize: VideoSize { VideoSize(width: captureSize.width, height: captureSize.height) }
+
+    /// Ends what the capture holds open outside the pipeline: the portal's
+    /// screen cast (its "sharing" indicator goes away). Call once the
+    /// pipeline is stopped for good.
+    public func closeCapture() {
+        if case let .portal(plan) = source { plan.cast.close() }
+    }
+
+    /// Called once, from another thread, if the desktop itself ends the
+    /// capture (the portal's "stop sharing"); never for other sources.
+    public func onCaptureEnded(_ handler: @escaping @Sendable (String) -> Void) {
+        if case let .portal(plan) = source {
+            plan.cast.onClosedByDesktop { handler(PortalError.closedByDesktop.description) }
+        }
+    }
 }
 
 struct VideoSize: Sendable, Equatable, CustomStringConvertible {
@@ -63,6 +80,7 @@ enum SourcePlan: Sendable, Equatable {
     case clock
     case x11(X11SourcePlan)
     case pipewire(PipeWireSourcePlan)
+    case portal(PortalSourcePlan)
 }
 
 struct X11SourcePlan: Sendable, Equatable {
@@ -93,4 +111,18 @@ struct PipeWireSourcePlan: Sendable, Equatable {
     var size: VideoSize?
 
     var label: String { "pipewire node \(node) '\(name)' " + (size.map { "\($0)" } ?? "(size not announced)") }
+}
+
+/// A stream the portal granted, read through the portal's own PipeWire remote.
+struct PortalSourcePlan: Sendable, Equatable {
+    var cast: any PortalCast
+    var node: UInt32 { cast.stream.node }
+    var size: VideoSize? {
+        guard let w = cast.stream.width, let h = cast.stream.height else { return nil }
+        return VideoSize(width: w, height: h)
+    }
+
+    var label: String { "portal \(cast.stream.kind) (PipeWire node \(node)) " + (size.map { "\($0)" } ?? "(size not announced)") }
+
+    static func == (lhs: PortalSourcePlan, rhs: PortalSourcePlan) -> Bool { lhs.cast === rhs.cast }
 }

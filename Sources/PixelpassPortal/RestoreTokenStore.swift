@@ -3,7 +3,7 @@ import Foundation
 /// Remembers the portal's restore token between runs, one file per kind
 /// of offer (a token restores what was picked, so a monitor's token must
 /// not answer a request for a window).
-public struct RestoreTokenStore: Sendable {
+public struct RestoreTokenStore: Sendable, Equatable {
     public let directory: URL
 
     public init(directory: URL) {

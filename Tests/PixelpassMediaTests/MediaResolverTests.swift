@@ -1,5 +1,6 @@
 import XCTest
 @testable import PixelpassMedia
+import PixelpassPortal
 
 /// Resolution with injected inventories: the bad-input cases the host
 /// turns into exit status 2, and what a good resolution carries.
@@ -195,21 +196,65 @@ final class MediaResolverTests: XCTestCase {
         }
     }
 
+    // MARK: - Portal
+
+    func testPortalStreamIsCapturedThroughThePortalsRemoteAtItsNativeSize() throws {
+        let cast = FakePortalCast()
+        let opener = FakePortalOpener(.success(cast))
+        let resolved = try resolve(.portal(PortalCapture(offer: .window)), .fake(display: nil, wayland: "wayland-0", portal: opener))
+        XCTAssertEqual(opener.requests, [PortalCapture(offer: .window)])
+        XCTAssertTrue(resolved.captureSize == (1920, 1080))
+        XCTAssertTrue(resolved.summary.hasPrefix("portal monitor (PipeWire node 57) 1920x1080 → 1920x1080@30 x264enc"), resolved.summary)
+        let launch = try PipelineDescription(settings: MediaSettings(source: .portal(PortalCapture())), resolved: resolved,
+                                             hasElement: { _ in true }).launchString
+        XCTAssertTrue(launch.hasPrefix("pipewiresrc name=pixelpass_src fd=23 path=57 keepalive-time=33 always-copy=true ! videorate ! video/x-raw,framerate=30/1 ! videoscale ! video/x-raw,width=1920,height=1080"), launch)
+        resolved.closeCapture()
+        XCTAssertEqual(cast.closeCount, 1)
+    }
+
+    func testACancelledDialogIsReportedAsSuch() {
+        let opener = FakePortalOpener(.failure(.portal(.cancelled)))
+        XCTAssertThrowsError(try resolve(.portal(PortalCapture()), .fake(portal: opener))) { error in
+            XCTAssertEqual(error as? MediaError, .portal(.cancelled))
+            XCTAssertTrue("\(error)".hasPrefix("Sharing cancelled by the user"), "\(error)")
+        }
+    }
+
+    func testNoEncoderMeansTheDialogIsNeverShown() {
+        let opener = FakePortalOpener()
+        let broken = FakeEncoderProber(Dictionary(uniqueKeysWithValues: VideoEncoder.allCases.map { ($0, EncoderProbeResult.failed(reason: "broken")) }))
+        XCTAssertThrowsError(try resolve(.portal(PortalCapture()), .fake(encoders: broken, portal: opener)))
+        XCTAssertTrue(opener.requests.isEmpty)
+    }
+
+    func testTheDesktopStoppingTheCastIsTheSourceLost() throws {
+        let cast = FakePortalCast()
+        let resolved = try resolve(.portal(PortalCapture()), .fake(portal: FakePortalOpener(.success(cast))))
+        let ended = FakeEndNotice()
+        resolved.onCaptureEnded { ended.reason = $0 }
+        XCTAssertEqual(try MediaResolver.refresh(resolved.source, in: .fake()), resolved.source)
+        cast.desktopStops()
+        XCTAssertEqual(ended.reason, "the desktop stopped the screen cast")
+        XCTAssertThrowsError(try MediaResolver.refresh(resolved.source, in: .fake())) { error in
+            XCTAssertEqual(error as? MediaError, .sourceLost("the desktop stopped the screen cast"))
+        }
+    }
+
     // MARK: - auto
 
     func testAutomaticSource() {
         XCTAssertEqual(SourceAvailability.automatic(environment: ["DISPLAY": ":0"]), .success(.x11(X11Capture(display: nil, target: .screen))))
-        XCTAssertEqual(SourceAvailability.automatic(environment: ["DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"]), .failure(.waylandNotYetSupported))
+        XCTAssertEqual(SourceAvailability.automatic(environment: ["DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"]), .success(.portal(PortalCapture())))
         XCTAssertEqual(SourceAvailability.automatic(environment: ["DISPLAY": ""]), .failure(.noDisplay))
         XCTAssertEqual(SourceAvailability.automatic(environment: [:]), .failure(.noDisplay))
         XCTAssertTrue(MediaError.noDisplay.description.contains("'--source test'"))
-        XCTAssertTrue(MediaError.waylandNotYetSupported.description.contains("not supported yet"))
     }
 
     /// Every description is one sentence: one final period, a capital first.
     func testErrorDescriptionsAreOneSentence() {
         let errors: [MediaError] = [
-            .noDisplay, .waylandNotYetSupported, .displayUnavailable(display: ":9", reason: "unable to open display"),
+            .noDisplay, .portal(.cancelled), .portal(.unavailable("no xdg-desktop-portal on the session bus")),
+            .portal(.failed(step: "Start", detail: "response 2")), .displayUnavailable(display: ":9", reason: "unable to open display"),
             .noSuchMonitor(name: "X", display: ":0", monitors: []), .noSuchWindow(window: "0x1", display: ":0", windows: []),
             .windowNotShown(window: "0x1 'a'", display: ":0"), .noMatchingWindow(title: "a", display: ":0", windows: ["0x1 'b'"]),
             .ambiguousWindow(title: "a", display: ":0", matches: ["0x1 'a'", "0x2 'ab'"]), .noSuchNode(node: 1, videoNodes: []),

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PixelpassMedia
+import PixelpassPortal
 
 /// Fixed inventories, so resolution can be tested without an X server,
 /// PipeWire, a sound server or GStreamer plugins.
@@ -108,12 +109,13 @@ extension MediaEnvironment {
                      pipewire: FakePipeWireInventory = FakePipeWireInventory(),
                      audio: FakeSystemAudio = FakeSystemAudio(),
                      encoders: FakeEncoderProber = .softwareOnly(),
-                     missingElements: Set<String> = []) -> MediaEnvironment {
+                     missingElements: Set<String> = [],
+                     portal: FakePortalOpener = FakePortalOpener()) -> MediaEnvironment {
         var variables: [String: String] = [:]
         variables["DISPLAY"] = display
         variables["WAYLAND_DISPLAY"] = wayland
         return MediaEnvironment(variables: variables, x11: x11, pipewire: pipewire, audio: audio, encoders: encoders,
-                                hasElement: { !missingElements.contains($0) })
+                                hasElement: { !missingElements.contains($0) }, portal: portal)
     }
 }
 
@@ -124,4 +126,49 @@ extension ResolvedMedia {
         ResolvedMedia(encoder: encoder.name, skippedEncoders: [], audio: audio,
                       captureSize: (width: size.0, height: size.1), summary: "", source: source, videoEncoder: encoder)
     }
+}
+
+/// A granted cast without a desktop: records whether it was closed.
+final class FakePortalCast: PortalCast, @unchecked Sendable {
+    let stream: ScreenCastStream
+    let pipeWireFD: Int32
+    private let lock = NSLock()
+    private var closedByDesktop = false
+    private var handler: (@Sendable () -> Void)?
+    private(set) var closeCount = 0
+
+    init(stream: ScreenCastStream = ScreenCastStream(node: 57, width: 1920, height: 1080, sourceType: 1), fd: Int32 = 23) {
+        self.stream = stream
+        pipeWireFD = fd
+    }
+
+    var wasClosedByDesktop: Bool { lock.withLock { closedByDesktop } }
+    func onClosedByDesktop(_ handler: @escaping @Sendable () -> Void) { lock.withLock { self.handler = handler } }
+    func close() { lock.withLock { closeCount += 1 } }
+
+    /// The desktop's "stop sharing".
+    func desktopStops() {
+        let handler = lock.withLock { closedByDesktop = true; return self.handler }
+        handler?()
+    }
+}
+
+/// Answers portal requests with a fixed cast or error, counting them.
+final class FakePortalOpener: PortalCastOpening, @unchecked Sendable {
+    var result: Result<FakePortalCast, MediaError>
+    private(set) var requests: [PortalCapture] = []
+
+    init(_ result: Result<FakePortalCast, MediaError> = .success(FakePortalCast())) {
+        self.result = result
+    }
+
+    func open(_ capture: PortalCapture) throws -> any PortalCast {
+        requests.append(capture)
+        return try result.get()
+    }
+}
+
+/// Remembers the reason a capture ended with.
+final class FakeEndNotice: @unchecked Sendable {
+    var reason: String?
 }

@@ -76,7 +76,7 @@ public struct PixelpassConfig: Equatable, Sendable {
 
     /// The same names as `pixelpass host --source`.
     public enum Source: String, CaseIterable, Sendable {
-        case auto, x11, pipewire, test, clock
+        case auto, x11, portal, pipewire, test, clock
     }
 
     /// The same names as `pixelpass host --encoder`.

@@ -105,6 +105,10 @@ public final class Host: HTTP3ServerDelegate {
         try eventLoop.submit {
             server.delegate = host
             host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
+            // The desktop's own "stop sharing" ends the share even with no viewer.
+            resolved.onCaptureEnded { [weak host] reason in
+                host?.eventLoop.execute { host?.onSourceLost?(reason) }
+            }
             nat.onRelayLost = { reason in Console.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
             let size = resolved.captureSize
             host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
@@ -123,6 +127,7 @@ public final class Host: HTTP3ServerDelegate {
         eventLoop.flatSubmit {
             self.pathWatch?.cancel()
             self.broadcaster.stopAll()
+            self.media.closeCapture()
             // Viewers are told first (through the relay too), then the relay
             // is given back, then the socket closes.
             self.server.closeConnections()

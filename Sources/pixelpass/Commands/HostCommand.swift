@@ -4,6 +4,7 @@ import NIOPosix
 import PixelpassCore
 import Foundation
 import PixelpassMedia
+import PixelpassPortal
 
 struct HostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,8 @@ struct HostCommand: ParsableCommand {
         https://ADDRESS:PORT/v1/stream?secret=SECRET (see: pixelpass ticket inspect).
 
         Examples:
-          pixelpass host                              share this desktop
+          pixelpass host                              share this desktop (Wayland: the desktop asks what)
+          pixelpass host --forget-source              ask the desktop's dialog again
           pixelpass host --monitor HDMI-1             one X11 monitor
           pixelpass host --window Firefox --no-audio  one window, video only
           pixelpass host --source test                the built-in test pattern
@@ -28,11 +30,17 @@ struct HostCommand: ParsableCommand {
     )
 
     enum Source: String, ExpressibleByArgument, CaseIterable {
-        case auto, x11, pipewire, test, clock
+        case auto, x11, portal, pipewire, test, clock
     }
 
-    @Option(help: ArgumentHelp("What to share: auto (this desktop), x11, pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement). Default: auto, or [host] source in the config.", valueName: "source"))
+    @Option(help: ArgumentHelp("What to share: auto (this desktop: the ScreenCast portal on Wayland, the X screen on X11), x11, portal (the desktop's screen-share dialog), pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement). Default: auto, or [host] source in the config.", valueName: "source"))
     var source: Source?
+
+    @Option(help: ArgumentHelp("What the desktop's screen-share dialog offers (Wayland): any, monitor or window (default: any).", valueName: "kind"))
+    var portalSource: ScreenCastOptions.Offer?
+
+    @Flag(help: "Forget the screen or window chosen in the desktop's dialog last time, and ask again.")
+    var forgetSource = false
 
     @Option(help: "X display to capture (default: $DISPLAY).")
     var display: String?
@@ -140,14 +148,22 @@ struct HostCommand: ParsableCommand {
                 throw ValidationError("--monitor and --window cannot be combined: share one monitor or one window")
             }
             if node != nil { throw ValidationError("--node goes with --source pipewire") }
+            if effectiveSource == .x11 && portalSource != nil {
+                throw ValidationError("--portal-source goes with --source portal (or auto on Wayland)")
+            }
+        case .portal:
+            if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11; on Wayland, pick the monitor or window in the desktop's dialog (--portal-source monitor|window)") }
+            if node != nil { throw ValidationError("--node goes with --source pipewire") }
         case .pipewire:
             guard node != nil else {
                 throw ValidationError("--source pipewire needs --node ID (list video nodes with: pw-cli ls Node)")
             }
             if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11") }
+            if portalSource != nil { throw ValidationError("--portal-source goes with --source portal (or auto on Wayland)") }
         case .test, .clock:
             if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11") }
             if node != nil { throw ValidationError("--node goes with --source pipewire") }
+            if portalSource != nil { throw ValidationError("--portal-source goes with --source portal (or auto on Wayland)") }
         }
         _ = try encoderChoice()
     }
@@ -173,6 +189,7 @@ struct HostCommand: ParsableCommand {
         case .clock: return .clock
         case .pipewire: return .pipewire(node: node!)
         case .x11: return .x11(X11Capture(display: display, target: x11Target()))
+        case .portal: return .portal(portalCapture())
         case .auto:
             if display != nil || monitor != nil || window != nil {
                 return .x11(X11Capture(display: display, target: x11Target()))
@@ -180,11 +197,42 @@ struct HostCommand: ParsableCommand {
             switch SourceAvailability.automatic(environment: ProcessInfo.processInfo.environment) {
             case .success(.x11(let capture)):
                 return .x11(X11Capture(display: capture.display, target: x11Target()))
+            case .success(.portal):
+                return .portal(portalCapture())
             case .success(let other):
                 return other
             case .failure(let error):
                 throw error
             }
+        }
+    }
+
+    /// The portal request, with the restore token kept next to the config
+    /// file so the desktop's dialog appears once.
+    private func portalCapture() -> PortalCapture {
+        PortalCapture(offer: portalSource ?? .any, tokenStore: Self.restoreTokenStore())
+    }
+
+    static func restoreTokenStore() -> RestoreTokenStore? {
+        guard let location = try? ConfigLocation.resolve(environment: ProcessInfo.processInfo.environment) else { return nil }
+        return RestoreTokenStore(directory: URL(fileURLWithPath: location.path).deletingLastPathComponent())
+    }
+
+    /// `--forget-source`: drops the remembered portal choices, saying so.
+    func forgetRememberedSource() {
+        guard forgetSource else { return }
+        let forgotten = Self.restoreTokenStore()?.forgetAll() ?? 0
+        Console.info(forgotten > 0 ? "forgot the screen chosen last time; the desktop will ask again"
+                                   : "no remembered screen choice to forget")
+    }
+
+    /// Tells the user what the desktop is about to do, before the dialog.
+    func announcePortal(_ capture: CaptureSource) {
+        guard case let .portal(portal) = capture else { return }
+        if portal.tokenStore?.token(for: portal.offer) != nil {
+            Console.info("asking the desktop for the screen chosen last time (--forget-source to choose again)")
+        } else {
+            Console.info("asking the desktop what to share: choose a \(portal.offer == .any ? "monitor or window" : portal.offer.rawValue) in its dialog")
         }
     }
 
@@ -255,6 +303,8 @@ struct HostCommand: ParsableCommand {
             report(error, json: json)
             throw ExitCode(error.exitCode)
         }
+        forgetRememberedSource()
+        announcePortal(configuration.media.source)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let host: PixelpassCore.Host
@@ -357,3 +407,5 @@ enum AddressArgument {
         return try? SocketAddress(ipAddress: String(host), port: portNumber)
     }
 }
+
+extension ScreenCastOptions.Offer: ExpressibleByArgument {}

@@ -10,6 +10,9 @@ enum HostStartError: Error, CustomStringConvertible {
 
     var exitCode: Int32 {
         switch self {
+        case .media(.portal(.cancelled)): return ExitCodes.cancelled.rawValue
+        case .media(.portal(.unavailable)), .media(.portal(.sourceTypeNotOffered)): return 2
+        case .media(.portal): return 1
         case .media: return 2
         case .other: return 1
         }

@@ -6,4 +6,6 @@ enum ExitCodes {
     static let unreachable = ExitCode(3)
     static let identityMismatch = ExitCode(4)
     static let refused = ExitCode(5)
+    /// The user closed the desktop's screen-share dialog without choosing.
+    static let cancelled = ExitCode(6)
 }
