@@ -228,12 +228,16 @@ struct HostCommand: ParsableCommand {
 
     /// Tells the user what the desktop is about to do, before the dialog.
     func announcePortal(_ capture: CaptureSource) {
-        guard case let .portal(portal) = capture else { return }
+        if let notice = portalNotice(capture) { Console.info(notice) }
+    }
+
+    /// What the desktop is about to do; nil when the source is no portal.
+    func portalNotice(_ capture: CaptureSource) -> String? {
+        guard case let .portal(portal) = capture else { return nil }
         if portal.tokenStore?.token(for: portal.offer) != nil {
-            Console.info("asking the desktop for the screen chosen last time (--forget-source to choose again)")
-        } else {
-            Console.info("asking the desktop what to share: choose a \(portal.offer == .any ? "monitor or window" : portal.offer.rawValue) in its dialog")
+            return "asking the desktop for the screen chosen last time (--forget-source to choose again)"
         }
+        return "asking the desktop what to share: choose a \(portal.offer == .any ? "monitor or window" : portal.offer.rawValue) in its dialog"
     }
 
     private func x11Target() -> X11Target {

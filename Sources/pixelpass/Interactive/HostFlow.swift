@@ -57,7 +57,14 @@ struct HostFlow {
                 header.append(session.style.yellow("The X display \(display) cannot be used: \(error)"))
             }
         case .wayland:
-            options.append(SourceOption(label: "Screen, chosen in the desktop's sharing dialog", arguments: ["--source", "auto"]))
+            // The desktop's own dialog picks the monitor or window; a choice
+            // made there before is reused (the portal's restore token).
+            options.append(SourceOption(label: "A monitor, chosen in the desktop's sharing dialog",
+                                        arguments: ["--source", "portal", "--portal-source", "monitor"]))
+            options.append(SourceOption(label: "A window, chosen in the desktop's sharing dialog",
+                                        arguments: ["--source", "portal", "--portal-source", "window"]))
+            options.append(SourceOption(label: "Choose again (forget what the dialog remembered)",
+                                        arguments: ["--source", "portal", "--forget-source"]))
         case .none:
             header.append("No graphical session here (neither WAYLAND_DISPLAY nor DISPLAY is set):")
             header.append("only the built-in test pattern can be shared.")
@@ -108,15 +115,24 @@ struct HostFlow {
     }
 
     private func start(_ arguments: [String]) -> StartOutcome {
-        session.show([session.style.bold("pixelpass · share your screen"), "", "starting …"])
+        let command: HostCommand
         let configuration: HostConfiguration
         do {
-            configuration = try HostCommand.parse(arguments).hostConfiguration()
+            command = try HostCommand.parse(arguments)
+            configuration = try command.hostConfiguration()
         } catch let error as HostStartError {
             return .failure(error.description)
         } catch {
             return .failure(HostCommand.message(for: error))
         }
+        var starting = [session.style.bold("pixelpass · share your screen"), ""]
+        if case .portal = configuration.media.source {
+            if command.forgetSource { HostCommand.restoreTokenStore()?.forgetAll() }
+            starting.append(command.portalNotice(configuration.media.source) ?? "starting …")
+        } else {
+            starting.append("starting …")
+        }
+        session.show(starting)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let host: PixelpassCore.Host
