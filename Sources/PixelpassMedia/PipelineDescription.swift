@@ -223,7 +223,7 @@ struct PipelineDescription: Equatable, Sendable {
     }
 
     /// Records a sink's monitor through PipeWire itself. Measured with
-    /// gstreamer1.0-pipewire 0.3.65 (see the report in git history):
+    /// gstreamer1.0-pipewire 0.3.65 on this project's test machine:
     /// - its audio buffers carry no timestamps (only the first gets 0), so
     ///   `do-timestamp=true` stamps them on arrival; AAC packets then jitter
     ///   by about ±1.5 ms around 21.3 ms and stay aligned with the video;
