@@ -214,14 +214,25 @@ enum MediaResolver {
 
     static func audioPlan(for settings: MediaSettings, in environment: MediaEnvironment) -> AudioPlan {
         guard settings.audio else { return .none }
+        if let application = settings.application {
+            // The host made the sink (AppAudioRouter) before resolving.
+            return .application(name: application.name, sink: application.sink)
+        }
         switch settings.source {
         case .test, .clock:
             return .testTone
         case .x11, .pipewire, .portal:
+            // On PipeWire the monitor is captured natively; pulsesrc stays
+            // for a plain PulseAudio server (or without gstreamer1.0-pipewire).
+            let plan = environment.audio.defaultSinkMonitor()
+            if case let .systemMonitor(device) = plan, environment.audio.isPipeWire,
+               environment.hasElement("pipewiresrc"), device.hasSuffix(".monitor") {
+                return .sinkMonitor(sink: String(device.dropLast(".monitor".count)))
+            }
             guard environment.hasElement("pulsesrc") else {
                 return .unavailable(reason: "the GStreamer element pulsesrc is missing (install gstreamer1.0-plugins-good)")
             }
-            return environment.audio.defaultSinkMonitor()
+            return plan
         }
     }
 
@@ -244,6 +255,8 @@ enum MediaResolver {
         case .none: line += ", no audio"
         case .testTone: line += ", audio: test tone"
         case let .systemMonitor(device): line += ", audio: \(device)"
+        case let .sinkMonitor(sink): line += ", audio: \(sink) (PipeWire monitor)"
+        case let .application(name, _): line += ", audio: application '\(name)' only"
         case let .unavailable(reason): line += ", no audio (\(reason))"
         }
         return line

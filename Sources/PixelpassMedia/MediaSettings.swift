@@ -15,6 +15,9 @@ public struct MediaSettings: Sendable, Equatable {
     /// `.test` (and `.clock`) carry a test tone, the other sources the
     /// system audio (the default sink's monitor); false means video only.
     public var audio: Bool = true
+    /// Only this application's audio, from the sink `AppAudioRouter` made;
+    /// nil means the system audio.
+    public var application: ApplicationAudio?
 
     public init(source: CaptureSource = .test, encoder: EncoderChoice = .automatic(allowHardware: true),
                 width: Int = 1280, height: Int = 720, scaleToSize: Bool = false, fps: Int = 30,
@@ -60,5 +63,16 @@ public struct MediaSettings: Sendable, Equatable {
         case .test, .clock, .pipewire, .portal:
             break
         }
+    }
+}
+
+/// `--app`: which application, and the pixelpass sink its streams feed.
+public struct ApplicationAudio: Sendable, Equatable {
+    public var name: String
+    public var sink: String
+
+    public init(name: String, sink: String) {
+        self.name = name
+        self.sink = sink
     }
 }

@@ -50,6 +50,8 @@ struct PipelineDescription: Equatable, Sendable {
         case .none, .unavailable: return []
         case .testTone: return [Element(name: "audiotestsrc", debianPackage: "gstreamer1.0-plugins-base")] + audioElements
         case .systemMonitor: return [Element(name: "pulsesrc", debianPackage: "gstreamer1.0-plugins-good")] + audioElements
+        case .sinkMonitor, .application:
+            return [Element(name: "pipewiresrc", debianPackage: "gstreamer1.0-pipewire")] + audioElements
         }
     }
 
@@ -229,7 +231,23 @@ struct PipelineDescription: Equatable, Sendable {
             // provide-clock=false: a monitor of an idle sink may deliver
             // nothing, and its clock must not pace the video.
             return "pulsesrc device=\(Self.quoted(device)) client-name=pixelpass provide-clock=false"
+        case let .sinkMonitor(sink), let .application(_, sink):
+            return Self.sinkCapture(sink)
         }
+    }
+
+    /// Records a sink's monitor through PipeWire itself. Measured with
+    /// gstreamer1.0-pipewire 0.3.65 on this project's test machine:
+    /// - its audio buffers carry no timestamps (only the first gets 0), so
+    ///   `do-timestamp=true` stamps them on arrival; AAC packets then jitter
+    ///   by about ±1.5 ms around 21.3 ms and stay aligned with the video;
+    /// - with unfixed caps (`ANY` downstream) the stream connects and drops
+    ///   back to unconnected, so the raw audio caps are spelled out;
+    /// - an idle sink still delivers silence (the capture keeps the graph
+    ///   running), so the live pipeline is never paced by a silent sink.
+    static func sinkCapture(_ sink: String) -> String {
+        "pipewiresrc target-object=\(quoted(sink)) client-name=pixelpass do-timestamp=true"
+            + " stream-properties=\"props,stream.capture.sink=true\" ! audio/x-raw"
     }
 
     /// How `PipelineSession` should treat this pipeline's source.

@@ -6,8 +6,16 @@ public enum AudioPlan: Sendable, Equatable {
     case none
     /// A 440 Hz tone, for the test sources.
     case testTone
-    /// The default sink's monitor source, read with `pulsesrc device=…`.
+    /// The default sink's monitor source, read with `pulsesrc device=…`
+    /// (a plain PulseAudio server, or no `pipewiresrc`).
     case systemMonitor(device: String)
+    /// The default sink's monitor captured natively on PipeWire:
+    /// `pipewiresrc target-object=<sink>` with `stream.capture.sink=true`.
+    case sinkMonitor(sink: String)
+    /// One application's output only: its streams are linked into
+    /// pixelpass's own null sink (`AppAudioRouter`), whose monitor is
+    /// captured like `sinkMonitor`. `name` is what the user asked for.
+    case application(name: String, sink: String)
     /// System audio was wanted but cannot be had; the stream is video only.
     /// `reason` is one phrase for the host's warning.
     case unavailable(reason: String)
@@ -15,7 +23,7 @@ public enum AudioPlan: Sendable, Equatable {
     /// Whether the stream carries audio.
     public var isOn: Bool {
         switch self {
-        case .testTone, .systemMonitor: return true
+        case .testTone, .systemMonitor, .sinkMonitor, .application: return true
         case .none, .unavailable: return false
         }
     }

@@ -7,6 +7,12 @@ import Foundation
 protocol SystemAudioInventory: Sendable {
     /// `.systemMonitor(device:)` or `.unavailable(reason:)`.
     func defaultSinkMonitor() -> AudioPlan
+    /// Whether the sound server is PipeWire (pipewire-pulse answers pactl).
+    var isPipeWire: Bool { get }
+}
+
+extension SystemAudioInventory {
+    var isPipeWire: Bool { false }
 }
 
 enum PulseListing {
@@ -20,6 +26,14 @@ enum PulseListing {
     }
 
     /// The plan for a default sink and the sources that exist.
+    /// Whether `pactl info` comes from pipewire-pulse:
+    /// "Server Name: PulseAudio (on PipeWire 0.3.65)".
+    static func isPipeWire(info text: String) -> Bool {
+        text.split(whereSeparator: \.isNewline).contains { line in
+            line.hasPrefix("Server Name:") && line.contains("PipeWire")
+        }
+    }
+
     static func monitorPlan(defaultSink: String, sources: [String]) -> AudioPlan {
         let sink = defaultSink.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !sink.isEmpty else {
@@ -35,6 +49,12 @@ enum PulseListing {
 
 struct PactlSystemAudio: SystemAudioInventory {
     var runner = CommandRunner(timeout: 3)
+
+    var isPipeWire: Bool {
+        guard let info = try? runner.run("pactl", ["info"], ifMissing: .toolMissing(tool: "pactl", purpose: "find the system audio", debianPackage: "pulseaudio-utils")),
+              info.status == 0 else { return false }
+        return PulseListing.isPipeWire(info: info.output)
+    }
 
     func defaultSinkMonitor() -> AudioPlan {
         let missing = MediaError.toolMissing(tool: "pactl", purpose: "find the system audio", debianPackage: "pulseaudio-utils")

@@ -65,7 +65,10 @@ struct FakePipeWireInventory: PipeWireInventory {
 
 struct FakeSystemAudio: SystemAudioInventory {
     var plan: AudioPlan = .systemMonitor(device: "alsa_output.pci-0000_00_1f.3.analog-stereo.monitor")
+    /// What `pactl info` would say about the server.
+    var pipeWire = false
     func defaultSinkMonitor() -> AudioPlan { plan }
+    var isPipeWire: Bool { pipeWire }
 }
 
 /// Answers probes from a table and records which encoders were tried.

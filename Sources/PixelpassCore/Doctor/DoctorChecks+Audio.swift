@@ -40,7 +40,7 @@ extension DoctorChecks {
             case let .unavailable(reason):
                 return DoctorCheck(name: "audio", status: .warning, detail: "\(server): \(reason): streams will have no audio",
                                    fix: "choose an output device in your sound settings")
-            case .none, .testTone:
+            case .none, .testTone, .sinkMonitor, .application:
                 return DoctorCheck(name: "audio", status: .ok, detail: server)
             }
         }

@@ -22,6 +22,7 @@ struct HostCommand: ParsableCommand {
           pixelpass host --forget-source              ask the desktop's dialog again
           pixelpass host --monitor HDMI-1             one X11 monitor
           pixelpass host --window Firefox --no-audio  one window, video only
+          pixelpass host --app Firefox                only Firefox's sound (see: pixelpass apps)
           pixelpass host --source test                the built-in test pattern
           pixelpass host --bitrate 8000 --fps 60 --max-viewers 2
           pixelpass host --output json | jq .         one JSON event per line
@@ -62,6 +63,9 @@ struct HostCommand: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Send system audio (default); --no-audio sends video only.")
     var audio: Bool?
+
+    @Option(help: ArgumentHelp("Send only this application's audio (its name or program, as pixelpass apps lists them), from when it starts playing; needs PipeWire.", valueName: "name"))
+    var app: String?
 
     @Option(help: "UDP address and port to listen on, e.g. 0.0.0.0:4433 (default: all interfaces, a free port).")
     var bind: String?
@@ -166,6 +170,15 @@ struct HostCommand: ParsableCommand {
             if portalSource != nil { throw ValidationError("--portal-source goes with --source portal (or auto on Wayland)") }
         }
         _ = try encoderChoice()
+        if let app {
+            if app.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--app needs an application name (list them with: pixelpass apps)")
+            }
+            if !effectiveAudio { throw ValidationError("--app chooses whose audio to send, so it cannot go with --no-audio") }
+            if [.test, .clock].contains(effectiveSource) {
+                throw ValidationError("--app goes with a screen source: the \(effectiveSource.rawValue) source sends its own test tone")
+            }
+        }
     }
 
     func encoderChoice() throws -> EncoderChoice {
@@ -300,12 +313,27 @@ struct HostCommand: ParsableCommand {
     func run() throws {
         outputOptions.apply()
         let json = outputOptions.isJSON
-        let configuration: HostConfiguration
+        var configuration: HostConfiguration
         do {
             configuration = try hostConfiguration()
         } catch let error as HostStartError {
             report(error, json: json)
             throw ExitCode(error.exitCode)
+        }
+        // The application's sink lives as long as this share; every way out
+        // of run() removes it (a crash leaves it to `pixelpass repair`).
+        var appAudio: AppAudioRouter?
+        defer { appAudio?.stop() }
+        if let app {
+            do {
+                let router = try AppAudioRouter.start(application: app)
+                router.onChange = { Console.info($0) }
+                configuration.media.application = ApplicationAudio(name: app, sink: router.sinkName)
+                appAudio = router
+            } catch let error as AppAudioError {
+                report(.other(error), json: json, exitCode: 2)
+                throw ExitCode(2)
+            }
         }
         forgetRememberedSource()
         announcePortal(configuration.media.source)
@@ -384,11 +412,12 @@ struct HostCommand: ParsableCommand {
         }
     }
 
-    private func report(_ error: HostStartError, json: Bool) {
+    private func report(_ error: HostStartError, json: Bool, exitCode: Int32? = nil) {
+        let code = exitCode ?? error.exitCode
         Console.error(error.description)
         if json {
-            EventLine.error(error.description, exitCode: error.exitCode)
-            EventLine.ended("error", exitCode: error.exitCode)
+            EventLine.error(error.description, exitCode: code)
+            EventLine.ended("error", exitCode: code)
         }
     }
 }

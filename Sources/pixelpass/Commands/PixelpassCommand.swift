@@ -15,7 +15,7 @@ struct PixelpassCommand: ParsableCommand {
         """,
         version: PixelpassVersion.current,
         subcommands: [HostCommand.self, ViewCommand.self, TicketCommand.self, DoctorCommand.self,
-                      ConfigCommand.self, CompletionsCommand.self],
+                      ConfigCommand.self, CompletionsCommand.self, AppsCommand.self, RepairCommand.self],
         defaultSubcommand: ViewCommand.self
     )
 }
