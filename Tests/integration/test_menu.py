@@ -326,3 +326,33 @@ def _wait_pids(player, timeout=10):
             return pids
         time.sleep(0.2)
     raise AssertionError(f"no {player} process appeared")
+
+
+def test_wayland_host_from_the_menu_goes_through_the_desktops_dialog(menu, procs):
+    """The menu on a Wayland session (the Wayland lab: real portal frontend,
+    fake ScreenCast backend, PipeWire): a monitor, picked in the dialog."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wayland"))
+    from wayland_lab import WaylandLab, missing_requirements
+    if missing_requirements():
+        pytest.skip("Wayland lab needs " + ", ".join(missing_requirements()))
+    with WaylandLab() as lab:
+        session = {k: lab.env[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "WAYLAND_DISPLAY",
+                                           "XDG_CURRENT_DESKTOP")}
+        term = menu(**session)
+        term.keys("h")
+        term.wait(r"Session: Wayland")
+        term.wait(r"A window, chosen in the desktop's sharing dialog")
+        term.keys("Enter")  # the first entry: a monitor
+        ticket = term.wait(TICKET, joined=True).group(0)
+        select = [c for c in lab.backend_calls() if c.get("method") == "SelectSources"][-1]
+        assert select["types"] == 1, select  # monitors only
+        term.wait(r"portal monitor \(PipeWire node \d+\)", joined=True)
+        viewer = procs.start_viewer(ticket)
+        run = procs.ffmpeg(viewer.url, frames=30, timeout=30).result()
+        assert run.returncode == 0 and not run.stderr.strip(), run.describe()
+        term.keys("q")
+        term.wait(r"Stopped sharing\.")
+        term.keys("q")
+        assert term.exit_status() == (0, True)
+        assert any(c.get("method") == "Session.Close" for c in lab.backend_calls())
