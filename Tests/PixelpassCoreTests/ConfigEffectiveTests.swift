@@ -16,7 +16,7 @@ final class ConfigEffectiveTests: XCTestCase {
         let literals = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0.literal) })
         XCTAssertEqual(literals, [
             .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
-            .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"",
+            .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"", .app: nil,
             .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .portMapping: "true",
         ])
         XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
@@ -49,6 +49,7 @@ final class ConfigEffectiveTests: XCTestCase {
         hwencode = true             # default
         audio = true                # default
         bind = "0.0.0.0:0"          # default: all interfaces, a free port
+        # app is not set            # default: all system audio, not one application's
 
         [view]
         # player is not set         # default: mpv if installed, else vlc, else none (here: mpv)

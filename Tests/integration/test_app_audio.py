@@ -225,3 +225,18 @@ def test_app_usage_errors_and_no_sound_server(procs, display, tmp_path):
     assert r.returncode == 2 and "no PipeWire sound server" in r.stderr, r
     r = run("repair", env=nowhere)
     assert r.returncode == 0 and "nothing to repair" in r.stdout, r
+
+
+def test_the_config_files_app_applies_to_screen_shares_only(procs, sound, display, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[host]\napp = "tonea"\n')
+    env = dict(_env(sound, display), PIXELPASS_CONFIG=str(config))
+    host = procs.spawn(HostProcess, "host", procs.pixelpass_argv("host", "--source", "x11", "--bind", "127.0.0.1:0",
+                                                                 "--bitrate", "1000"), env=env)
+    host.ticket = host.wait_first_stdout_line(20, context=procs.diag)
+    host.wait_stderr("audio: application 'tonea' only", 10)
+    # The test source keeps its own tone: the file's app does not apply (no usage error).
+    test_host = procs.spawn(HostProcess, "test-host", procs.pixelpass_argv("host", "--source", "test", "--bind",
+                                                                           "127.0.0.1:0"), env=env)
+    test_host.ticket = test_host.wait_first_stdout_line(20, context=procs.diag)
+    test_host.wait_stderr("audio: test tone", 10)

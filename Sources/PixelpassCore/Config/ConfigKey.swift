@@ -11,7 +11,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     // [host]
     case source, bitrate, fps, size
     case maxViewers = "max_viewers"
-    case encoder, hwencode, audio, bind
+    case encoder, hwencode, audio, bind, app
     // [view]
     case player, port
     // [nat]: STUN servers, TURN relay (turn:USER:PASS@HOST:PORT, or
@@ -22,7 +22,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
 
     public var table: ConfigTable {
         switch self {
-        case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind: return .host
+        case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app: return .host
         case .player, .port: return .view
         case .stun, .turn, .turnSecret, .portMapping: return .nat
         }

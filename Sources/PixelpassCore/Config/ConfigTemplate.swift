@@ -26,6 +26,8 @@ public enum ConfigTemplate {
     # audio = true
     # UDP address and port to listen on; port 0 picks a free one.
     # bind = "0.0.0.0:0"
+    # Send only this application's audio (its name or program; see pixelpass apps).
+    # app = "firefox"
 
     [view]
     # Player to open: mpv, vlc or none; unset: mpv if installed, else vlc, else none.

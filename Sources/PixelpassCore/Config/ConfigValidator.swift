@@ -103,6 +103,12 @@ struct ConfigValidator {
                                    + "or \"[::]:4433\" (got \(value.shortDescription))")
             }
             config.host.bind = text
+        case .app:
+            guard case .string(let text) = value, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValueProblem("app must be an application's name or program, e.g. \"firefox\" "
+                                   + "(see: pixelpass apps; got \(value.shortDescription))")
+            }
+            config.host.app = text
         case .player:
             config.view.player = try Self.choice(key, value, PlayerChoice.self,
                                                  hint: "leave it out to pick automatically")

@@ -27,10 +27,12 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var audio: Bool?
         /// "ADDRESS:PORT", checked to be an IP address and a port 0–65535.
         public var bind: String?
+        /// `--app`: one application's audio only.
+        public var app: String?
 
         public init(source: Source? = nil, bitrate: Int? = nil, fps: Int? = nil, size: VideoSize? = nil,
                     maxViewers: Int? = nil, encoder: Encoder? = nil, hwencode: Bool? = nil,
-                    audio: Bool? = nil, bind: String? = nil) {
+                    audio: Bool? = nil, bind: String? = nil, app: String? = nil) {
             self.source = source
             self.bitrate = bitrate
             self.fps = fps
@@ -40,6 +42,7 @@ public struct PixelpassConfig: Equatable, Sendable {
             self.hwencode = hwencode
             self.audio = audio
             self.bind = bind
+            self.app = app
         }
     }
 

@@ -106,6 +106,13 @@ struct HostCommand: ParsableCommand {
     var effectiveSize: String? { size ?? config.size?.description }
     var effectiveFps: Int { fps ?? config.fps ?? PixelpassConfig.Defaults.fps }
     var effectiveBitrate: Int { bitrate ?? config.bitrate ?? PixelpassConfig.Defaults.bitrate }
+    /// The flag; else the config's app, unless this share sends no system
+    /// audio (--no-audio, or a test source with its own tone).
+    var effectiveApp: String? {
+        if let app { return app }
+        guard let configured = config.app, effectiveAudio, ![.test, .clock].contains(effectiveSource) else { return nil }
+        return configured
+    }
     var effectiveMaxViewers: Int { maxViewers ?? config.maxViewers ?? PixelpassConfig.Defaults.maxViewers }
 
     /// STUN and TURN: flags, else the config's [nat], else public STUN servers.
@@ -324,7 +331,7 @@ struct HostCommand: ParsableCommand {
         // of run() removes it (a crash leaves it to `pixelpass repair`).
         var appAudio: AppAudioRouter?
         defer { appAudio?.stop() }
-        if let app {
+        if let app = effectiveApp {
             do {
                 let router = try AppAudioRouter.start(application: app)
                 router.onChange = { Console.info($0) }
