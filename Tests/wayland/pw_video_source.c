@@ -71,6 +71,9 @@ struct data {
 	struct spa_video_info_raw format;
 	int32_t stride;
 	int have_format;
+	/* buffers of the negotiated size arrived (after a format change the
+	 * old, maybe smaller, buffers stay until the new ones are added) */
+	int have_buffers;
 
 	/* a resize waiting for its first frame: acknowledged then */
 	int resize_pending;
@@ -172,7 +175,7 @@ static void on_process(void *userdata)
 	struct spa_meta_header *h;
 	uint8_t *p;
 
-	if (!d->have_format)
+	if (!d->have_format || !d->have_buffers)
 		return;
 	if ((b = pw_stream_dequeue_buffer(d->stream)) == NULL)
 		return;  /* the consumer holds them all: drop this frame */
@@ -275,6 +278,7 @@ static void on_param_changed(void *userdata, uint32_t id, const struct spa_pod *
 	}
 	d->stride = SPA_ROUND_UP_N(d->format.size.width * BPP, 4);
 	d->have_format = 1;
+	d->have_buffers = 0;
 	say("FORMAT %s %u %u", format_name(d->format.format),
 	    d->format.size.width, d->format.size.height);
 
@@ -293,8 +297,17 @@ static void on_param_changed(void *userdata, uint32_t id, const struct spa_pod *
 	pw_stream_update_params(d->stream, params, 2);
 }
 
+static void on_add_buffer(void *userdata, struct pw_buffer *b)
+{
+	struct data *d = userdata;
+	if (d->have_format && b->buffer->n_datas > 0 &&
+	    b->buffer->datas[0].maxsize >= (uint32_t)d->stride * d->format.size.height)
+		d->have_buffers = 1;
+}
+
 static const struct pw_stream_events stream_events = {
 	PW_VERSION_STREAM_EVENTS,
+	.add_buffer = on_add_buffer,
 	.state_changed = on_state_changed,
 	.param_changed = on_param_changed,
 	.process = on_process,
