@@ -15,7 +15,17 @@ Behaviour is steered by a JSON control file, re-read on every call:
      "node": 42,                             # PipeWire node id Start returns
      "node_name": "pixelpass-test-video",    # goes into restore_data
      "size": [1280, 720], "position": [0, 0],
-     "source_type": 1}                       # 1 monitor, 2 window, 4 virtual
+     "source_type": 1,                       # 1 monitor, 2 window, 4 virtual
+     "spawn": {"width": 640, "height": 480,  # instead of "node": Start spawns a
+               "fps": 30, "name": "..."}}    # FRESH source for the session
+                                             # (--source-bin, pw_video_source.c)
+
+Spawn mode is what real compositors do: every ScreenCast session gets its own
+stream node, and the node goes away when the session closes. The source
+process is stopped on Session.Close (from the frontend), on CloseSessions /
+SIGUSR1 and when the backend exits. Start's logged results carry the node id;
+the log also gets "SourceSpawned", "SourceOutput" (each line the source
+prints after READY, e.g. "RESIZED W H") and "SourceStopped" entries.
 
 Every call is appended to a JSON-lines log (method, app_id, options as plain
 JSON, has_restore_data / restore_data, response, results).
@@ -23,7 +33,9 @@ JSON, has_restore_data / restore_data, response, results).
 Test hooks on the same object, interface org.pixelpass.Test.Backend:
 CloseSessions() -> u emits org.freedesktop.impl.portal.Session.Closed on every
 open session (the compositor stopping the share) and returns how many.
-SIGUSR1 does the same.
+SIGUSR1 does the same. ResizeSources(u width, u height) -> u writes
+"resize W H" to every spawned source (they renegotiate on their node) and
+returns how many.
 """
 
 from __future__ import annotations
@@ -31,7 +43,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import select
 import signal
+import subprocess
 import sys
 import time
 
@@ -80,6 +94,11 @@ IMPL_XML = """
     <method name="CloseSessions">
       <arg type="u" name="count" direction="out"/>
     </method>
+    <method name="ResizeSources">
+      <arg type="u" name="width" direction="in"/>
+      <arg type="u" name="height" direction="in"/>
+      <arg type="u" name="count" direction="out"/>
+    </method>
   </interface>
 </node>
 """
@@ -110,10 +129,83 @@ def plain(value):
     return value
 
 
+class SpawnedSource:
+    """A pw_video_source process serving one session's stream node."""
+
+    def __init__(self, backend: "Backend", argv: list, name: str, stderr_path: str, timeout: float = 10.0):
+        self.backend = backend
+        self.name = name
+        self.node: int | None = None
+        self._buf = b""
+        with open(stderr_path, "ab") as err:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        self._fd = self.proc.stdout.fileno()
+        os.set_blocking(self._fd, False)
+        deadline = time.monotonic() + timeout
+        while self.node is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"spawned source {name} did not print READY (exit {self.proc.poll()})")
+            select.select([self._fd], [], [], min(remaining, 0.2))
+            for line in self._read_lines():
+                if line.startswith("READY "):
+                    self.node = int(line.split()[1])
+        self._watch = GLib.io_add_watch(self._fd, GLib.PRIORITY_DEFAULT, GLib.IO_IN | GLib.IO_HUP, self._on_output)
+
+    def _read_lines(self) -> list:
+        try:
+            chunk = os.read(self._fd, 4096)
+        except BlockingIOError:
+            return []
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return []
+        self._buf += chunk
+        *lines, self._buf = self._buf.split(b"\n")
+        return [l.decode("utf-8", "replace") for l in lines]
+
+    def _on_output(self, fd, condition) -> bool:
+        for line in self._read_lines():
+            self.backend.log({"method": "SourceOutput", "node": self.node, "name": self.name, "line": line})
+        if condition & GLib.IO_HUP and not (condition & GLib.IO_IN):
+            self._watch = None
+            return False
+        return True
+
+    def command(self, line: str) -> bool:
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+            return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if getattr(self, "_watch", None):
+            GLib.source_remove(self._watch)
+            self._watch = None
+        try:
+            self.proc.stdin.close()  # EOF stops it
+        except OSError:
+            pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
 class Backend:
-    def __init__(self, control: str, log: str):
+    def __init__(self, control: str, log: str, source_bin: str | None = None):
         self.control_path = control
         self.log_path = log
+        self.source_bin = source_bin
+        self.spawn_count = 0
         self.connection: Gio.DBusConnection | None = None
         self.impl_info = Gio.DBusNodeInfo.new_for_xml(IMPL_XML)
         self.session_info = Gio.DBusNodeInfo.new_for_xml(SESSION_XML)
@@ -167,6 +259,9 @@ class Backend:
         try:
             if iface == "org.pixelpass.Test.Backend" and method == "CloseSessions":
                 invocation.return_value(GLib.Variant("(u)", (self.close_all_sessions("dbus"),)))
+                return
+            if iface == "org.pixelpass.Test.Backend" and method == "ResizeSources":
+                invocation.return_value(GLib.Variant("(u)", (self.resize_sources(*params.unpack()),)))
                 return
             if iface == "org.freedesktop.impl.portal.Session" and method == "Close":
                 self.session_closed_by_frontend(path)
@@ -235,10 +330,27 @@ class Backend:
         session = self.sessions.get(session_handle, {})
         results: dict = {}
         node = ctl.get("node")
-        if response == 0 and node is None:
+        spawn = ctl.get("spawn")
+        spawned = None
+        if response == 0 and isinstance(spawn, dict):
+            try:
+                spawned = self.spawn_source(spawn)
+            except Exception as error:
+                print(f"fake backend: spawning a source failed: {error}", file=sys.stderr, flush=True)
+                response, mode = 2, f"error (spawn failed: {error})"
+            else:
+                node = spawned.node
+                if session_handle in self.sessions:
+                    session.setdefault("sources", []).append(spawned)
+                else:  # the session is already gone: nothing will own it
+                    self.stop_source(spawned, "session already closed")
+        elif response == 0 and node is None:
             response, mode = 2, "error (control file names no node)"
         if response == 0:
-            width, height = ctl.get("size") or [1280, 720]
+            if spawned is not None:
+                width, height = int(spawn.get("width", 1280)), int(spawn.get("height", 720))
+            else:
+                width, height = ctl.get("size") or [1280, 720]
             x, y = ctl.get("position") or [0, 0]
             source_type = int(ctl.get("source_type", 1))
             props = {
@@ -249,7 +361,7 @@ class Backend:
             results["streams"] = GLib.Variant("a(ua{sv})", [(int(node), props)])
             persist_mode = int(session.get("persist_mode", 0))
             if persist_mode > 0:
-                name = str(ctl.get("node_name") or f"node-{node}")
+                name = spawned.name if spawned is not None else str(ctl.get("node_name") or f"node-{node}")
                 results["persist_mode"] = GLib.Variant("u", persist_mode)
                 results["restore_data"] = GLib.Variant(
                     "(suv)", ("pixelpass-test", 1, GLib.Variant("s", name)))
@@ -257,8 +369,49 @@ class Backend:
                   "app_id": app_id, "parent_window": parent_window,
                   "options": plain(raw.get_child_value(4)),
                   "response": response, "mode": mode,
+                  "spawned": {"node": spawned.node, "name": spawned.name, "pid": spawned.proc.pid}
+                  if spawned is not None else None,
                   "results": plain(GLib.Variant("a{sv}", results))})
         return response, results
+
+    # -- spawned sources
+
+    def spawn_source(self, spec: dict) -> SpawnedSource:
+        if not self.source_bin:
+            raise RuntimeError("the backend was started without --source-bin")
+        self.spawn_count += 1
+        name = str(spec.get("name") or f"pixelpass-test-cast-{self.spawn_count}")
+        argv = [self.source_bin, "--name", name, "--width", str(int(spec.get("width", 1280))),
+                "--height", str(int(spec.get("height", 720))), "--fps", str(int(spec.get("fps", 30)))]
+        stderr_path = os.path.join(os.path.dirname(os.path.abspath(self.log_path)), "logs",
+                                   f"spawned-{self.spawn_count}.log")
+        if not os.path.isdir(os.path.dirname(stderr_path)):
+            stderr_path = os.devnull
+        source = SpawnedSource(self, argv, name, stderr_path)
+        self.log({"method": "SourceSpawned", "node": source.node, "name": name, "pid": source.proc.pid,
+                  "argv": argv})
+        return source
+
+    def stop_source(self, source: SpawnedSource, why: str) -> None:
+        source.stop()
+        self.log({"method": "SourceStopped", "node": source.node, "name": source.name, "why": why,
+                  "pid": source.proc.pid,
+                  "exit": source.proc.returncode})
+
+    def stop_session_sources(self, session: dict, why: str) -> None:
+        for source in session.pop("sources", []):
+            self.stop_source(source, why)
+
+    def resize_sources(self, width: int, height: int) -> int:
+        sources = [s for session in self.sessions.values() for s in session.get("sources", [])]
+        count = sum(1 for s in sources if s.command(f"resize {int(width)} {int(height)}"))
+        self.log({"method": "ResizeSources", "size": [int(width), int(height)],
+                  "nodes": [s.node for s in sources], "count": count})
+        return count
+
+    def stop_all_sources(self, why: str) -> None:
+        for session in self.sessions.values():
+            self.stop_session_sources(session, why)
 
     # -- sessions
 
@@ -266,6 +419,7 @@ class Backend:
         session = self.sessions.pop(path, None)
         if session is not None:
             self.connection.unregister_object(session["reg"])
+            self.stop_session_sources(session, "Session.Close")
         self.log({"method": "Session.Close", "session_handle": path, "known_session": session is not None})
 
     def close_all_sessions(self, why: str) -> int:
@@ -274,6 +428,7 @@ class Backend:
             session = self.sessions.pop(path)
             self.connection.emit_signal(None, path, "org.freedesktop.impl.portal.Session", "Closed", None)
             self.connection.unregister_object(session["reg"])
+            self.stop_session_sources(session, "Closed")
         self.log({"method": "CloseSessions", "trigger": why, "sessions": paths})
         return len(paths)
 
@@ -283,9 +438,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--control", required=True)
     parser.add_argument("--log", required=True)
+    parser.add_argument("--source-bin", help="pw_video_source binary for control {\"spawn\": …}")
     args = parser.parse_args()
 
-    backend = Backend(args.control, args.log)
+    backend = Backend(args.control, args.log, args.source_bin)
     loop = GLib.MainLoop()
     Gio.bus_own_name(Gio.BusType.SESSION, BUS_NAME, Gio.BusNameOwnerFlags.DO_NOT_QUEUE,
                      backend.on_bus_acquired, backend.on_name_acquired, backend.on_name_lost)
@@ -294,6 +450,7 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, lambda: (loop.quit(), False)[1])
     loop.run()
+    backend.stop_all_sources("backend exit")
     return 0
 
 

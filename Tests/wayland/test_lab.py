@@ -97,20 +97,89 @@ def test_source_at_120_fps_delivers_120_fps(wayland):
     assert 100 <= measured["fps"] <= 130, measured
 
 
-def test_resize_keeps_the_first_format_and_restart_makes_a_new_node(wayland):
-    source = wayland.video_source("resizable", width=640, height=480, fps=30, resizable=True)
-    before = wayland.measure_fps(source.node, seconds=0.5, warmup=0.2)
-    assert "width=(int)640" in before["caps"], before
+def test_resize_renegotiates_on_the_same_node(wayland):
+    source = wayland.video_source("resizable", width=640, height=480, fps=30)
+    serial = wayland.node_serial("resizable")
+    # Two consumers at once: plain pipewiresrc, and one that reconfigures
+    # pipewiresrc when a buffer stops matching its caps.
+    plain = wayland.watch_video(source.node, seconds=3)
+    reconf = wayland.watch_video(source.node, seconds=3, reconfigure=True)
     source.resize(800, 600)
-    time.sleep(0.5)
-    after = wayland.measure_fps(source.node, seconds=0.5, warmup=0.2)
-    # PipeWire 0.3.65's pipewiresink does not renegotiate a connected stream.
-    assert after["frames"] > 0 and "width=(int)640" in after["caps"], after
-    old_serial = wayland.node_serial("resizable")
+    plain, reconf = wayland.watch_result(plain), wayland.watch_result(reconf)
+    print(f"plain: {plain}\nreconfigure: {reconf}")
+    # The same node renegotiated: nothing was re-created.
+    assert wayland.node_id("resizable") == source.node and wayland.node_serial("resizable") == serial
+    for result in (plain, reconf):
+        assert result["errors"] == [], result
+        sizes = [s["buffer_size"] for s in result["segments"]]
+        assert sizes[0] == 640 * 480 * 4 and sizes[-1] == 800 * 600 * 4, result
+        assert result["segments"][-1]["frames"] >= 10, result
+    # pipewiresrc 0.3.65 takes the new format (buffers of the new size) but
+    # keeps its first caps downstream...
+    assert all("width=(int)640" in s["caps"] for s in plain["segments"]), plain
+    # ... until its src pad is marked for reconfiguration: then it
+    # renegotiates (reconnecting to the same node) and the caps follow.
+    last = reconf["segments"][-1]["caps"]
+    assert "width=(int)800" in last and "height=(int)600" in last, reconf
+    assert reconf["reconfigures"] == 1, reconf
+
+
+def test_restart_makes_a_new_node(wayland):
+    source = wayland.video_source("restartable", width=640, height=480, fps=30)
+    old_serial = wayland.node_serial("restartable")
     new = source.restart(800, 600)
-    assert wayland.node_serial("resizable") != old_serial and wayland.node_id("resizable") == new
+    assert wayland.node_serial("restartable") != old_serial and wayland.node_id("restartable") == new
     restarted = wayland.measure_fps(new, seconds=0.5, warmup=0.2)
     assert "width=(int)800" in restarted["caps"] and "height=(int)600" in restarted["caps"], restarted
+
+
+def test_consumers_one_after_another_all_get_frames(wayland):
+    # Separate processes, one after another, like `pixelpass host` run twice.
+    node = wayland.default_video_node
+    for i in range(3):
+        done = subprocess.run(["gst-launch-1.0", "-q", "pipewiresrc", f"path={node}", "num-buffers=15", "!",
+                               "video/x-raw", "!", "fakesink"], env=wayland.env, capture_output=True, timeout=15)
+        assert done.returncode == 0, (i, done.stderr.decode(errors="replace"))
+
+
+def test_spawn_mode_gives_each_session_its_own_node(wayland):
+    wayland.backend(spawn=dict(width=640, height=360, fps=30))
+    first = wayland.portal_session(hold=20)
+    node_a = first.events[-1]["streams"][0][0]
+    assert first.events[-1]["streams"][0][1]["size"] == [640, 360]
+    spawned = wayland.spawned_sources()
+    assert [s["node"] for s in spawned] == [node_a], spawned
+    assert wayland.node_id(spawned[0]["name"]) == node_a
+    assert node_a != wayland.default_video_node
+    measured = wayland.measure_fps(node_a, seconds=0.5, warmup=0.2)
+    assert "width=(int)640" in measured["caps"] and measured["frames"] > 5, measured
+
+    second = wayland.portal_session(hold=20)
+    node_b = second.events[-1]["streams"][0][0]
+    assert node_b != node_a and {s["node"] for s in wayland.spawned_sources()} == {node_a, node_b}
+
+    # Resizing through the backend renegotiates both, each on its node.
+    watcher = wayland.watch_video(node_b, seconds=2)
+    assert wayland.resize_spawned(800, 600) == 2
+    watched = wayland.watch_result(watcher)
+    assert watched["errors"] == [] and watched["segments"][-1]["buffer_size"] == 800 * 600 * 4, watched
+
+    # The compositor ends the sessions: their nodes go away.
+    names = [s["name"] for s in wayland.spawned_sources()]
+    assert wayland.close_session_from_compositor() == 2
+    first.wait_closed(timeout=5)
+    assert wayland.spawned_sources() == []
+    for name in names:
+        assert wayland.node_id(name) is None, name
+
+    # A session the client closes (a flow that ends) stops its source too.
+    mark = len(wayland.backend_calls())
+    flow = wayland.portal_flow()
+    assert flow.ok, flow.events
+    node_c = flow.streams[0][0]
+    stop = wayland.wait_backend_call("SourceStopped", after=mark, timeout=10)
+    assert stop["node"] == node_c and stop["why"] == "Session.Close", stop
+    assert wayland.spawned_sources() == []
 
 
 def test_app_tones_are_separate_audio_streams(wayland):

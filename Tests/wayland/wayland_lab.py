@@ -3,6 +3,12 @@
 pipewire-pulse, the real xdg-desktop-portal 1.16 frontend, xdg-permission-store
 by activation, a fake ScreenCast backend and one synthetic video node).
 
+Video sources are Tests/wayland/pw_video_source.c (built once by the lab
+script into .build/wayland-lab/): like a compositor's screen-cast node they
+renegotiate their format on the SAME node when resized and serve any number
+of consumers one after another. With backend(spawn=…) every portal session
+gets a fresh source of its own, stopped when the session closes.
+
     with WaylandLab() as lab:
         lab.backend(mode="cancel")
         proc = subprocess.Popen([pixelpass, "host"], env=lab.env)
@@ -159,42 +165,37 @@ class _Child:
 
 @dataclass
 class VideoSource:
-    """A synthetic Video/Source node (Tests/wayland/video_source.py)."""
+    """A synthetic Video/Source node (Tests/wayland/pw_video_source.c)."""
     lab: "WaylandLab"
     name: str
     width: int
     height: int
     fps: int
-    resizable: bool
+    resizable: bool = True  # kept for callers; every source can be resized
     node: int = 0
     _child: Optional[_Child] = field(default=None, repr=False)
 
-    def resize(self, width: int, height: int) -> None:
-        """Changes the source's caps on the running stream (same node).
-        NOTE: with PipeWire 0.3.65 pipewiresink does not renegotiate, so the
-        node keeps its first format (see video_source.py)."""
-        self._command("resize", width, height, "RESIZED")
+    def resize(self, width: int, height: int, timeout: float = 10.0) -> None:
+        """Re-offers the format with the new size: PipeWire renegotiates it
+        with the linked consumers on the SAME node (what a compositor does
+        when a shared window is resized). Returns once a frame of the new
+        size was produced (at once when nobody is streaming).
+        NOTE: pipewiresrc 0.3.65 takes the new format but keeps its old caps
+        downstream; see watch_video.py."""
+        self._child.popen.stdin.write(f"resize {width} {height}\n".encode())
+        self._child.popen.stdin.flush()
+        self._child.wait_line(lambda l: l == f"RESIZED {width} {height}", timeout, f"resize of {self.name}")
+        self.width, self.height = width, height
 
     def restart(self, width: int, height: int, timeout: float = 10.0) -> int:
-        """Re-creates the stream at the new size: a NEW node (returned and
-        stored in .node; PipeWire may reuse the old id, object.serial is
-        new); the old node disappears."""
-        old = self.lab.node_serial(self.name)
-        self._command("restart", width, height, "RESTARTED")
-
-        def new_node():
-            serial = self.lab.node_serial(self.name)
-            return self.lab.node_id(self.name) if serial is not None and serial != old else None
-        self.node = _wait(new_node, timeout, f"the restarted node {self.name}")
-        return self.node
-
-    def _command(self, verb: str, width: int, height: int, ack: str) -> None:
-        if not self.resizable:
-            raise LabError(f"video source {self.name} was not started with resizable=True")
-        self._child.popen.stdin.write(f"{verb} {width} {height}\n".encode())
-        self._child.popen.stdin.flush()
-        self._child.wait_line(lambda l: l == f"{ack} {width} {height}", 10, f"{verb} of {self.name}")
+        """Stops the source and starts a new one at the new size: a NEW node
+        (returned and stored in .node; PipeWire may reuse the old id,
+        object.serial is new); the old node disappears."""
+        self.stop()
+        self.lab._children.remove(self._child)
+        self._child, self.node = self.lab._start_video_child(self.name, width, height, self.fps, timeout)
         self.width, self.height = width, height
+        return self.node
 
     def running(self) -> bool:
         return self._child is not None and self._child.popen.poll() is None
@@ -272,6 +273,7 @@ class WaylandLab:
         self.env: dict = {}
         self.config_home: Optional[Path] = None
         self.default_video_node: Optional[int] = None
+        self.video_source_bin: Optional[str] = None
         self._serve: Optional[subprocess.Popen] = None
         self._serve_log: Optional[Path] = None
         self._children: list[_Child] = []
@@ -306,6 +308,7 @@ class WaylandLab:
         self.env = self._read_env()
         self.config_home = Path(self.env["XDG_CONFIG_HOME"])
         self.default_video_node = int(self.env["PIXELPASS_LAB_VIDEO_NODE"])
+        self.video_source_bin = self.env["PIXELPASS_LAB_VIDEO_SOURCE_BIN"]
         self._bin = self._scratch / "bin"
         self._bin.mkdir()
         return self
@@ -391,12 +394,23 @@ class WaylandLab:
 
     def backend(self, mode: str = "grant", node: Optional[int] = None, size: Optional[tuple] = None,
                 source_type: int = 1, at: str = "Start", node_name: Optional[str] = None,
-                position: tuple = (0, 0)) -> dict:
+                position: tuple = (0, 0), spawn: Optional[dict] = None) -> dict:
         """Writes the fake backend's control file (read on each call).
         mode: grant | cancel | error, applied at step `at` (CreateSession,
         SelectSources or Start; other steps grant). node defaults to the
-        lab's default video node; size to that source's size."""
+        lab's default video node; size to that source's size.
+        spawn=dict(width=, height=, fps=, name=) instead: Start spawns a
+        FRESH source for each session (its node in the Start call's
+        results, see spawned_sources()), stopped when the session closes."""
         assert mode in ("grant", "cancel", "error"), mode
+        if spawn is not None:
+            spawn = {"width": 1280, "height": 720, "fps": 30, **spawn}
+            control = {"mode": mode, "at": at, "spawn": spawn, "position": list(position),
+                       "source_type": int(source_type)}
+            tmp = self.control_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(control))
+            tmp.replace(self.control_file)
+            return control
         if node is None:
             node = self.default_video_node
             node_name = node_name or self.env.get("PIXELPASS_LAB_VIDEO_NODE_NAME")
@@ -430,6 +444,37 @@ class WaylandLab:
         out = self._run(["gdbus", "call", "--session", "--dest", BACKEND_BUS_NAME, "--object-path", BACKEND_PATH,
                          "--method", "org.pixelpass.Test.Backend.CloseSessions"], timeout=10)
         return int(out.strip().strip("(),").split()[-1])
+
+    def spawned_sources(self, alive: bool = True) -> list[dict]:
+        """Sources the backend spawned (SourceSpawned log entries: node,
+        name, pid), oldest first; alive=True leaves out stopped ones."""
+        calls = self.backend_calls()
+        stopped = {c["pid"] for c in calls if c["method"] == "SourceStopped"}
+        return [c for c in calls if c["method"] == "SourceSpawned" and not (alive and c["pid"] in stopped)]
+
+    def resize_spawned(self, width: int, height: int, timeout: float = 10.0) -> int:
+        """The backend writes "resize W H" to every spawned source of an open
+        session (they renegotiate on their nodes); waits until each reported
+        "RESIZED W H"; returns how many."""
+        mark = len(self.backend_calls())
+        out = self._run(["gdbus", "call", "--session", "--dest", BACKEND_BUS_NAME, "--object-path", BACKEND_PATH,
+                         "--method", "org.pixelpass.Test.Backend.ResizeSources", str(width), str(height)],
+                        timeout=10)
+        count = int(out.strip().strip("(),").split()[-1])
+        want = f"RESIZED {width} {height}"
+
+        def all_resized():
+            done = [c for c in self.backend_calls()[mark:]
+                    if c["method"] == "SourceOutput" and c["line"] == want]
+            return len(done) >= count
+        _wait(all_resized, timeout, f"{count} spawned sources to report {want}",
+              diag=lambda: str(self.backend_calls()[mark:]))
+        return count
+
+    def resize_default_video(self, width: int, height: int) -> None:
+        """Resizes the lab's default source (through its FIFO video.ctl)."""
+        with open(self.dir / "video.ctl", "w") as ctl:
+            ctl.write(f"resize {width} {height}\n")
 
     # ------------------------------------------------------------ PipeWire / Pulse
 
@@ -482,19 +527,21 @@ class WaylandLab:
         return child
 
     def video_source(self, name: str, width: int = 1280, height: int = 720, fps: int = 30,
-                     resizable: bool = False, timeout: float = 10.0) -> VideoSource:
-        """Starts a Video/Source node named `name`; returns once it exists."""
-        child = self._child([GI_PYTHON, "-u", HERE / "video_source.py", "--name", name, "--width", width,
-                             "--height", height, "--fps", fps], f"video-{name}",
-                            stdin=subprocess.PIPE)
-        source = VideoSource(self, name, width, height, fps, resizable, _child=child)
+                     resizable: bool = True, timeout: float = 10.0) -> VideoSource:
+        """Starts a Video/Source node named `name` (pw_video_source.c);
+        returns once its stream is ready (node id known)."""
+        child, node = self._start_video_child(name, width, height, fps, timeout)
+        return VideoSource(self, name, width, height, fps, resizable, node=node, _child=child)
+
+    def _start_video_child(self, name: str, width: int, height: int, fps: int, timeout: float):
+        child = self._child([self.video_source_bin, "--name", name, "--width", width, "--height", height,
+                             "--fps", fps], f"video-{name}", stdin=subprocess.PIPE)
         try:
-            source.node = _wait(lambda: self.node_id(name), timeout, f"the video node {name}",
-                                diag=child.stderr_tail)
+            line = child.wait_line(lambda l: l.startswith("READY "), timeout, f"the video node {name}")
         except LabError:
-            source.stop()
+            child.stop()
             raise
-        return source
+        return child, int(line.split()[1])
 
     def app_tone(self, app_name: str, freq: float, binary: Optional[str] = None,
                  timeout: float = 10.0) -> AudioApp:
@@ -531,6 +578,22 @@ class WaylandLab:
         out = self._run([GI_PYTHON, HERE / "measure_fps.py", "--node", node, "--seconds", seconds,
                          "--warmup", warmup], timeout=seconds + warmup + 20, check=False)
         return json.loads(out.strip().splitlines()[-1]) if out.strip() else {"fps": 0, "frames": 0, "caps": None}
+
+    def watch_video(self, node: int, seconds: float = 4.0, reconfigure: bool = False) -> _Child:
+        """Starts Tests/wayland/watch_video.py on `node` (a consumer that logs
+        caps and buffer-size changes); returns once its first buffer arrived.
+        Read the result with watch_result(child)."""
+        argv = [GI_PYTHON, "-u", HERE / "watch_video.py", "--node", node, "--seconds", seconds]
+        if reconfigure:
+            argv.append("--reconfigure-on-size-change")
+        child = self._child(argv, f"watch-{node}")
+        child.wait_line(lambda l: l == "FIRST", 10, f"the first buffer of node {node}")
+        return child
+
+    @staticmethod
+    def watch_result(child: _Child, timeout: float = 15.0) -> dict:
+        line = child.wait_line(lambda l: l.startswith("{"), timeout, "the watcher's result")
+        return json.loads(line)
 
     # ------------------------------------------------------------ a portal client
 
