@@ -114,6 +114,19 @@ static inline GstBuffer *ppgst_buffer_make_writable(GstBuffer *buffer) {
     return gst_buffer_make_writable(buffer);
 }
 
+// What a probe was called for, and the event it carries (macros).
+static inline GstPadProbeType ppgst_pad_probe_info_type(GstPadProbeInfo *info) {
+    return GST_PAD_PROBE_INFO_TYPE(info);
+}
+
+static inline GstEvent *ppgst_pad_probe_info_event(GstPadProbeInfo *info) {
+    return GST_PAD_PROBE_INFO_EVENT(info);
+}
+
+static inline GstEventType ppgst_event_type(GstEvent *event) {
+    return GST_EVENT_TYPE(event);
+}
+
 static inline gsize ppgst_buffer_get_size(GstBuffer *buffer) {
     return gst_buffer_get_size(buffer);
 }

@@ -138,6 +138,10 @@ final class PipelineSession: @unchecked Sendable {
             let capture = GstHandle(takingOwnership: element)
             let probed = SourceActivity()
             try probed.attach(to: capture)
+            if case .pipewire = options.capture {
+                // A resized window renegotiates its stream; see FrameSizeGuard.
+                try PipeWireResizeProbe().attach(to: capture)
+            }
             source = capture
             activity = probed
         }

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -165,6 +166,46 @@ def test_a_120hz_monitor_is_delivered_at_the_chosen_30_fps(wayland, run):
     assert not errors, errors
     # 4 s of stream time at 30 fps: 120 frames (a 120 Hz flood would be 480).
     assert 105 <= frames <= 135, f"{frames} frames in 4 s of stream time"
+
+
+def _last_gray_frame(url: str, width: int = 1280, height: int = 720, frames: int = 20) -> bytes:
+    r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-frames:v", str(frames), "-vf", "format=gray",
+                        "-f", "rawvideo", "-"], capture_output=True, timeout=30)
+    size = width * height
+    assert len(r.stdout) >= size, f"no frame decoded: {r.stderr.decode()[-1000:]}"
+    return r.stdout[len(r.stdout) - size:]
+
+
+def _column_mean(frame: bytes, x0: int, x1: int, width: int = 1280, height: int = 720) -> float:
+    total = sum(sum(frame[y * width + x0:y * width + x1]) for y in range(0, height, 8))
+    return total / ((x1 - x0) * len(range(0, height, 8)))
+
+
+def test_a_shared_window_that_changes_size_keeps_streaming(wayland, run):
+    # Like a real compositor: a fresh stream node for the session, renegotiated
+    # on that node when the window is resized.
+    wayland.backend(spawn=dict(width=1280, height=720, fps=30, name="pixelpass-test-window"), source_type=2,
+                    size=(1280, 720))
+    host = run.host("--no-audio", "--source", "portal", "--portal-source", "window")
+    host.wait_stderr(r"capture: portal window \(PipeWire node \d+\) 1280x720", 10)
+    viewer = run.viewer(host.ticket)
+    result = {}
+    reader = threading.Thread(target=lambda: result.update(zip(("frames", "errors"), frames_in(viewer.url, 9))))
+    reader.start()
+    time.sleep(2.5)
+    # Smaller and square: the share keeps its 1280x720 and shows the window
+    # pillarboxed (black bars left and right), which only happens if the new
+    # size was understood rather than the new frames read with the old one.
+    assert wayland.resize_spawned(720, 720) == 1
+    time.sleep(1.5)
+    frame = _last_gray_frame(viewer.url)
+    bars, middle = _column_mean(frame, 0, 200), _column_mean(frame, 400, 880)
+    assert bars < 24 and middle > bars + 20, f"no pillarbox after the resize: bars {bars:.1f}, middle {middle:.1f}"
+    reader.join(60)
+    assert host.popen.poll() is None, f"the host ended on a resize ({result})\n{host.diag()}"
+    assert not result.get("errors"), result
+    # 9 s at 30 fps; a stall of more than a second or so around a resize would show.
+    assert result.get("frames", 0) >= 230, result
 
 
 def test_the_desktop_stopping_the_cast_ends_the_share(wayland, run):
