@@ -10,14 +10,14 @@ the tones are measured with a Goertzel filter.
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import signal
-import struct
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -113,23 +113,9 @@ def _host(procs, sound, display, *extra) -> HostProcess:
     return host
 
 
-def _levels(url: str, seconds: float = 3) -> dict:
-    """dB of 440 Hz, 1250 Hz and the RMS level of the stream's audio."""
-    r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-t", str(seconds), "-map", "0:a:0",
-                        "-ac", "1", "-ar", "8000", "-f", "s16le", "-"], capture_output=True, timeout=25)
-    n = len(r.stdout) // 2
-    assert n > 8000 * (seconds - 0.5), f"too little audio decoded ({n} samples): {r.stderr.decode()[-1500:]}"
-    samples = struct.unpack(f"<{n}h", r.stdout[:n * 2])
-
-    def power(freq: float) -> float:
-        k = 2 * math.cos(2 * math.pi * freq / 8000)
-        a = b = 0.0
-        for x in samples:
-            a, b = x + k * a - b, a
-        return 10 * math.log10((a * a + b * b - k * a * b) / n ** 2 + 1e-12)
-
-    rms = math.sqrt(sum(x * x for x in samples) / n)
-    return {"ToneA": power(440), "ToneB": power(1250), "rms": rms}
+# The same Goertzel measurement as the Wayland tests (a plain module, no fixtures).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wayland"))
+from pixelpass_run import tone_levels as _levels  # noqa: E402
 
 
 def test_app_captures_only_that_application_and_it_is_still_heard(procs, sound, display):

@@ -159,7 +159,8 @@ def frames_in(url: str, seconds: float, timeout: float = 40) -> tuple[int, str]:
 
 
 def tone_levels(url: str, seconds: float = 3) -> dict:
-    """dB of 440 Hz (ToneA) and 1250 Hz (ToneB) in the stream's audio (Goertzel)."""
+    """dB of 440 Hz (ToneA) and 1250 Hz (ToneB) in the stream's audio
+    (Goertzel), and its RMS level. Tests/integration/test_app_audio.py uses it too."""
     r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-t", str(seconds), "-map", "0:a:0",
                         "-ac", "1", "-ar", "8000", "-f", "s16le", "-"], capture_output=True, timeout=30)
     n = len(r.stdout) // 2
@@ -173,4 +174,5 @@ def tone_levels(url: str, seconds: float = 3) -> dict:
             a, b = x + k * a - b, a
         return 10 * math.log10((a * a + b * b - k * a * b) / n ** 2 + 1e-12)
 
-    return {"ToneA": power(440), "ToneB": power(1250)}
+    rms = math.sqrt(sum(x * x for x in samples) / n)
+    return {"ToneA": power(440), "ToneB": power(1250), "rms": rms}
