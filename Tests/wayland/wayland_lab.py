@@ -290,6 +290,17 @@ class WaylandLab:
         self.close()
 
     def start(self, timeout: float = START_TIMEOUT) -> "WaylandLab":
+        # The lab script has been seen (rarely, under CI load) to exit at once
+        # with nothing on stderr; one fresh attempt, then the error stands.
+        try:
+            return self._start_once(timeout)
+        except LabError as first:
+            if "(got '')" not in str(first):
+                raise
+            self.close()
+            return self._start_once(timeout)
+
+    def _start_once(self, timeout: float) -> "WaylandLab":
         missing = missing_requirements()
         if missing:
             raise LabError("the Wayland lab needs: " + ", ".join(missing))
