@@ -98,10 +98,7 @@ public enum ScreenCastPortal {
     }
 
     private static func close(_ session: String?, on bus: PortalBus) {
-        if let session {
-            _ = try? bus.call(interface: "org.freedesktop.portal.Session", method: "Close", path: session,
-                              arguments: [], timeoutMilliseconds: 3_000)
-        }
+        if let session { bus.closeSession(session) }
         bus.close()
     }
 }

@@ -79,10 +79,7 @@ public final class ScreenCastSession: @unchecked Sendable {
         let desktopEnded = closedByDesktop
         lock.unlock()
         guard !wasClosed else { return }
-        if !desktopEnded {
-            _ = try? bus.call(interface: "org.freedesktop.portal.Session", method: "Close", path: handle,
-                              arguments: [], timeoutMilliseconds: 3_000)
-        }
+        if !desktopEnded { bus.closeSession(handle) }
         Foundation.close(pipeWireFD)
         bus.close()
     }

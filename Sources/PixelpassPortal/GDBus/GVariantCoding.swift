@@ -34,7 +34,9 @@ enum GVariantCoding {
             return g_variant_builder_end(builder)
         case let .other(type, text):
             // Only reached when echoing a value read earlier.
-            return g_variant_parse(g_variant_type_new(type), text, nil, nil, nil) ?? g_variant_new_string(text)
+            let parsedType = g_variant_type_new(type)
+            defer { g_variant_type_free(parsedType) }
+            return g_variant_parse(parsedType, text, nil, nil, nil) ?? g_variant_new_string(text)
         }
     }
 

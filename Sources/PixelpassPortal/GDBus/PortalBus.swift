@@ -146,6 +146,13 @@ final class PortalBus: @unchecked Sendable {
         return fd
     }
 
+    /// Asks the portal to close a ScreenCast session (best effort: the
+    /// portal also closes it when our connection goes away).
+    func closeSession(_ path: String) {
+        _ = try? call(interface: "org.freedesktop.portal.Session", method: "Close", path: path,
+                      arguments: [], timeoutMilliseconds: 3_000)
+    }
+
     /// Stops delivering signals, closes the connection and ends the thread.
     func close() {
         lock.lock()
