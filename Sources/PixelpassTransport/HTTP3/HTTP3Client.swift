@@ -22,19 +22,21 @@ public enum HTTP3ConnectError: Error, Equatable, CustomStringConvertible {
 public final class HTTP3Client {
     private let endpoints: [QUICEndpoint]
     private let connection: QUICConnection
+    private let session: HTTP3Session
     public let authority: String
     /// Called once when the connection ends after it was established.
     public var onClose: ((QUICCloseReason) -> Void)?
 
-    public var peer: HTTP3Peer { connection.peer }
+    public var peer: HTTP3Peer { session.peer }
     public var eventLoop: EventLoop { endpoints[0].eventLoop }
     public var isConnected: Bool { !connection.isClosed }
     /// The UDP sockets (one per address family), for STUN/TURN/probes.
     public var sockets: [SharedDatagramSocket] { endpoints.map(\.shared) }
 
-    private init(endpoints: [QUICEndpoint], connection: QUICConnection, authority: String) {
+    private init(endpoints: [QUICEndpoint], connection: QUICConnection, session: HTTP3Session, authority: String) {
         self.endpoints = endpoints
         self.connection = connection
+        self.session = session
         self.authority = authority
     }
 
@@ -67,7 +69,7 @@ public final class HTTP3Client {
 
     /// Sends a GET; the response arrives through the request's callbacks.
     public func get(_ path: String, headers: [(String, String)] = []) throws -> HTTP3Request {
-        guard let session = connection.http3, !connection.isClosed else {
+        guard !connection.isClosed else {
             throw HTTP3ConnectError.unreachable(["the connection is closed"])
         }
         return try session.submitRequest(method: "GET", authority: authority, path: path, headers: headers)
@@ -80,9 +82,9 @@ public final class HTTP3Client {
         let alias = LocalRoute.sourceAddress(toward: remote, port: port)
             ?? (try? SocketAddress(ipAddress: remote.protocol == .inet6 ? "::2" : "127.0.0.2", port: port))
         guard let alias else { return false }
-        let moved = connection.migrate(to: remote, localAlias: alias, now: endpoints[0].now)
-        endpoints.forEach { $0.flushPendingWrites() }
-        return moved
+        guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == connection.localAddress.protocol })
+        else { return false }
+        return endpoint.migrate(connection, to: remote, localAlias: alias)
     }
 
     /// Why the last `migrate` was refused.
@@ -93,16 +95,22 @@ public final class HTTP3Client {
 
     /// Closes the connection (H3_NO_ERROR) and the sockets.
     public func close() -> EventLoopFuture<Void> {
-        connection.close(applicationError: HTTP3ErrorCode.noError, now: endpoints[0].now)
+        owningEndpoint.close(connection, applicationError: HTTP3ErrorCode.noError)
         let closes = endpoints.map { $0.shutdown(applicationError: HTTP3ErrorCode.noError) }
         return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+    }
+
+    /// The endpoint whose socket carries the connection.
+    private var owningEndpoint: QUICEndpoint {
+        endpoints.first(where: { $0.localAddress.protocol == connection.localAddress.protocol }) ?? endpoints[0]
     }
 
     /// Holds the race state until one handshake wins or all fail.
     private final class ConnectRace {
         let endpoints: [QUICEndpoint]
         let promise: EventLoopPromise<HTTP3Client>
-        var pending: [ObjectIdentifier: (QUICConnection, SocketAddress)] = [:]
+        var pending: [ObjectIdentifier: (connection: QUICConnection, session: HTTP3Session, address: SocketAddress,
+                                         endpoint: QUICEndpoint)] = [:]
         var failures: [String] = []
         var mismatch: String?
         var client: HTTP3Client?
@@ -122,7 +130,11 @@ public final class HTTP3Client {
                 guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == candidate.protocol }) else { continue }
                 do {
                     let connection = try endpoint.connect(to: candidate, pinnedFingerprint: pinnedFingerprint)
-                    pending[ObjectIdentifier(connection)] = (connection, candidate)
+                    let session = try HTTP3Session(streams: connection, server: false,
+                                                   peer: HTTP3Peer(connection: connection, endpoint: endpoint),
+                                                   maxClientStreams: 0)
+                    connection.application = session
+                    pending[ObjectIdentifier(connection)] = (connection, session, candidate, endpoint)
                 } catch {
                     failures.append("\(describe(candidate)): \(error)")
                 }
@@ -131,15 +143,15 @@ public final class HTTP3Client {
         }
 
         func handshakeCompleted(_ connection: QUICConnection) {
-            guard client == nil, let (_, address) = pending.removeValue(forKey: ObjectIdentifier(connection)) else { return }
+            guard client == nil, let winner = pending.removeValue(forKey: ObjectIdentifier(connection)) else { return }
             // Decide the winner before closing the losers: their close
             // callbacks must not count as failures of the race.
-            let losers = pending.values.map(\.0)
+            let losers = Array(pending.values)
             pending.removeAll()
-            let client = HTTP3Client(endpoints: endpoints, connection: connection, authority: describe(address))
+            let client = HTTP3Client(endpoints: endpoints, connection: connection, session: winner.session,
+                                     authority: describe(winner.address))
             self.client = client
-            let now = endpoints[0].now
-            for loser in losers { loser.close(applicationError: HTTP3ErrorCode.noError, now: now) }
+            for loser in losers { loser.endpoint.close(loser.connection, applicationError: HTTP3ErrorCode.noError) }
             promise.succeed(client)
         }
 
@@ -150,7 +162,7 @@ public final class HTTP3Client {
                 callback?(reason)
                 return
             }
-            guard client == nil, let (_, address) = pending.removeValue(forKey: ObjectIdentifier(connection)) else { return }
+            guard client == nil, let address = pending.removeValue(forKey: ObjectIdentifier(connection))?.address else { return }
             if reason == .identityMismatch { mismatch = describe(address) }
             failures.append("\(describe(address)): \(reason)")
             if pending.isEmpty { fail() }

@@ -1,4 +1,4 @@
-import CNghttp3
+internal import CNghttp3
 
 /// HTTP/3 application error codes (RFC 9114 §8.1) we send or interpret.
 public enum HTTP3ErrorCode {
@@ -10,7 +10,7 @@ public enum HTTP3ErrorCode {
 }
 
 /// An nghttp3 failure, translated at the C boundary.
-public struct HTTP3Error: Error, CustomStringConvertible {
+public struct HTTP3Error: Error, CustomStringConvertible, QUICApplicationError {
     public let operation: String
     public let code: Int32
 

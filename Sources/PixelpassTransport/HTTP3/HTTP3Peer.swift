@@ -4,12 +4,22 @@ import NIOCore
 /// host; the host, seen from a viewer).
 public final class HTTP3Peer {
     weak var connection: QUICConnection?
-    /// SHA-256 of the peer's certificate, if it presented one.
-    public let fingerprint: [UInt8]?
+    private weak var endpoint: QUICEndpoint?
+    private var knownFingerprint: [UInt8]?
+    /// Told to the server's delegate already (see `HTTP3Server`).
+    var announced = false
 
-    init(connection: QUICConnection) {
+    /// `endpoint` drives the connection (nil only in tests without sockets).
+    init(connection: QUICConnection, endpoint: QUICEndpoint?) {
         self.connection = connection
-        self.fingerprint = connection.peerFingerprint
+        self.endpoint = endpoint
+    }
+
+    /// SHA-256 of the peer's certificate, if it presented one (known once
+    /// the handshake completed, and kept after the connection is gone).
+    public var fingerprint: [UInt8]? {
+        if knownFingerprint == nil { knownFingerprint = connection?.peerFingerprint }
+        return knownFingerprint
     }
 
     /// Short, stable id from the certificate (or the address without one).
@@ -35,17 +45,7 @@ public final class HTTP3Peer {
 
     /// Closes the connection with an HTTP/3 application error code.
     public func close(code: UInt64 = HTTP3ErrorCode.noError) {
-        guard let connection, !connection.isClosed else { return }
-        connection.close(applicationError: code, now: connection.owner.now)
-    }
-}
-
-extension QUICConnection {
-    /// One peer object per connection, made on first use.
-    var peer: HTTP3Peer {
-        if let existing = ownerPeer { return existing }
-        let made = HTTP3Peer(connection: self)
-        ownerPeer = made
-        return made
+        guard let connection, !connection.isClosed, let endpoint else { return }
+        endpoint.close(connection, applicationError: code)
     }
 }

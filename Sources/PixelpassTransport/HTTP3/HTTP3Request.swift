@@ -20,8 +20,6 @@ public final class HTTP3Request {
     public var onEnd: ((HTTP3RequestEnd) -> Void)?
     public private(set) var ended = false
     public private(set) var receivedBytes = 0
-    private var paused = false
-    private var withheldCredit: UInt64 = 0
 
     init(streamID: Int64, session: HTTP3Session) {
         self.streamID = streamID
@@ -29,17 +27,9 @@ public final class HTTP3Request {
     }
 
     /// Stop returning flow-control credit (the consumer is not keeping up).
-    public func pause() { paused = true }
+    public func pause() { session?.streams.holdCredit(on: streamID) }
 
-    public func resume() {
-        guard paused else { return }
-        paused = false
-        if withheldCredit > 0, let session {
-            session.connection.extendStreamWindow(streamID, by: withheldCredit)
-            withheldCredit = 0
-            session.connection.requestWrite()
-        }
-    }
+    public func resume() { session?.streams.releaseCredit(on: streamID) }
 
     public func cancel() {
         guard !ended, let session else { return }
@@ -52,13 +42,7 @@ public final class HTTP3Request {
     func deliver(_ data: UnsafeRawBufferPointer) {
         receivedBytes += data.count
         onData?(data)
-        guard let connection = session?.connection else { return }
-        connection.extendConnectionWindow(by: UInt64(data.count))
-        if paused {
-            withheldCredit += UInt64(data.count)
-        } else {
-            connection.extendStreamWindow(streamID, by: UInt64(data.count))
-        }
+        session?.streams.consumed(data.count, on: streamID)
     }
 
     func deliverEnd(_ end: HTTP3RequestEnd) {

@@ -12,12 +12,14 @@ public protocol HTTP3ServerDelegate: AnyObject {
 public final class HTTP3Server: HTTP3SessionDelegate {
     private let endpoint: QUICEndpoint
     public weak var delegate: HTTP3ServerDelegate?
+    /// The HTTP/3 session of every live connection.
+    private var sessions: [ObjectIdentifier: HTTP3Session] = [:]
 
     public var localAddress: SocketAddress { endpoint.localAddress }
     public var eventLoop: EventLoop { endpoint.eventLoop }
     /// Connected peers whose handshake completed.
     public var peers: [HTTP3Peer] {
-        endpoint.connections.filter { $0.ownerPeer != nil && !$0.isClosed }.map(\.peer)
+        sessions.values.map(\.peer).filter { $0.announced && $0.isConnected }
     }
     /// Datagrams that matched no connection and started none.
     public var droppedDatagrams: Int { endpoint.droppedDatagrams }
@@ -34,20 +36,39 @@ public final class HTTP3Server: HTTP3SessionDelegate {
         QUICEndpoint.bind(to: address, identity: identity, settings: settings,
                           acceptsConnections: true, on: eventLoop).map { endpoint in
             let server = HTTP3Server(endpoint: endpoint)
-            endpoint.onHandshakeCompleted = { [weak server] connection in
+            endpoint.onAccept = { [weak server, unowned endpoint] connection in
                 guard let server else { return }
-                connection.http3Delegate = server
-                server.delegate?.http3Server(server, peerConnected: connection.peer)
+                let session = try HTTP3Session(streams: connection, server: true,
+                                               peer: HTTP3Peer(connection: connection, endpoint: endpoint),
+                                               maxClientStreams: settings.maxConcurrentRequests)
+                session.delegate = server
+                connection.application = session
+                server.sessions[ObjectIdentifier(connection)] = session
+            }
+            endpoint.onHandshakeCompleted = { [weak server] connection in
+                guard let server, let session = server.sessions[ObjectIdentifier(connection)] else { return }
+                server.announce(session.peer)
             }
             endpoint.onClosed = { [weak server] connection, reason in
-                guard let server, let peer = connection.ownerPeer else { return }
-                server.delegate?.http3Server(server, peerDisconnected: peer, reason: reason)
+                guard let server, let session = server.sessions.removeValue(forKey: ObjectIdentifier(connection)),
+                      session.peer.announced else { return }
+                server.delegate?.http3Server(server, peerDisconnected: session.peer, reason: reason)
             }
             return server
         }
     }
 
+    /// Tells the delegate about a peer once, before its first request.
+    private func announce(_ peer: HTTP3Peer) {
+        guard !peer.announced else { return }
+        peer.announced = true
+        delegate?.http3Server(self, peerConnected: peer)
+    }
+
     func session(_ session: HTTP3Session, didReceive request: HTTP3Responder) {
+        // A request can arrive in the datagram that completed the handshake,
+        // before the endpoint reports the completion.
+        announce(session.peer)
         delegate?.http3Server(self, didReceive: request)
     }
 

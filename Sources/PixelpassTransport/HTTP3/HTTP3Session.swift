@@ -1,5 +1,4 @@
-import CNghttp3
-import CNgtcp2
+internal import CNghttp3
 
 /// Receives requests on the server side of an HTTP/3 session.
 protocol HTTP3SessionDelegate: AnyObject {
@@ -7,18 +6,25 @@ protocol HTTP3SessionDelegate: AnyObject {
 }
 
 /// One HTTP/3 session over one QUIC connection: the single owner of an
-/// `nghttp3_conn`. The QUIC connection feeds it stream events and pulls
-/// stream data from it when writing packets.
-final class HTTP3Session {
+/// `nghttp3_conn`. It sits on `QUICStreams` and knows nothing of ngtcp2:
+/// the connection delivers stream events to it (`QUICApplication`) and pulls
+/// the bytes to send from it.
+final class HTTP3Session: QUICApplication {
     private var h3: OpaquePointer!
-    unowned let connection: QUICConnection
+    unowned let streams: QUICStreams
     let isServer: Bool
+    /// The connection as the application sees it (address, RTT, close).
+    let peer: HTTP3Peer
+    weak var delegate: HTTP3SessionDelegate?
     private var responders: [Int64: HTTP3Responder] = [:]
     private var requests: [Int64: HTTP3Request] = [:]
+    /// The control and QPACK streams are open (1-RTT keys arrived).
+    private(set) var streamsAreBound = false
 
-    init(connection: QUICConnection, server: Bool) throws {
-        self.connection = connection
+    init(streams: QUICStreams, server: Bool, peer: HTTP3Peer, maxClientStreams: UInt64) throws {
+        self.streams = streams
         self.isServer = server
+        self.peer = peer
         var callbacks = HTTP3Session.callbacks()
         var settings = nghttp3_settings()
         pp_nghttp3_settings_default(&settings)
@@ -33,79 +39,76 @@ final class HTTP3Session {
         try HTTP3Error.check("nghttp3_conn_new", rv)
         h3 = conn
         if server {
-            nghttp3_conn_set_max_client_streams_bidi(h3, connection.settings.maxConcurrentRequests)
+            nghttp3_conn_set_max_client_streams_bidi(h3, maxClientStreams)
         }
-        try bindUnidirectionalStreams()
     }
 
     deinit {
         if let h3 { nghttp3_conn_del(h3) }
     }
 
+    // MARK: - QUICApplication
+
     /// HTTP/3 needs a control stream and two QPACK streams from each side.
-    private func bindUnidirectionalStreams() throws {
-        var control: Int64 = -1, encoder: Int64 = -1, decoder: Int64 = -1
-        for id in [withUnsafeMutablePointer(to: &control) { $0 },
-                   withUnsafeMutablePointer(to: &encoder) { $0 },
-                   withUnsafeMutablePointer(to: &decoder) { $0 }] {
-            let rv = ngtcp2_conn_open_uni_stream(connection.conn, id, nil)
-            if rv != 0 { throw QUICError.library("ngtcp2_conn_open_uni_stream", rv) }
-        }
+    func streamsReady() throws {
+        let control = try streams.openUnidirectionalStream()
+        let encoder = try streams.openUnidirectionalStream()
+        let decoder = try streams.openUnidirectionalStream()
         try HTTP3Error.check("nghttp3_conn_bind_control_stream", nghttp3_conn_bind_control_stream(h3, control))
         try HTTP3Error.check("nghttp3_conn_bind_qpack_streams", nghttp3_conn_bind_qpack_streams(h3, encoder, decoder))
+        streamsAreBound = true
     }
 
-    // MARK: - From QUIC
-
-    func read(stream: Int64, data: UnsafePointer<UInt8>?, count: Int, fin: Bool) throws -> Int {
-        let consumed = nghttp3_conn_read_stream(h3, stream, data, count, fin ? 1 : 0)
+    func receive(_ data: UnsafeRawBufferPointer, on stream: Int64, fin: Bool) throws -> Int {
+        let consumed = nghttp3_conn_read_stream(h3, stream, data.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                                data.count, fin ? 1 : 0)
         if consumed < 0 { throw HTTP3Error("nghttp3_conn_read_stream", Int32(consumed)) }
         return Int(consumed)
     }
 
-    func acknowledge(stream: Int64, bytes: UInt64) throws {
-        try HTTP3Error.check("nghttp3_conn_add_ack_offset", nghttp3_conn_add_ack_offset(h3, stream, bytes))
+    func acknowledged(_ count: Int, on stream: Int64) throws {
+        try HTTP3Error.check("nghttp3_conn_add_ack_offset", nghttp3_conn_add_ack_offset(h3, stream, UInt64(count)))
     }
 
-    func streamClosed(_ stream: Int64, applicationError code: UInt64) {
+    func streamClosed(_ stream: Int64, applicationError code: UInt64?) throws {
+        let code = code ?? HTTP3ErrorCode.noError
         let rv = nghttp3_conn_close_stream(h3, stream, code)
-        if rv != 0 && rv != NGHTTP3_ERR_STREAM_NOT_FOUND {
-            connection.pendingApplicationError = nghttp3_err_infer_quic_app_error_code(rv)
-        }
         // nghttp3 reports stream_close for streams it knows; make sure ours
         // are released even if it did not.
         finishStream(stream, applicationError: code)
+        if rv != 0 && rv != NGHTTP3_ERR_STREAM_NOT_FOUND { throw HTTP3Error("nghttp3_conn_close_stream", rv) }
     }
 
-    func peerStoppedSendingStream(_ stream: Int64) {
+    func peerAbandoned(_ stream: Int64) {
         _ = nghttp3_conn_shutdown_stream_read(h3, stream)
     }
 
-    func unblockStream(_ stream: Int64) {
+    func streamUnblocked(_ stream: Int64) {
         _ = nghttp3_conn_unblock_stream(h3, stream)
     }
 
-    func setMaxClientStreams(_ count: UInt64) {
+    func peerMayOpenStreams(_ count: UInt64) {
         nghttp3_conn_set_max_client_streams_bidi(h3, count)
     }
 
-    func nextStreamData(into vecs: UnsafeMutablePointer<ngtcp2_vec>, capacity: Int) throws -> (Int64, Bool, Int) {
+    func nextStreamData(into vectors: UnsafeMutablePointer<StreamDataVector>, capacity: Int) throws -> PendingStreamData {
         var stream: Int64 = -1
         var fin: Int32 = 0
-        let count = vecs.withMemoryRebound(to: nghttp3_vec.self, capacity: capacity) {
+        // iovec and nghttp3_vec have one layout: base pointer, length.
+        let count = vectors.withMemoryRebound(to: nghttp3_vec.self, capacity: capacity) {
             nghttp3_conn_writev_stream(h3, &stream, &fin, $0, capacity)
         }
         if count < 0 { throw HTTP3Error("nghttp3_conn_writev_stream", Int32(count)) }
-        return (stream, fin != 0, Int(count))
+        return PendingStreamData(stream: stream, fin: fin != 0, count: Int(count))
     }
 
-    func blockStream(_ stream: Int64) { nghttp3_conn_block_stream(h3, stream) }
-    func shutdownStreamWrite(_ stream: Int64) { nghttp3_conn_shutdown_stream_write(h3, stream) }
-    func addWriteOffset(_ stream: Int64, _ count: UInt64) {
-        guard stream >= 0 else { return }
-        let rv = nghttp3_conn_add_write_offset(h3, stream, Int(count))
-        if rv != 0 { connection.pendingApplicationError = nghttp3_err_infer_quic_app_error_code(rv) }
+    func sent(_ count: Int, on stream: Int64) throws {
+        try HTTP3Error.check("nghttp3_conn_add_write_offset", nghttp3_conn_add_write_offset(h3, stream, count))
     }
+
+    func streamBlocked(_ stream: Int64) { nghttp3_conn_block_stream(h3, stream) }
+
+    func streamWriteShut(_ stream: Int64) { nghttp3_conn_shutdown_stream_write(h3, stream) }
 
     func connectionClosed(_ reason: QUICCloseReason) {
         let code = HTTP3ErrorCode.noError
@@ -113,6 +116,8 @@ final class HTTP3Session {
             finishStream(id, applicationError: code, connectionReason: reason)
         }
     }
+
+    var internalErrorCode: UInt64 { HTTP3ErrorCode.internalError }
 
     // MARK: - Server API (used by HTTP3Responder)
 
@@ -125,34 +130,31 @@ final class HTTP3Session {
             }
             return nghttp3_conn_submit_response(h3, responder.streamID, nva, count, nil)
         }
-        connection.requestWrite()
+        streams.wantsToWrite()
     }
 
     func resume(_ stream: Int64) {
         _ = nghttp3_conn_resume_stream(h3, stream)
-        connection.requestWrite()
+        streams.wantsToWrite()
     }
 
     /// Aborts a stream in both directions with an HTTP/3 error code.
     func cancel(_ stream: Int64, code: UInt64) {
-        _ = ngtcp2_conn_shutdown_stream(connection.conn, stream, code)
-        connection.requestWrite()
+        streams.resetStream(stream, code: code)
     }
 
     // MARK: - Client API (used by HTTP3Client)
 
     func submitRequest(method: String, authority: String, path: String,
                        headers: [(String, String)]) throws -> HTTP3Request {
-        var stream: Int64 = -1
-        let rv = ngtcp2_conn_open_bidi_stream(connection.conn, &stream, nil)
-        if rv != 0 { throw QUICError.library("ngtcp2_conn_open_bidi_stream", rv) }
+        let stream = try streams.openBidirectionalStream()
         var fields = [(":method", method), (":scheme", "https"), (":authority", authority), (":path", path)] + headers
         try withHeaderFields(&fields) { nva, count in
             nghttp3_conn_submit_request(h3, stream, nva, count, nil, nil)
         }
         let request = HTTP3Request(streamID: stream, session: self)
         requests[stream] = request
-        connection.requestWrite()
+        streams.wantsToWrite()
         return request
     }
 
@@ -160,7 +162,7 @@ final class HTTP3Session {
 
     fileprivate func beginHeaders(_ stream: Int64) {
         if isServer, responders[stream] == nil {
-            responders[stream] = HTTP3Responder(streamID: stream, session: self, peer: connection.peer)
+            responders[stream] = HTTP3Responder(streamID: stream, session: self, peer: peer)
         }
     }
 
@@ -187,7 +189,7 @@ final class HTTP3Session {
     fileprivate func endHeaders(_ stream: Int64) {
         if isServer {
             guard let responder = responders[stream] else { return }
-            connection.http3Delegate?.session(self, didReceive: responder)
+            delegate?.session(self, didReceive: responder)
         } else {
             requests[stream]?.deliverHead()
         }
@@ -198,7 +200,7 @@ final class HTTP3Session {
             request.deliver(data)
         } else {
             // Request bodies are not used; give the credit back at once.
-            connection.extendReceiveWindow(stream: stream, by: UInt64(data.count))
+            streams.consumed(data.count, on: stream)
         }
     }
 
@@ -278,7 +280,7 @@ final class HTTP3Session {
             return 0
         }
         cb.deferred_consume = { _, stream, consumed, userData, _ in
-            HTTP3Session.from(userData).connection.extendReceiveWindow(stream: stream, by: UInt64(consumed))
+            HTTP3Session.from(userData).streams.consumed(consumed, on: stream)
             return 0
         }
         cb.begin_headers = { _, stream, userData, _ in
@@ -298,8 +300,7 @@ final class HTTP3Session {
             return 0
         }
         cb.stop_sending = { _, stream, code, userData, _ in
-            let session = HTTP3Session.from(userData)
-            _ = ngtcp2_conn_shutdown_stream_read(session.connection.conn, stream, code)
+            HTTP3Session.from(userData).streams.shutDownStreamRead(stream, code: code)
             return 0
         }
         cb.end_stream = { _, stream, userData, _ in
@@ -307,8 +308,7 @@ final class HTTP3Session {
             return 0
         }
         cb.reset_stream = { _, stream, code, userData, _ in
-            let session = HTTP3Session.from(userData)
-            _ = ngtcp2_conn_shutdown_stream_write(session.connection.conn, stream, code)
+            HTTP3Session.from(userData).streams.shutDownStreamWrite(stream, code: code)
             return 0
         }
         return cb

@@ -1,4 +1,4 @@
-import CNghttp3
+internal import CNghttp3
 
 /// The queue behind one response (or request) body: chunks waiting to be
 /// handed to nghttp3, and chunks handed out but not yet acknowledged by the

@@ -1,4 +1,4 @@
-import CNgtcp2
+internal import CNgtcp2
 
 /// A QUIC connection id as a hashable value, for the endpoint's routing table.
 struct ConnectionID: Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CNgtcp2
+internal import CNgtcp2
 
 /// QUIC version 1 (RFC 9000); ngtcp2's macro is a cast Swift cannot import.
 let quicVersion1: UInt32 = 0x0000_0001
@@ -13,10 +13,10 @@ extension QUICConnection {
             cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb
             cb.recv_tx_key = { _, level, userData in
                 guard level == NGTCP2_CRYPTO_LEVEL_APPLICATION else { return 0 }
-                return QUICConnection.from(userData).setUpHTTP3()
+                return QUICConnection.from(userData).reportingApplicationErrors { try $0.streamsReady() }
             }
             cb.extend_max_remote_streams_bidi = { _, maxStreams, userData in
-                QUICConnection.from(userData).http3?.setMaxClientStreams(maxStreams)
+                QUICConnection.from(userData).application?.peerMayOpenStreams(maxStreams)
                 return 0
             }
         } else {
@@ -24,7 +24,7 @@ extension QUICConnection {
             cb.recv_retry = ngtcp2_crypto_recv_retry_cb
             cb.recv_rx_key = { _, level, userData in
                 guard level == NGTCP2_CRYPTO_LEVEL_APPLICATION else { return 0 }
-                return QUICConnection.from(userData).setUpHTTP3()
+                return QUICConnection.from(userData).reportingApplicationErrors { try $0.streamsReady() }
             }
         }
         cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb
@@ -56,61 +56,49 @@ extension QUICConnection {
         }
         cb.recv_stream_data = { _, flags, streamID, _, data, length, userData, _ in
             let connection = QUICConnection.from(userData)
-            guard let http3 = connection.http3 else { return 0 }
             let fin = flags & UInt32(NGTCP2_STREAM_DATA_FLAG_FIN) != 0
-            return connection.reportingHTTP3Errors {
-                let consumed = try http3.read(stream: streamID, data: data, count: length, fin: fin)
-                connection.extendReceiveWindow(stream: streamID, by: UInt64(consumed))
+            return connection.reportingApplicationErrors { application in
+                let consumed = try application.receive(UnsafeRawBufferPointer(start: data, count: length),
+                                                       on: streamID, fin: fin)
+                connection.consumed(consumed, on: streamID)
             }
         }
         cb.acked_stream_data_offset = { _, streamID, _, length, userData, _ in
-            let connection = QUICConnection.from(userData)
-            guard let http3 = connection.http3 else { return 0 }
-            return connection.reportingHTTP3Errors { try http3.acknowledge(stream: streamID, bytes: length) }
+            QUICConnection.from(userData).reportingApplicationErrors { try $0.acknowledged(Int(length), on: streamID) }
         }
         cb.stream_close = { _, flags, streamID, appErrorCode, userData, _ in
             let connection = QUICConnection.from(userData)
-            let code = flags & UInt32(NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET) != 0
-                ? appErrorCode : HTTP3ErrorCode.noError
-            connection.http3?.streamClosed(streamID, applicationError: code)
+            let code = flags & UInt32(NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET) != 0 ? appErrorCode : nil
+            connection.credit.forget(streamID)
+            // A failure here is reported as the connection's close code, but
+            // ngtcp2 is not failed from inside its stream-close callback.
+            _ = connection.reportingApplicationErrors { try $0.streamClosed(streamID, applicationError: code) }
             return 0
         }
         cb.stream_reset = { _, streamID, _, _, userData, _ in
-            QUICConnection.from(userData).http3?.peerStoppedSendingStream(streamID)
+            QUICConnection.from(userData).application?.peerAbandoned(streamID)
             return 0
         }
         cb.stream_stop_sending = { _, streamID, _, userData, _ in
-            QUICConnection.from(userData).http3?.peerStoppedSendingStream(streamID)
+            QUICConnection.from(userData).application?.peerAbandoned(streamID)
             return 0
         }
         cb.extend_max_stream_data = { _, streamID, _, userData, _ in
-            let connection = QUICConnection.from(userData)
-            connection.http3?.unblockStream(streamID)
+            QUICConnection.from(userData).application?.streamUnblocked(streamID)
             return 0
         }
         return cb
     }
 
-    fileprivate func setUpHTTP3() -> Int32 {
+    /// Runs application work inside a callback; a failure becomes the
+    /// connection's close code and a callback failure for ngtcp2.
+    fileprivate func reportingApplicationErrors(_ body: (QUICApplication) throws -> Void) -> Int32 {
+        guard let application else { return 0 }
         do {
-            try didInstallApplicationKey()
+            try body(application)
             return 0
         } catch {
-            return NGTCP2_ERR_CALLBACK_FAILURE
-        }
-    }
-
-    /// Runs HTTP/3 work inside a callback; a failure becomes the connection's
-    /// close code and a callback failure for ngtcp2.
-    fileprivate func reportingHTTP3Errors(_ body: () throws -> Void) -> Int32 {
-        do {
-            try body()
-            return 0
-        } catch let error as HTTP3Error {
-            pendingApplicationError = error.applicationCode
-            return NGTCP2_ERR_CALLBACK_FAILURE
-        } catch {
-            pendingApplicationError = HTTP3ErrorCode.internalError
+            pendingApplicationError = applicationCode(of: error)
             return NGTCP2_ERR_CALLBACK_FAILURE
         }
     }

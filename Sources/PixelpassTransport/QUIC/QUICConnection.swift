@@ -1,4 +1,4 @@
-import CNgtcp2
+internal import CNgtcp2
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -23,24 +23,17 @@ public struct QUICSettings: Sendable {
     public init() {}
 }
 
-/// What a `QUICConnection` needs from the I/O shell around it.
-protocol QUICConnectionOwner: AnyObject {
-    /// Monotonic time in nanoseconds, for calls that start outside a packet event.
-    var now: UInt64 { get }
-    /// Sends one datagram, or with `segmentSize` several back-to-back
-    /// datagrams of that size (the last may be shorter).
-    func send(_ packets: UnsafeRawBufferPointer, to address: SocketAddress, segmentSize: Int?, from connection: QUICConnection)
-    func connection(_ connection: QUICConnection, issued id: ConnectionID)
-    func connection(_ connection: QUICConnection, retired id: ConnectionID)
-    /// Application data is waiting: write soon (coalesced by the owner).
-    func connectionNeedsWrite(_ connection: QUICConnection)
-    func connectionHandshakeCompleted(_ connection: QUICConnection)
-    func connection(_ connection: QUICConnection, closedWith reason: QUICCloseReason)
-}
-
-/// One QUIC connection: the single owner of an `ngtcp2_conn`, its GnuTLS
-/// session and the HTTP/3 session on top. It does no I/O and reads no clock:
-/// datagrams and timestamps come in, datagrams go out through the owner.
+/// One QUIC connection as a pollable engine, in the manner of quinn-proto:
+/// the single owner of an `ngtcp2_conn` and its GnuTLS session, and the only
+/// code in pixelpass that calls ngtcp2. It does no I/O and reads no clock.
+///
+/// Events in: `handle(datagram:from:now:)`, `handleTimeout(now:)`, `close`,
+/// `migrate`. Out, in this order after each event:
+/// - `pollEvent()` until nil: routing and lifecycle events for the endpoint;
+/// - `pollTransmit(now:)` until nil: datagrams to send (one send round);
+/// - `pollTimeout()`: when `handleTimeout` must run next.
+/// Stream events go synchronously to the `application` on top (HTTP/3),
+/// which talks back through `QUICStreams`.
 final class QUICConnection {
     enum Role {
         case server
@@ -49,10 +42,15 @@ final class QUICConnection {
 
     private(set) var conn: OpaquePointer!
     private(set) var tls: TLSSession!
-    private(set) var http3: HTTP3Session?
-    unowned let owner: QUICConnectionOwner
     let isServer: Bool
     let settings: QUICSettings
+
+    /// The protocol on top, fed with stream events (owned: it lives exactly
+    /// as long as the connection).
+    var application: QUICApplication?
+    /// Called when the application has data to send outside any event
+    /// handling (a new response chunk): the endpoint then polls soon.
+    var onWantsToWrite: (() -> Void)?
 
     let localAddress: SocketAddress
     /// The address packets currently go to (follows the peer's migration).
@@ -62,26 +60,32 @@ final class QUICConnection {
     private(set) var peerFingerprint: [UInt8]?
     private(set) var closeReason: QUICCloseReason?
     var isClosed: Bool { closeReason != nil }
-    /// Connection ids the owner routes to us.
+    /// Connection ids routed to us (issued and not yet retired).
     private(set) var routedIDs: Set<ConnectionID> = []
-    /// Set by whoever uses the HTTP/3 layer (server or client façade).
-    weak var http3Delegate: HTTP3SessionDelegate?
-    /// The application's handle on this connection (see `peer`).
-    var ownerPeer: HTTP3Peer?
+
+    /// Events not yet polled.
+    private var events: [QUICEvent] = []
+    /// Receive flow-control credit: the one place that decides it.
+    var credit = ReceiveCredit()
+    /// Where the current send round stands (see `pollTransmit`).
+    private var round = SendRound()
+    /// A CONNECTION_CLOSE datagram waiting to be polled.
+    private var closePacket: (length: Int, destination: SocketAddress)?
 
     // Stable heap storage ngtcp2/GnuTLS keep pointers to.
     private let connRef: UnsafeMutablePointer<ngtcp2_crypto_conn_ref>
     private let readPath: UnsafeMutablePointer<ngtcp2_path_storage>
     private let writePath: UnsafeMutablePointer<ngtcp2_path_storage>
     private let txBuffer: UnsafeMutableRawBufferPointer
-    private var vecs: UnsafeMutablePointer<ngtcp2_vec>
+    private let vecs: UnsafeMutablePointer<StreamDataVector>
     private static let maxVecs = 16
+    /// Room for a CONNECTION_CLOSE apart from the batch being built.
+    private let closeBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
 
     /// Common set-up: stable storage, then the TLS session pointing at it.
     /// The role-specific initialisers create the ngtcp2_conn afterwards.
     private init(role: TLSSession.Role, local: SocketAddress, remote: SocketAddress, identity: TLSIdentity,
-                 settings: QUICSettings, owner: QUICConnectionOwner) throws {
-        self.owner = owner
+                 settings: QUICSettings) throws {
         switch role {
         case .server: isServer = true
         case .client: isServer = false
@@ -95,12 +99,12 @@ final class QUICConnection {
         tls = try TLSSession(role: role, identity: identity, connRef: connRef)
     }
 
-    /// Client side: starts a handshake towards `remote`.
+    /// Client side: starts a handshake towards `remote`; poll it to send the
+    /// first Initial.
     convenience init(clientTo remote: SocketAddress, local: SocketAddress, identity: TLSIdentity,
-                     pinnedFingerprint: [UInt8], settings: QUICSettings, now: UInt64,
-                     owner: QUICConnectionOwner) throws {
+                     pinnedFingerprint: [UInt8], settings: QUICSettings, now: UInt64) throws {
         try self.init(role: .client(pinnedFingerprint: pinnedFingerprint), local: local, remote: remote,
-                      identity: identity, settings: settings, owner: owner)
+                      identity: identity, settings: settings)
         var dcid = ConnectionID.random(length: 18).ngtcp2
         let scid = ConnectionID.random()
         var params = makeTransportParameters()
@@ -110,13 +114,12 @@ final class QUICConnection {
         }
     }
 
-    /// Server side: accepts a client's first Initial packet (already checked
-    /// with `ngtcp2_accept`), then `receive` must be called with that packet.
-    convenience init(serverFor header: ngtcp2_pkt_hd, local: SocketAddress, remote: SocketAddress,
-                     identity: TLSIdentity, settings: QUICSettings, now: UInt64,
-                     owner: QUICConnectionOwner) throws {
-        try self.init(role: .server, local: local, remote: remote, identity: identity,
-                      settings: settings, owner: owner)
+    /// Server side: accepts a client's first Initial packet (see
+    /// `QUICPacketHeader.acceptInitial`); then `handle` that packet.
+    convenience init(serverFor initial: QUICInitialHeader, local: SocketAddress, remote: SocketAddress,
+                     identity: TLSIdentity, settings: QUICSettings, now: UInt64) throws {
+        try self.init(role: .server, local: local, remote: remote, identity: identity, settings: settings)
+        let header = initial.header
         var clientSCID = header.scid
         var params = makeTransportParameters()
         params.original_dcid = header.dcid
@@ -147,7 +150,7 @@ final class QUICConnection {
         var newConn: OpaquePointer?
         let rv = factory(&newConn, &path, &callbacks, &ngSettings, &params, &scidValue, connRef.pointee.user_data)
         guard rv == 0, let newConn else {
-            throw QUICError.library(isServer ? "ngtcp2_conn_server_new" : "ngtcp2_conn_client_new", rv)
+            throw QUICError.ngtcp2(isServer ? "ngtcp2_conn_server_new" : "ngtcp2_conn_client_new", rv)
         }
         conn = newConn
         ngtcp2_conn_set_tls_native_handle(conn, UnsafeMutableRawPointer(tls.session))
@@ -156,8 +159,8 @@ final class QUICConnection {
     }
 
     deinit {
-        // The HTTP/3 session points into this connection: free it first.
-        http3 = nil
+        // The application may point into this connection: release it first.
+        application = nil
         if let conn { ngtcp2_conn_del(conn) }
         tls = nil
         connRef.deallocate()
@@ -165,13 +168,14 @@ final class QUICConnection {
         writePath.deallocate()
         txBuffer.deallocate()
         vecs.deallocate()
+        closeBuffer.deallocate()
     }
 
     private static func allocateStorage() -> (UnsafeMutablePointer<ngtcp2_crypto_conn_ref>,
                                                UnsafeMutablePointer<ngtcp2_path_storage>,
                                                UnsafeMutablePointer<ngtcp2_path_storage>,
                                                UnsafeMutableRawBufferPointer,
-                                               UnsafeMutablePointer<ngtcp2_vec>) {
+                                               UnsafeMutablePointer<StreamDataVector>) {
         let connRef = UnsafeMutablePointer<ngtcp2_crypto_conn_ref>.allocate(capacity: 1)
         connRef.initialize(to: ngtcp2_crypto_conn_ref(get_conn: quicGetConn, user_data: nil))
         let readPath = UnsafeMutablePointer<ngtcp2_path_storage>.allocate(capacity: 1)
@@ -179,7 +183,7 @@ final class QUICConnection {
         let writePath = UnsafeMutablePointer<ngtcp2_path_storage>.allocate(capacity: 1)
         ngtcp2_path_storage_zero(writePath)
         let tx = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
-        let vecs = UnsafeMutablePointer<ngtcp2_vec>.allocate(capacity: maxVecs)
+        let vecs = UnsafeMutablePointer<StreamDataVector>.allocate(capacity: maxVecs)
         return (connRef, readPath, writePath, tx, vecs)
     }
 
@@ -221,13 +225,13 @@ final class QUICConnection {
 
     private func register(_ id: ConnectionID) {
         routedIDs.insert(id)
-        owner.connection(self, issued: id)
+        events.append(.connectionIDIssued(id))
     }
 
     // MARK: - Events in
 
-    /// Feeds one received datagram; then call `write(now:)`.
-    func receive(_ datagram: UnsafeRawBufferPointer, from remote: SocketAddress, now: UInt64) {
+    /// Feeds one received datagram.
+    func handle(datagram: UnsafeRawBufferPointer, from remote: SocketAddress, now: UInt64) {
         guard !isClosed, let base = datagram.baseAddress else { return }
         let local = migratedPath.map { $0.remote == remote ? $0.local : localAddress } ?? localAddress
         _ = fillPath(readPath, local: local, remote: remote)
@@ -236,17 +240,12 @@ final class QUICConnection {
         if rv != 0 { handleLibraryError(rv, now: now) }
     }
 
-    /// The earliest time `handleExpiry` must run (UInt64.max: never).
-    var expiry: UInt64 { isClosed ? .max : ngtcp2_conn_get_expiry(conn) }
-
-    func handleExpiry(now: UInt64) {
+    /// Runs ngtcp2's timers (retransmission, ACK delay, pacing, idle,
+    /// keep-alive); call at or after `pollTimeout()`.
+    func handleTimeout(now: UInt64) {
         guard !isClosed else { return }
         let rv = ngtcp2_conn_handle_expiry(conn, now)
-        if rv != 0 {
-            handleLibraryError(rv, now: now)
-            return
-        }
-        write(now: now)
+        if rv != 0 { handleLibraryError(rv, now: now) }
     }
 
     /// The remote we migrate to, and the local address that path names.
@@ -274,85 +273,55 @@ final class QUICConnection {
             lastMigrationError = String(cString: ngtcp2_strerror(rv))
             return false
         }
-        write(now: now)
         return true
     }
 
-    /// Closes with an application error code (HTTP/3 codes) and tells the peer.
+    /// Closes with an application error code (HTTP/3 codes); the
+    /// CONNECTION_CLOSE that tells the peer comes out of `pollTransmit`.
     func close(applicationError code: UInt64, now: UInt64) {
         guard !isClosed else { return }
         var ccerr = ngtcp2_connection_close_error()
         ngtcp2_connection_close_error_default(&ccerr)
         ngtcp2_connection_close_error_set_application_error(&ccerr, code, nil, 0)
-        sendConnectionClose(&ccerr, now: now)
+        writeConnectionClose(&ccerr, now: now)
         finish(.local)
     }
 
     // MARK: - Events out
 
-    /// Writes every packet ngtcp2 is ready to send now (bounded by the send
-    /// quantum; pacing comes back through `expiry`). Consecutive packets of
-    /// one size to one address leave as a single GSO batch.
-    func write(now: UInt64) {
-        guard !isClosed else { return }
-        if ngtcp2_conn_is_in_closing_period(conn) != 0 || ngtcp2_conn_is_in_draining_period(conn) != 0 {
-            return
-        }
-        let maxPayload = ngtcp2_conn_get_max_tx_udp_payload_size(conn)
-        let maxPackets = max(1, min(64, ngtcp2_conn_get_send_quantum(conn) / max(maxPayload, 1)))
-        var packets = 0
-        let buffer = txBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var batch = SendBatch()
-        ngtcp2_path_storage_zero(writePath)
+    /// The next routing or lifecycle event, oldest first; nil when none.
+    func pollEvent() -> QUICEvent? {
+        events.isEmpty ? nil : events.removeFirst()
+    }
 
-        while true {
-            if txBuffer.count - batch.length < maxPayload { flush(&batch) }
-            var streamID: Int64 = -1
-            var fin = false
-            var vecCount = 0
-            if let http3, ngtcp2_conn_get_max_data_left(conn) > 0 {
-                do {
-                    (streamID, fin, vecCount) = try http3.nextStreamData(into: vecs, capacity: QUICConnection.maxVecs)
-                } catch let error as HTTP3Error {
-                    flush(&batch)
-                    close(applicationError: error.applicationCode, now: now)
-                    return
-                } catch {
-                    flush(&batch)
-                    close(applicationError: HTTP3ErrorCode.internalError, now: now)
-                    return
-                }
-            }
-            var flags = UInt32(NGTCP2_WRITE_STREAM_FLAG_MORE)
-            if fin { flags |= UInt32(NGTCP2_WRITE_STREAM_FLAG_FIN) }
-            var accepted: ngtcp2_ssize = -1
-            let n = pp_ngtcp2_conn_writev_stream(conn, &writePath.pointee.path, buffer + batch.length, maxPayload,
-                                                 &accepted, flags, streamID, vecs, vecCount, now)
-            if n < 0 {
-                switch Int32(n) {
-                case NGTCP2_ERR_STREAM_DATA_BLOCKED:
-                    http3?.blockStream(streamID)
-                    continue
-                case NGTCP2_ERR_STREAM_SHUT_WR:
-                    http3?.shutdownStreamWrite(streamID)
-                    continue
-                case NGTCP2_ERR_WRITE_MORE:
-                    http3?.addWriteOffset(streamID, UInt64(accepted))
-                    continue
-                default:
-                    flush(&batch)
-                    handleLibraryError(Int32(n), now: now)
-                    return
-                }
-            }
-            if accepted >= 0 { http3?.addWriteOffset(streamID, UInt64(accepted)) }
-            if n == 0 { break }
-            add(packetOfLength: Int(n), to: &batch)
-            packets += 1
-            if packets >= maxPackets { break }
-        }
-        flush(&batch)
-        ngtcp2_conn_update_pkt_tx_time(conn, now)
+    /// When `handleTimeout` must run next (nil: never, the connection is over).
+    func pollTimeout() -> UInt64? {
+        guard !isClosed else { return nil }
+        let expiry = ngtcp2_conn_get_expiry(conn)
+        return expiry == .max ? nil : expiry
+    }
+
+    /// Smoothed round-trip time, congestion window and bytes in flight, for
+    /// status displays and logs.
+    var statistics: (smoothedRTT: UInt64, congestionWindow: UInt64, bytesInFlight: UInt64) {
+        guard !isClosed else { return (0, 0, 0) }
+        var stat = ngtcp2_conn_stat()
+        pp_ngtcp2_conn_get_conn_stat(conn, &stat)
+        return (stat.smoothed_rtt, stat.cwnd, stat.bytes_in_flight)
+    }
+
+    // MARK: - Sending
+
+    /// Where one send round stands (see `pollTransmit`).
+    private struct SendRound {
+        var isOpen = false
+        var finished = false
+        var packets = 0
+        var maxPackets = 0
+        var maxPayload = 0
+        /// A packet at `offset` in txBuffer that could not join the last
+        /// batch: it starts the next one.
+        var carried: (offset: Int, length: Int, destination: SocketAddress)?
     }
 
     /// Packets written back to back in `txBuffer`, all to one address and
@@ -361,38 +330,159 @@ final class QUICConnection {
         var length = 0
         var segmentSize = 0
         var segments = 0
-        var address: SocketAddress?
+        var destination: SocketAddress?
         /// A shorter packet ends a batch: only the last segment may be short.
         var closed = false
+
+        func canTake(_ length: Int, to destination: SocketAddress) -> Bool {
+            segments == 0 || (!closed && length <= segmentSize && destination == self.destination)
+        }
+
+        mutating func add(_ length: Int, to destination: SocketAddress) {
+            if segments == 0 {
+                segmentSize = length
+                self.destination = destination
+            }
+            self.length += length
+            segments += 1
+            if length < segmentSize { closed = true }
+        }
     }
 
-    private func add(packetOfLength n: Int, to batch: inout SendBatch) {
-        let destination = address(of: writePath.pointee.path.remote)
-        if batch.segments > 0 && (batch.closed || n > batch.segmentSize || destination != batch.address) {
-            // The new packet cannot join: send the batch, then move the
-            // packet to the front of the buffer.
-            let packetStart = batch.length
-            flush(&batch)
-            let base = txBuffer.baseAddress!
-            base.copyMemory(from: base + packetStart, byteCount: n)
+    /// The next datagrams to send, or nil when this send round is done.
+    ///
+    /// A round writes every packet ngtcp2 is ready to send now, bounded by
+    /// its send quantum (pacing comes back through `pollTimeout`), then the
+    /// CONNECTION_CLOSE if the connection just closed. Call until nil; the
+    /// next call starts a new round. Consecutive packets of one size to one
+    /// address come out as one transmit (one GSO batch).
+    func pollTransmit(now: UInt64) -> QUICTransmit? {
+        if !round.isOpen && !round.finished && !startRound() { round.finished = true }
+        if !round.finished, let transmit = nextBatch(now: now) { return transmit }
+        if let close = closePacket {
+            closePacket = nil
+            return QUICTransmit(destination: close.destination,
+                                bytes: UnsafeRawBufferPointer(start: closeBuffer.baseAddress, count: close.length),
+                                segmentSize: nil)
         }
-        if batch.segments == 0 {
-            batch.segmentSize = n
-            batch.address = destination
-        }
-        batch.length += n
-        batch.segments += 1
-        if n < batch.segmentSize { batch.closed = true }
+        round = SendRound()
+        return nil
     }
 
-    private func flush(_ batch: inout SendBatch) {
-        if batch.segments > 0, let address = batch.address {
-            owner.send(UnsafeRawBufferPointer(start: txBuffer.baseAddress, count: batch.length), to: address,
-                       segmentSize: batch.segments > 1 ? batch.segmentSize : nil, from: self)
-        }
-        batch = SendBatch()
+    private func startRound() -> Bool {
+        guard !isClosed,
+              ngtcp2_conn_is_in_closing_period(conn) == 0,
+              ngtcp2_conn_is_in_draining_period(conn) == 0 else { return false }
+        let maxPayload = ngtcp2_conn_get_max_tx_udp_payload_size(conn)
+        round = SendRound(isOpen: true, finished: false, packets: 0,
+                          maxPackets: max(1, min(64, ngtcp2_conn_get_send_quantum(conn) / max(maxPayload, 1))),
+                          maxPayload: maxPayload, carried: nil)
+        ngtcp2_path_storage_zero(writePath)
+        return true
     }
 
+    /// Fills one batch; nil when the round ended with nothing more to send.
+    private func nextBatch(now: UInt64) -> QUICTransmit? {
+        var batch = SendBatch()
+        let base = txBuffer.baseAddress!
+        if let carried = round.carried {
+            base.copyMemory(from: base + carried.offset, byteCount: carried.length)
+            batch.add(carried.length, to: carried.destination)
+            round.carried = nil
+        }
+        while true {
+            if txBuffer.count - batch.length < round.maxPayload { return transmit(batch) }
+            guard let length = writePacket(at: batch.length, now: now) else {
+                endRound(now: now)
+                return transmit(batch)
+            }
+            let destination = address(of: writePath.pointee.path.remote)
+            guard batch.canTake(length, to: destination) else {
+                round.carried = (batch.length, length, destination)
+                return transmit(batch)
+            }
+            batch.add(length, to: destination)
+            round.packets += 1
+            if round.packets >= round.maxPackets {
+                endRound(now: now)
+                return transmit(batch)
+            }
+        }
+    }
+
+    private func endRound(now: UInt64) {
+        round.finished = true
+        if !isClosed { ngtcp2_conn_update_pkt_tx_time(conn, now) }
+    }
+
+    private func transmit(_ batch: SendBatch) -> QUICTransmit? {
+        guard batch.segments > 0, let destination = batch.destination else { return nil }
+        return QUICTransmit(destination: destination,
+                            bytes: UnsafeRawBufferPointer(start: txBuffer.baseAddress, count: batch.length),
+                            segmentSize: batch.segments > 1 ? batch.segmentSize : nil)
+    }
+
+    /// Writes one packet at `offset` in txBuffer, pulling stream data from
+    /// the application. Returns its length, or nil when nothing more goes
+    /// out in this round (including when the connection just failed).
+    private func writePacket(at offset: Int, now: UInt64) -> Int? {
+        let buffer = txBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset
+        while true {
+            guard !isClosed else { return nil }
+            var pending = PendingStreamData.none
+            if let application, ngtcp2_conn_get_max_data_left(conn) > 0 {
+                do {
+                    pending = try application.nextStreamData(into: vecs, capacity: QUICConnection.maxVecs)
+                } catch {
+                    close(applicationError: applicationCode(of: error), now: now)
+                    return nil
+                }
+            }
+            var flags = UInt32(NGTCP2_WRITE_STREAM_FLAG_MORE)
+            if pending.fin { flags |= UInt32(NGTCP2_WRITE_STREAM_FLAG_FIN) }
+            var accepted: ngtcp2_ssize = -1
+            let n = vecs.withMemoryRebound(to: ngtcp2_vec.self, capacity: QUICConnection.maxVecs) {
+                pp_ngtcp2_conn_writev_stream(conn, &writePath.pointee.path, buffer, round.maxPayload,
+                                             &accepted, flags, pending.stream, $0, pending.count, now)
+            }
+            if n < 0 {
+                switch Int32(n) {
+                case NGTCP2_ERR_STREAM_DATA_BLOCKED:
+                    application?.streamBlocked(pending.stream)
+                    continue
+                case NGTCP2_ERR_STREAM_SHUT_WR:
+                    application?.streamWriteShut(pending.stream)
+                    continue
+                case NGTCP2_ERR_WRITE_MORE:
+                    guard reportSent(accepted, on: pending.stream, now: now) else { return nil }
+                    continue
+                default:
+                    handleLibraryError(Int32(n), now: now)
+                    return nil
+                }
+            }
+            guard reportSent(accepted, on: pending.stream, now: now) else { return nil }
+            return n == 0 ? nil : Int(n)
+        }
+    }
+
+    private func reportSent(_ accepted: ngtcp2_ssize, on stream: Int64, now: UInt64) -> Bool {
+        guard accepted >= 0, stream >= 0, let application else { return true }
+        do {
+            try application.sent(Int(accepted), on: stream)
+            return true
+        } catch {
+            close(applicationError: applicationCode(of: error), now: now)
+            return false
+        }
+    }
+
+    /// The code to close with for an application-layer failure.
+    func applicationCode(of error: Error) -> UInt64 {
+        (error as? QUICApplicationError)?.applicationCode ?? application?.internalErrorCode ?? 0
+    }
+
+    /// The remote address of a written packet; follows the peer's migration.
     private func address(of addr: ngtcp2_addr) -> SocketAddress {
         guard let sa = addr.addr, addr.addrlen > 0 else { return remoteAddress }
         let count = Int(addr.addrlen)
@@ -406,21 +496,29 @@ final class QUICConnection {
         return remoteAddress
     }
 
-    private func sendConnectionClose(_ ccerr: inout ngtcp2_connection_close_error, now: UInt64) {
+    /// Writes a CONNECTION_CLOSE into its own buffer and queues it for
+    /// `pollTransmit` (after any batch of the current round).
+    func writeConnectionClose(_ ccerr: inout ngtcp2_connection_close_error, now: UInt64) {
         guard ngtcp2_conn_is_in_closing_period(conn) == 0,
               ngtcp2_conn_is_in_draining_period(conn) == 0 else { return }
-        ngtcp2_path_storage_zero(writePath)
-        let buffer = txBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let n = pp_ngtcp2_conn_write_connection_close(conn, &writePath.pointee.path, buffer,
-                                                      ngtcp2_conn_get_max_tx_udp_payload_size(conn), &ccerr, now)
-        if n > 0 {
-            owner.send(UnsafeRawBufferPointer(start: buffer, count: Int(n)),
-                       to: address(of: writePath.pointee.path.remote), segmentSize: nil, from: self)
-        }
+        let storage = UnsafeMutablePointer<ngtcp2_path_storage>.allocate(capacity: 1)
+        defer { storage.deallocate() }
+        ngtcp2_path_storage_zero(storage)
+        let room = min(ngtcp2_conn_get_max_tx_udp_payload_size(conn), closeBuffer.count)
+        let n = pp_ngtcp2_conn_write_connection_close(conn, &storage.pointee.path,
+                                                      closeBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                                      room, &ccerr, now)
+        if n > 0 { closePacket = (Int(n), address(of: storage.pointee.path.remote)) }
     }
 
+    // MARK: - Ending
+
+    /// An application failure inside an ngtcp2 callback, reported as the
+    /// close code once ngtcp2 returns (see `handleLibraryError`).
+    var pendingApplicationError: UInt64?
+
     /// Maps an ngtcp2 error to a close reason; tells the peer when it is our fault.
-    private func handleLibraryError(_ rv: Int32, now: UInt64) {
+    func handleLibraryError(_ rv: Int32, now: UInt64) {
         switch rv {
         case NGTCP2_ERR_DRAINING:
             var received = ngtcp2_connection_close_error()
@@ -445,7 +543,7 @@ final class QUICConnection {
             } else {
                 ngtcp2_connection_close_error_set_transport_error_liberr(&ccerr, rv, nil, 0)
             }
-            sendConnectionClose(&ccerr, now: now)
+            writeConnectionClose(&ccerr, now: now)
             if tls.pinMismatch {
                 finish(.identityMismatch)
             } else {
@@ -454,28 +552,20 @@ final class QUICConnection {
         }
     }
 
-    /// An HTTP/3 failure inside a callback, reported as the close code.
-    var pendingApplicationError: UInt64?
-
     private func finish(_ reason: QUICCloseReason) {
         guard closeReason == nil else { return }
         closeReason = reason
-        http3?.connectionClosed(reason)
-        for id in routedIDs { owner.connection(self, retired: id) }
+        application?.connectionClosed(reason)
+        for id in routedIDs { events.append(.connectionIDRetired(id)) }
         routedIDs.removeAll()
-        owner.connection(self, closedWith: reason)
+        events.append(.closed(reason))
     }
 
     // MARK: - Called from the ngtcp2 callback thunks
 
     func didCompleteHandshake() {
         peerFingerprint = tls.peerFingerprint()
-        owner.connectionHandshakeCompleted(self)
-    }
-
-    func didInstallApplicationKey() throws {
-        guard http3 == nil else { return }
-        http3 = try HTTP3Session(connection: self, server: isServer)
+        events.append(.handshakeCompleted)
     }
 
     func issueConnectionID(into cid: UnsafeMutablePointer<ngtcp2_cid>, token: UnsafeMutablePointer<UInt8>?, length: Int) {
@@ -486,39 +576,7 @@ final class QUICConnection {
     }
 
     func retireConnectionID(_ id: ConnectionID) {
-        if routedIDs.remove(id) != nil { owner.connection(self, retired: id) }
-    }
-
-    /// Gives flow-control credit back once the application consumed bytes.
-    func extendReceiveWindow(stream: Int64, by count: UInt64) {
-        extendStreamWindow(stream, by: count)
-        extendConnectionWindow(by: count)
-    }
-
-    /// Stream-level credit only: a paused stream withholds this, so the peer
-    /// stops sending on it...
-    func extendStreamWindow(_ stream: Int64, by count: UInt64) {
-        guard !isClosed, count > 0 else { return }
-        ngtcp2_conn_extend_max_stream_offset(conn, stream, count)
-    }
-
-    /// ...while connection-level credit is returned at once, so one stalled
-    /// stream cannot starve the others.
-    func extendConnectionWindow(by count: UInt64) {
-        guard !isClosed, count > 0 else { return }
-        ngtcp2_conn_extend_max_offset(conn, count)
-    }
-
-    func requestWrite() {
-        guard !isClosed else { return }
-        owner.connectionNeedsWrite(self)
-    }
-
-    /// Round-trip estimate and bytes in flight, for status displays and logs.
-    var statistics: (smoothedRTT: UInt64, congestionWindow: UInt64, bytesInFlight: UInt64) {
-        var stat = ngtcp2_conn_stat()
-        pp_ngtcp2_conn_get_conn_stat(conn, &stat)
-        return (stat.smoothed_rtt, stat.cwnd, stat.bytes_in_flight)
+        if routedIDs.remove(id) != nil { events.append(.connectionIDRetired(id)) }
     }
 
     static func from(_ userData: UnsafeMutableRawPointer?) -> QUICConnection {
@@ -529,4 +587,11 @@ final class QUICConnection {
 /// ngtcp2_crypto_conn_ref.get_conn: the connection behind a TLS session.
 private func quicGetConn(_ ref: UnsafeMutablePointer<ngtcp2_crypto_conn_ref>?) -> OpaquePointer? {
     QUICConnection.from(ref?.pointee.user_data).conn
+}
+
+extension QUICError {
+    /// Translates an ngtcp2 return code, with the library's message.
+    static func ngtcp2(_ call: String, _ code: Int32) -> QUICError {
+        .library(call: call, message: String(cString: ngtcp2_strerror(code)))
+    }
 }

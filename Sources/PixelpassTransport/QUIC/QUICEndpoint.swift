@@ -1,13 +1,13 @@
-import CNgtcp2
 import NIOCore
 import NIOPosix
 
 /// One UDP socket carrying any number of QUIC connections: the thin I/O shell
-/// around `QUICConnection`. It routes datagrams by destination connection id,
-/// accepts new connections (server), arms one timer per connection, and
-/// batches outgoing datagrams into one flush per event-loop turn.
-/// Everything runs on the channel's event loop.
-final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
+/// around `QUICConnection` engines. It demultiplexes what arrives (side
+/// channel first, then QUIC by destination connection id), accepts new
+/// connections (server), drives each engine (events, then transmits, then
+/// its one timer), and batches outgoing datagrams into one flush per
+/// event-loop turn. Everything runs on the channel's event loop.
+final class QUICEndpoint: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
@@ -33,6 +33,9 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
     weak var sideChannel: DatagramSideChannel?
     private(set) lazy var shared = SharedDatagramSocket(endpoint: self)
 
+    /// A server connection was just accepted: attach its application
+    /// before its first packet is handled.
+    var onAccept: ((QUICConnection) throws -> Void)?
     var onHandshakeCompleted: ((QUICConnection) -> Void)?
     var onClosed: ((QUICConnection, QUICCloseReason) -> Void)?
 
@@ -113,49 +116,97 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
     }
 
     private func dispatch(_ datagram: UnsafeRawBufferPointer, from remote: SocketAddress, now: UInt64) {
-        guard let base = datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), datagram.count > 0 else { return }
+        guard !datagram.isEmpty else { return }
         if let sideChannel, sideChannel.socket(shared, received: datagram, from: remote) { return }
-        var versionCID = ngtcp2_version_cid()
-        guard ngtcp2_pkt_decode_version_cid(&versionCID, base, datagram.count, ConnectionID.length) == 0,
-              let dcidPointer = versionCID.dcid else {
+        guard let dcid = QUICPacketHeader.destinationID(of: datagram) else {
             droppedDatagrams += 1
             return
         }
-        let dcid = ConnectionID(pointer: dcidPointer, length: versionCID.dcidlen)
         if let connection = routes[dcid] {
-            connection.receive(datagram, from: remote, now: now)
+            connection.handle(datagram: datagram, from: remote, now: now)
+            processEvents(of: connection, now: now)
             markNeedsWrite(connection)
             return
         }
-        guard acceptsConnections else {
-            droppedDatagrams += 1
-            return
-        }
-        var header = ngtcp2_pkt_hd()
-        guard ngtcp2_accept(&header, base, datagram.count) == 0 else {
+        guard acceptsConnections, let initial = QUICPacketHeader.acceptInitial(datagram) else {
             droppedDatagrams += 1
             return
         }
         do {
-            let connection = try QUICConnection(serverFor: header, local: localAddress, remote: remote,
-                                                identity: identity, settings: settings, now: now, owner: self)
-            live[ObjectIdentifier(connection)] = connection
-            connection.receive(datagram, from: remote, now: now)
+            let connection = try QUICConnection(serverFor: initial, local: localAddress, remote: remote,
+                                                identity: identity, settings: settings, now: now)
+            try onAccept?(connection)
+            adopt(connection, now: now)
+            connection.handle(datagram: datagram, from: remote, now: now)
+            processEvents(of: connection, now: now)
             markNeedsWrite(connection)
         } catch {
             droppedDatagrams += 1
         }
     }
 
+    /// Starts driving a new connection.
+    private func adopt(_ connection: QUICConnection, now: UInt64) {
+        live[ObjectIdentifier(connection)] = connection
+        connection.onWantsToWrite = { [weak self, weak connection] in
+            guard let self, let connection else { return }
+            self.connectionNeedsWrite(connection)
+        }
+        processEvents(of: connection, now: now)
+    }
+
+    /// Acts on what the connection reported, in order.
+    private func processEvents(of connection: QUICConnection, now: UInt64) {
+        while let event = connection.pollEvent() {
+            switch event {
+            case .connectionIDIssued(let id):
+                routes[id] = connection
+            case .connectionIDRetired(let id):
+                if routes[id] === connection { routes[id] = nil }
+            case .handshakeCompleted:
+                onHandshakeCompleted?(connection)
+            case .closed(let reason):
+                connectionClosed(connection, reason: reason, now: now)
+            }
+        }
+    }
+
+    /// One send round: every transmit the connection has now.
+    private func transmitRound(of connection: QUICConnection, now: UInt64) {
+        while let transmit = connection.pollTransmit(now: now) {
+            send(transmit)
+        }
+        // A failure while writing may have closed it.
+        processEvents(of: connection, now: now)
+    }
+
     // MARK: - Client connections
 
+    /// Starts a handshake; attach the application before the event loop
+    /// turns (the first Initial goes out then).
     func connect(to remote: SocketAddress, pinnedFingerprint: [UInt8]) throws -> QUICConnection {
+        let now = self.now
         let connection = try QUICConnection(clientTo: remote, local: localAddress, identity: identity,
-                                            pinnedFingerprint: pinnedFingerprint, settings: settings,
-                                            now: now, owner: self)
-        live[ObjectIdentifier(connection)] = connection
+                                            pinnedFingerprint: pinnedFingerprint, settings: settings, now: now)
+        adopt(connection, now: now)
         connectionNeedsWrite(connection)
         return connection
+    }
+
+    /// Moves a client connection to another remote (see `QUICConnection.migrate`).
+    func migrate(_ connection: QUICConnection, to remote: SocketAddress, localAlias: SocketAddress) -> Bool {
+        let moved = connection.migrate(to: remote, localAlias: localAlias, now: now)
+        markNeedsWrite(connection)
+        flushPendingWrites()
+        return moved
+    }
+
+    /// Closes one connection with an application error code; the peer is told.
+    func close(_ connection: QUICConnection, applicationError code: UInt64) {
+        let now = self.now
+        connection.close(applicationError: code, now: now)
+        processEvents(of: connection, now: now)
+        flushIfNeeded()
     }
 
     // MARK: - Outbound
@@ -181,7 +232,7 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
             let batch = needsWrite
             needsWrite.removeAll(keepingCapacity: true)
             for connection in batch.values where !connection.isClosed {
-                connection.write(now: now)
+                transmitRound(of: connection, now: now)
                 armTimer(connection)
             }
         }
@@ -195,31 +246,26 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
         }
     }
 
-    func send(_ packets: UnsafeRawBufferPointer, to address: SocketAddress, segmentSize: Int?,
-              from connection: QUICConnection) {
+    /// Puts a connection's transmit on the wire, or into the side channel
+    /// when that carries the remote (a TURN relay).
+    private func send(_ transmit: QUICTransmit) {
         guard let channel else { return }
+        let address = transmit.destination
         if let sideChannel, sideChannel.socket(shared, carries: address) {
             // Relayed: one datagram at a time into the side channel (TURN).
-            let size = segmentSize ?? packets.count
-            var offset = 0
-            while offset < packets.count {
-                let length = min(size, packets.count - offset)
-                sideChannel.socket(shared, relay: UnsafeRawBufferPointer(rebasing: packets[offset..<(offset + length)]), to: address)
-                offset += length
-            }
+            for datagram in transmit.datagrams { sideChannel.socket(shared, relay: datagram, to: address) }
             return
         }
-        if let segmentSize, !QUICEndpoint.canSegment {
+        if transmit.segmentSize != nil, !QUICEndpoint.canSegment {
             // No GSO in this kernel: one datagram per packet.
-            var offset = 0
-            while offset < packets.count {
-                let length = min(segmentSize, packets.count - offset)
-                send(UnsafeRawBufferPointer(rebasing: packets[offset..<(offset + length)]), to: address,
-                     segmentSize: nil, from: connection)
-                offset += length
-            }
+            for datagram in transmit.datagrams { write(datagram, to: address, segmentSize: nil) }
             return
         }
+        write(transmit.bytes, to: address, segmentSize: transmit.segmentSize)
+    }
+
+    private func write(_ packets: UnsafeRawBufferPointer, to address: SocketAddress, segmentSize: Int?) {
+        guard let channel else { return }
         var buffer = channel.allocator.buffer(capacity: packets.count)
         buffer.writeBytes(packets)
         let metadata = segmentSize.map {
@@ -258,9 +304,7 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
     func inject(_ bytes: [UInt8], from remote: SocketAddress) {
         let now = self.now
         bytes.withUnsafeBytes { datagram in
-            guard let base = datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), !datagram.isEmpty else { return }
-            var versionCID = ngtcp2_version_cid()
-            guard ngtcp2_pkt_decode_version_cid(&versionCID, base, datagram.count, ConnectionID.length) == 0 else {
+            guard QUICPacketHeader.destinationID(of: datagram) != nil else {
                 droppedDatagrams += 1
                 return
             }
@@ -279,55 +323,46 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
 
     private func armTimer(_ connection: QUICConnection) {
         let key = ObjectIdentifier(connection)
-        let expiry = connection.expiry
+        let expiry = connection.pollTimeout()
         if let existing = timers[key] {
             if existing.deadline == expiry { return }
             existing.task.cancel()
             timers[key] = nil
         }
-        guard expiry != .max, !connection.isClosed else { return }
+        guard let expiry, !connection.isClosed else { return }
         let task = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(expiry)) { [weak self, weak connection] in
             guard let self, let connection else { return }
             self.timers[key] = nil
-            connection.handleExpiry(now: self.now)
+            let now = self.now
+            connection.handleTimeout(now: now)
+            self.processEvents(of: connection, now: now)
+            if !connection.isClosed { self.transmitRound(of: connection, now: now) }
             self.armTimer(connection)
             self.flushIfNeeded()
         }
         timers[key] = (expiry, task)
     }
 
-    // MARK: - QUICConnectionOwner
+    // MARK: - Connection lifecycle
 
-    func connection(_ connection: QUICConnection, issued id: ConnectionID) {
-        routes[id] = connection
-    }
-
-    func connection(_ connection: QUICConnection, retired id: ConnectionID) {
-        if routes[id] === connection { routes[id] = nil }
-    }
-
-    func connectionHandshakeCompleted(_ connection: QUICConnection) {
-        onHandshakeCompleted?(connection)
-    }
-
-    func connection(_ connection: QUICConnection, closedWith reason: QUICCloseReason) {
+    private func connectionClosed(_ connection: QUICConnection, reason: QUICCloseReason, now: UInt64) {
+        // The CONNECTION_CLOSE, if any, goes out first.
+        while let transmit = connection.pollTransmit(now: now) { send(transmit) }
         let key = ObjectIdentifier(connection)
         timers.removeValue(forKey: key)?.task.cancel()
         needsWrite[key] = nil
         flushIfNeeded()
-        // Keep the object alive until the current callback stack unwinds.
+        // Keep the object alive until the current call stack unwinds.
         if let closed = live.removeValue(forKey: key) {
             eventLoop.execute { _ = closed }
         }
         onClosed?(connection, reason)
     }
 
-    /// Closes every connection with `code`, flushes, and closes the socket.
     /// Closes every connection (peers are told) but keeps the socket open.
     func closeConnections(applicationError code: UInt64) {
-        let now = self.now
         for connection in Array(live.values) {
-            connection.close(applicationError: code, now: now)
+            close(connection, applicationError: code)
         }
         flushIfNeeded()
     }
@@ -337,6 +372,7 @@ final class QUICEndpoint: ChannelInboundHandler, QUICConnectionOwner {
         // The callbacks may hold objects that hold us (a client's connect
         // race): drop them once nothing more can be reported.
         let release: () -> Void = { [self] in
+            onAccept = nil
             onHandshakeCompleted = nil
             onClosed = nil
         }

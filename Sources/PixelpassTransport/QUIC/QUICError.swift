@@ -1,13 +1,13 @@
-import CNgtcp2
-
-/// Failures setting up QUIC, translated from ngtcp2 return codes.
-public enum QUICError: Error, CustomStringConvertible {
-    case library(String, Int32)
+/// Failures setting up QUIC, translated from ngtcp2 return codes once, where
+/// the call failed (`QUICConnection+Errors.swift`).
+public enum QUICError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// An ngtcp2 call failed; `message` is the library's own words.
+    case library(call: String, message: String)
 
     public var description: String {
         switch self {
-        case .library(let call, let code):
-            return "\(call) failed: \(String(cString: ngtcp2_strerror(code)))"
+        case .library(let call, let message):
+            return "\(call) failed: \(message)"
         }
     }
 }

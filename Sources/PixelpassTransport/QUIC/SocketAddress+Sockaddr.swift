@@ -1,4 +1,3 @@
-import CNgtcp2
 import NIOCore
 #if canImport(Glibc)
 import Glibc

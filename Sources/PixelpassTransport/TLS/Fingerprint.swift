@@ -1,4 +1,4 @@
-import CNgtcp2
+internal import CNgtcp2
 
 /// SHA-256 of a DER certificate: what a ticket pins and what names a viewer.
 public enum Fingerprint {

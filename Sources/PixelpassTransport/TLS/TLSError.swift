@@ -1,4 +1,4 @@
-import CNgtcp2
+internal import CNgtcp2
 
 /// Failures of the GnuTLS layer, translated once at the C boundary.
 public struct TLSError: Error, CustomStringConvertible {

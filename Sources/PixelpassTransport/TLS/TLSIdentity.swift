@@ -1,4 +1,4 @@
-import CNgtcp2
+internal import CNgtcp2
 import Foundation
 
 /// A fresh self-signed ECDSA P-256 certificate made in memory, and the GnuTLS
