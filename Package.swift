@@ -80,7 +80,10 @@ let package = Package(
         .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"]),
         .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
-        .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
+        .testTarget(name: "PixelpassTransportTests", dependencies: [
+            "PixelpassTransport", "CNgtcp2", "CNghttp3",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
         .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"]),
     ],

@@ -30,8 +30,13 @@ public final class SharedDatagramSocket {
 
     /// Who sees non-QUIC datagrams first (held weakly).
     public var sideChannel: DatagramSideChannel? {
-        get { endpoint.sideChannel }
-        set { endpoint.sideChannel = newValue }
+        get { endpoint.sideChannels.primary }
+        set { endpoint.sideChannels.primary = newValue }
+    }
+
+    /// Another protocol on this socket, asked after the first (held weakly).
+    public func addSideChannel(_ channel: DatagramSideChannel) {
+        endpoint.sideChannels.add(channel)
     }
 
     /// Sends one datagram from the QUIC port. `ttl` limits its hops (an

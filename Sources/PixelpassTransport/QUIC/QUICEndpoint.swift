@@ -29,8 +29,11 @@ final class QUICEndpoint: ChannelInboundHandler {
     /// Datagrams we could not route (garbage, stale connections).
     private(set) var droppedDatagrams = 0
 
-    /// STUN/TURN/probes sharing this socket (see `DatagramSideChannel`).
-    weak var sideChannel: DatagramSideChannel?
+    /// STUN/TURN/probes (and later the DHT) sharing this socket; each
+    /// datagram is theirs if one claims it, else QUIC's.
+    var sideChannels = SideChannels()
+    /// False while a relayed datagram is handed back in: it is QUIC's.
+    private var sideChannelsListen = true
     private(set) lazy var shared = SharedDatagramSocket(endpoint: self)
 
     /// A server connection was just accepted: attach its application
@@ -43,7 +46,8 @@ final class QUICEndpoint: ChannelInboundHandler {
 
     var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
 
-    private init(eventLoop: EventLoop, identity: TLSIdentity, settings: QUICSettings, acceptsConnections: Bool) {
+    /// Use `bind`; tests attach it to an `EmbeddedChannel` with `didBind`.
+    init(eventLoop: EventLoop, identity: TLSIdentity, settings: QUICSettings, acceptsConnections: Bool) {
         self.eventLoop = eventLoop
         self.identity = identity
         self.settings = settings
@@ -76,10 +80,15 @@ final class QUICEndpoint: ChannelInboundHandler {
             }
             .bind(to: address)
             .map { channel in
-                endpoint.channel = channel
-                endpoint.localAddress = channel.localAddress
+                endpoint.didBind(to: channel)
                 return endpoint
             }
+    }
+
+    /// The channel this endpoint is the handler of, once bound.
+    func didBind(to channel: Channel) {
+        self.channel = channel
+        localAddress = channel.localAddress
     }
 
     // MARK: - Inbound
@@ -117,7 +126,7 @@ final class QUICEndpoint: ChannelInboundHandler {
 
     private func dispatch(_ datagram: UnsafeRawBufferPointer, from remote: SocketAddress, now: UInt64) {
         guard !datagram.isEmpty else { return }
-        if let sideChannel, sideChannel.socket(shared, received: datagram, from: remote) { return }
+        if sideChannelsListen, sideChannels.claim(datagram, from: remote, on: shared) { return }
         guard let dcid = QUICPacketHeader.destinationID(of: datagram) else {
             droppedDatagrams += 1
             return
@@ -251,7 +260,7 @@ final class QUICEndpoint: ChannelInboundHandler {
     private func send(_ transmit: QUICTransmit) {
         guard let channel else { return }
         let address = transmit.destination
-        if let sideChannel, sideChannel.socket(shared, carries: address) {
+        if let sideChannel = sideChannels.carrier(of: address, on: shared) {
             // Relayed: one datagram at a time into the side channel (TURN).
             for datagram in transmit.datagrams { sideChannel.socket(shared, relay: datagram, to: address) }
             return
@@ -308,10 +317,9 @@ final class QUICEndpoint: ChannelInboundHandler {
                 droppedDatagrams += 1
                 return
             }
-            let side = sideChannel
-            sideChannel = nil  // already unwrapped: QUIC's, not the side channel's
+            sideChannelsListen = false  // already unwrapped: QUIC's, not a side channel's
             dispatch(datagram, from: remote, now: now)
-            sideChannel = side
+            sideChannelsListen = true
         }
         flushPendingWrites()
     }
