@@ -4,6 +4,7 @@ import PackageDescription
 // Layers, bottom up:
 //   C*                  system libraries and tiny shims for macros / variadics
 //   PixelpassTicket     the ticket codec (pure Swift, no I/O)
+//   PixelpassBytes      immutable byte chunks shared by media and QUIC
 //   PixelpassNAT        STUN/TURN codecs and client state machines (pure, no I/O)
 //   PixelpassPortal     the desktop's ScreenCast portal over GDBus
 //   PixelpassMedia      the GStreamer capture/encode pipeline
@@ -38,20 +39,23 @@ let package = Package(
                        providers: [.apt(["libgnutls28-dev"])]),
 
         .target(name: "PixelpassTicket"),
+        // Immutable byte chunks at stable addresses: media chunks are made
+        // once by the pipeline and handed to QUIC without another copy.
+        .target(name: "PixelpassBytes", swiftSettings: [.swiftLanguageMode(.v6)]),
         // STUN (RFC 8489) and TURN (RFC 8656): codecs and client state
         // machines, events in, actions out; the socket lives elsewhere.
         .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"]),
         // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
         // handshake machine and a thin bus shell.
         .target(name: "PixelpassPortal", dependencies: ["CGio"]),
-        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal"]),
+        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal", "PixelpassBytes"]),
         .target(name: "PixelpassTransport", dependencies: [
-            "CNgtcp2", "CNghttp3",
+            "CNgtcp2", "CNghttp3", "PixelpassBytes",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "PixelpassCore", dependencies: [
-            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT",
+            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT", "PixelpassBytes",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -67,7 +71,7 @@ let package = Package(
 
         // Benchmark helper for scripts/bench-tunnel: bulk HTTP/3 over our QUIC stack.
         .executableTarget(name: "pixelpass-tunnel-bench", dependencies: [
-            "PixelpassTransport",
+            "PixelpassTransport", "PixelpassBytes",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -79,9 +83,9 @@ let package = Package(
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
         .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"]),
         .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"]),
-        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
+        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia", "PixelpassBytes"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: [
-            "PixelpassTransport", "CNgtcp2", "CNghttp3",
+            "PixelpassTransport", "CNgtcp2", "CNghttp3", "PixelpassBytes",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),

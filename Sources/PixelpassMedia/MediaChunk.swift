@@ -1,7 +1,10 @@
+import PixelpassBytes
+
 /// A piece of the MPEG-TS stream, as handed to the broadcaster.
 public struct MediaChunk: Sendable {
-    /// Whole 188-byte TS packets.
-    public var bytes: [UInt8]
+    /// Whole 188-byte TS packets, copied once from the encoder's buffer;
+    /// from here they go to every viewer's QUIC stream without another copy.
+    public var bytes: SharedBytes
     /// True when this chunk begins with the TS packet that starts a video
     /// IDR access unit (with SPS/PPS in front of it), so a viewer can join here.
     public var isKeyframe: Bool
@@ -10,7 +13,7 @@ public struct MediaChunk: Sendable {
     /// PAT, PMT, then the IDR. Empty otherwise.
     public var programTables: [UInt8]
 
-    public init(bytes: [UInt8], isKeyframe: Bool, programTables: [UInt8]) {
+    public init(bytes: SharedBytes, isKeyframe: Bool, programTables: [UInt8]) {
         self.bytes = bytes
         self.isKeyframe = isKeyframe
         self.programTables = programTables

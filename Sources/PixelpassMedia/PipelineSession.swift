@@ -213,8 +213,9 @@ final class PipelineSession: @unchecked Sendable {
         gst_app_sink_set_callbacks(ppgst_as_app_sink(sink.pointer), &none, nil, nil)
     }
 
-    /// Runs on the appsink streaming thread: copy the bytes out, split them
-    /// at keyframes and hand the chunks over. Nothing here blocks.
+    /// Runs on the appsink streaming thread: split the bytes at keyframes
+    /// into chunks (copying them once) and hand the chunks over. Nothing
+    /// here blocks.
     fileprivate func handleSample(_ appsink: UnsafeMutablePointer<GstAppSink>) -> GstFlowReturn {
         // Transfer full; NULL when the appsink is flushing or at EOS.
         guard let sample = gst_app_sink_pull_sample(appsink) else {
@@ -228,10 +229,10 @@ final class PipelineSession: @unchecked Sendable {
         guard ppgst_buffer_map_read(buffer, &map) != 0 else {
             return GST_FLOW_OK
         }
-        let bytes = map.data.map { Array(UnsafeBufferPointer(start: $0, count: Int(map.size))) } ?? []
+        // The chunks are cut and copied straight from the mapped memory: the
+        // one copy a media byte gets before QUIC encrypts it.
+        let chunks = scanner.split(UnsafeRawBufferPointer(start: map.data, count: map.data == nil ? 0 : Int(map.size)))
         ppgst_buffer_unmap(buffer, &map)
-
-        let chunks = scanner.split(bytes)
         guard !chunks.isEmpty else { return GST_FLOW_OK }
 
         for chunk in chunks {

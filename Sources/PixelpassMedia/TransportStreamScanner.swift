@@ -1,3 +1,5 @@
+import PixelpassBytes
+
 /// Walks an MPEG-TS byte stream packet by packet: learns the PMT PID from
 /// the PAT and the H.264 video PID from the PMT, keeps the latest PAT and
 /// PMT packets, and finds the packets that start a video keyframe.
@@ -49,45 +51,85 @@ public struct TransportStreamScanner: Sendable {
     /// keyframe begins a chunk. A trailing partial packet is kept and
     /// completed by the next call; bytes that are not in sync are dropped
     /// until the next sync byte.
+    ///
+    /// Each chunk's bytes are copied once, from `bytes` (the encoder's
+    /// mapped buffer) into its `SharedBytes`. Only when the previous buffer
+    /// ended inside a packet (mpegtsmux's `alignment=7` buffers never do)
+    /// is the joined buffer copied first.
+    public mutating func split(_ bytes: UnsafeRawBufferPointer) -> [MediaChunk] {
+        guard !partialPacket.isEmpty else { return splitWhole(bytes) }
+        let joined = partialPacket + Array(bytes)
+        partialPacket = []
+        return joined.withUnsafeBytes { splitWhole($0) }
+    }
+
     public mutating func split(_ bytes: [UInt8]) -> [MediaChunk] {
-        let data: [UInt8]
-        if partialPacket.isEmpty {
-            data = bytes
-        } else {
-            data = partialPacket + bytes
-            partialPacket = []
+        bytes.withUnsafeBytes { split($0) }
+    }
+
+    /// Where one chunk's packets lie in the buffer being split.
+    private struct ChunkLayout {
+        var ranges: [Range<Int>] = []
+        var isKeyframe = false
+        var programTables: [UInt8] = []
+        var count: Int { ranges.reduce(0) { $0 + $1.count } }
+
+        mutating func append(_ packet: Range<Int>) {
+            if let last = ranges.last, last.upperBound == packet.lowerBound {
+                ranges[ranges.count - 1] = last.lowerBound ..< packet.upperBound
+            } else {
+                ranges.append(packet)
+            }
         }
 
-        var chunks: [MediaChunk] = []
-        var current = MediaChunk(bytes: [], isKeyframe: false, programTables: [])
-        current.bytes.reserveCapacity(data.count)
-        var offset = data.startIndex
-        while offset < data.endIndex {
+        func materialize(from data: UnsafeRawBufferPointer) -> MediaChunk {
+            let bytes = SharedBytes(count: count) { destination in
+                var offset = 0
+                for range in ranges {
+                    UnsafeMutableRawBufferPointer(rebasing: destination[offset ..< offset + range.count])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: data[range]))
+                    offset += range.count
+                }
+            }
+            return MediaChunk(bytes: bytes, isKeyframe: isKeyframe, programTables: programTables)
+        }
+    }
+
+    private mutating func splitWhole(_ data: UnsafeRawBufferPointer) -> [MediaChunk] {
+        var layouts: [ChunkLayout] = []
+        var current = ChunkLayout()
+        var offset = 0
+        while offset < data.count {
             guard data[offset] == Self.syncByte else {
                 offset += 1
                 continue
             }
-            guard data.endIndex - offset >= Self.packetLength else {
+            guard data.count - offset >= Self.packetLength else {
                 partialPacket = Array(data[offset...])
                 break
             }
-            let packet = data[offset ..< offset + Self.packetLength]
-            switch inspect(packet) {
+            let packet = offset ..< offset + Self.packetLength
+            switch inspect(UnsafeRawBufferPointer(rebasing: data[packet])) {
             case .videoKeyframeStart:
-                if !current.bytes.isEmpty {
-                    chunks.append(current)
-                }
-                current = MediaChunk(bytes: [], isKeyframe: true, programTables: programTables)
+                if !current.ranges.isEmpty { layouts.append(current) }
+                current = ChunkLayout(isKeyframe: true, programTables: programTables)
             case .programAssociationTable, .programMapTable, .other:
                 break
             }
-            current.bytes.append(contentsOf: packet)
+            current.append(packet)
             offset += Self.packetLength
         }
-        if !current.bytes.isEmpty {
-            chunks.append(current)
-        }
-        return chunks
+        if !current.ranges.isEmpty { layouts.append(current) }
+        return layouts.map { $0.materialize(from: data) }
+    }
+
+    /// Classifies one whole packet and learns from it. Only packets that
+    /// start a table or a video PES are copied, to be parsed.
+    public mutating func inspect(_ raw: UnsafeRawBufferPointer) -> Packet {
+        guard raw.count == Self.packetLength, raw[0] == Self.syncByte, raw[1] & 0x40 != 0 else { return .other }
+        let pid = UInt16(raw[1] & 0x1f) << 8 | UInt16(raw[2])
+        guard pid == Self.programAssociationPID || pid == programMapPID || pid == videoPID else { return .other }
+        return inspect(Array(raw)[...])
     }
 
     /// Classifies one whole packet and learns from it.

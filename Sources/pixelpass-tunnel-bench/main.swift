@@ -9,6 +9,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import PixelpassTransport
+import PixelpassBytes
 
 /// Serves /<N> by keeping a bounded amount of one shared chunk queued.
 final class BulkServer: HTTP3ServerDelegate {

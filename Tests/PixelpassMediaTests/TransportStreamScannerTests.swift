@@ -83,7 +83,7 @@ final class TransportStreamScannerTests: XCTestCase {
         let gop2 = F.videoStart(nalTypes: [9, 7, 8, 5], randomAccess: true)
         let chunks = scanner.split(head + gop1 + gop2)
 
-        XCTAssertEqual(chunks.map(\.bytes), [head, gop1, gop2])
+        XCTAssertEqual(chunks.map { Array($0.bytes) }, [head, gop1, gop2])
         XCTAssertEqual(chunks.map(\.isKeyframe), [false, true, true])
         XCTAssertEqual(chunks[0].programTables, [])
         XCTAssertEqual(chunks[1].programTables, F.pat() + F.pmt())

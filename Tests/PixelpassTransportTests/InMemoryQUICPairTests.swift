@@ -1,6 +1,7 @@
 import NIOCore
 import XCTest
 @testable import PixelpassTransport
+import PixelpassBytes
 
 /// One side of two QUIC engines wired back to back with no sockets and a
 /// fake clock: whatever one transmits is queued for the other. Shows the

@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import XCTest
 @testable import PixelpassTransport
+import PixelpassBytes
 
 /// A server that answers /small with a fixed body, /big with `bigSize`
 /// bytes of a counting pattern, and anything else with 404.

@@ -1,6 +1,7 @@
 import CNghttp3
 import XCTest
 @testable import PixelpassTransport
+import PixelpassBytes
 
 final class OutgoingBodyTests: XCTestCase {
     private let vecs = UnsafeMutablePointer<nghttp3_vec>.allocate(capacity: 16)

@@ -2,6 +2,7 @@ import Dispatch
 import NIOCore
 import PixelpassMedia
 import PixelpassTransport
+import PixelpassBytes
 
 /// One capture pipeline fanned out to every viewer's HTTP/3 response. The
 /// decisions live in `BroadcastStateMachine`; this shell starts and stops the
@@ -119,10 +120,10 @@ final class Broadcaster: @unchecked Sendable {
             let pipeline = try MediaPipeline(settings: settings, resolved: resolved)
             self.pipeline = pipeline
             Console.info("first viewer: capture started (\(captureLabel))")
-            // GStreamer threads only copy the bytes and hop to the event loop.
+            // GStreamer threads only hand the chunk over to the event loop.
             try pipeline.start(
                 onChunk: { [weak self] chunk in
-                    let bytes = SharedBytes(chunk.bytes)
+                    let bytes = chunk.bytes
                     let tables = chunk.isKeyframe ? SharedBytes(chunk.programTables) : nil
                     loop.execute { self?.deliver(bytes, keyframeTables: tables, generation: generation) }
                 },

@@ -1,3 +1,5 @@
+import PixelpassBytes
+
 /// The server side of one request: what was asked, and the response body
 /// queue. All calls happen on the endpoint's event loop.
 public final class HTTP3Responder {

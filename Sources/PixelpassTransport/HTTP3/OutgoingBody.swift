@@ -1,4 +1,5 @@
 internal import CNghttp3
+import PixelpassBytes
 
 /// The queue behind one response (or request) body: chunks waiting to be
 /// handed to nghttp3, and chunks handed out but not yet acknowledged by the
