@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Human-readable progress and errors on stderr (stdout is reserved for what
 /// scripts read: the ticket or URL line, or JSON events).
@@ -7,23 +8,40 @@ import Foundation
 /// host | head -1`) must not crash a share that viewers are using, so EPIPE
 /// (SIGPIPE is ignored at start) turns further stdout output off instead.
 public enum Console {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var stdoutClosed = false
+    /// What the console remembers. One lock guards it: `verbose` and the
+    /// sink are set by the front end and read from any thread that logs.
+    private struct State {
+        var stdoutClosed = false
+        var verbose = false
+        var infoSink: (@Sendable (String) -> Void)?
+    }
+
+    private static let state = Mutex(State())
+    /// Serialises whole writes to stderr/stdout so lines never interleave.
+    private static let writeLock = Mutex(())
+
     /// `-v`: also print `debug` lines.
-    nonisolated(unsafe) public static var verbose = false
+    public static var verbose: Bool {
+        get { state.withLock { $0.verbose } }
+        set { state.withLock { $0.verbose = newValue } }
+    }
+
     /// When set, info/debug lines go here instead of stderr (the interactive
     /// menu shows them in its own area rather than tearing its screen).
-    nonisolated(unsafe) public static var infoSink: ((String) -> Void)?
+    public static var infoSink: (@Sendable (String) -> Void)? {
+        get { state.withLock { $0.infoSink } }
+        set { state.withLock { $0.infoSink = newValue } }
+    }
 
     public static func info(_ message: String) {
-        if let sink = lockedSink() { sink(message); return }
+        if let sink = infoSink { sink(message); return }
         write("pixelpass: \(message)\n", to: STDERR_FILENO)
     }
 
     /// Detail for `-v`: what was tried and decided, useful when reporting bugs.
     public static func debug(_ message: String) {
         guard verbose else { return }
-        if let sink = lockedSink() { sink(message); return }
+        if let sink = infoSink { sink(message); return }
         write("pixelpass: debug: \(message)\n", to: STDERR_FILENO)
     }
 
@@ -35,30 +53,21 @@ public enum Console {
     /// false once stdout has been closed by its reader.
     @discardableResult
     public static func output(_ line: String) -> Bool {
-        lock.lock()
-        let closed = stdoutClosed
-        lock.unlock()
-        guard !closed else { return false }
+        guard !state.withLock({ $0.stdoutClosed }) else { return false }
         if write(line + "\n", to: STDOUT_FILENO) { return true }
-        lock.lock()
-        stdoutClosed = true
-        lock.unlock()
+        state.withLock { $0.stdoutClosed = true }
         error("stdout was closed; the share goes on, but no more lines are printed there")
         return false
-    }
-
-    private static func lockedSink() -> ((String) -> Void)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return infoSink
     }
 
     /// Writes everything or fails (EPIPE, EBADF); never raises SIGPIPE when
     /// SIGPIPE is ignored.
     @discardableResult
     private static func write(_ text: String, to descriptor: Int32) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
+        writeLock.withLock { _ in writeAll(text, to: descriptor) }
+    }
+
+    private static func writeAll(_ text: String, to descriptor: Int32) -> Bool {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
