@@ -37,10 +37,10 @@ let package = Package(
         .systemLibrary(name: "CGnuTLSCrypto", pkgConfig: "gnutls",
                        providers: [.apt(["libgnutls28-dev"])]),
 
-        .target(name: "PixelpassTicket"),
+        .target(name: "PixelpassTicket", swiftSettings: [.swiftLanguageMode(.v6)]),
         // STUN (RFC 8489) and TURN (RFC 8656): codecs and client state
         // machines, events in, actions out; the socket lives elsewhere.
-        .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"]),
+        .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
         // handshake machine and a thin bus shell.
         .target(name: "PixelpassPortal", dependencies: ["CGio"]),
@@ -76,8 +76,10 @@ let package = Package(
         // the capture time the clock source painted into each frame.
         .executableTarget(name: "pixelpass-latency-probe", dependencies: ["PixelpassMedia"]),
 
-        .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
-        .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"]),
+        .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
