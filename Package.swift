@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
         // handshake machine and a thin bus shell.
-        .target(name: "PixelpassPortal", dependencies: ["CGio"]),
+        .target(name: "PixelpassPortal", dependencies: ["CGio"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal"]),
         .target(name: "PixelpassTransport", dependencies: [
             "CNgtcp2", "CNghttp3",
@@ -80,7 +80,8 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"]),
+        .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
