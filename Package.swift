@@ -44,7 +44,8 @@ let package = Package(
         // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
         // handshake machine and a thin bus shell.
         .target(name: "PixelpassPortal", dependencies: ["CGio"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal"]),
+        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "PixelpassTransport", dependencies: [
             "CNgtcp2", "CNghttp3",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +83,8 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"]),
+        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
         .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
         .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"]),
