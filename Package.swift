@@ -86,7 +86,9 @@ let package = Package(
         .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassTransportTests", dependencies: ["PixelpassTransport", "CNgtcp2", "CNghttp3"]),
-        .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
+        .testTarget(name: "PixelpassCoreTests", dependencies: [
+            "PixelpassCore", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"]),
     ],
     swiftLanguageModes: [.v5]
