@@ -175,7 +175,13 @@ final class PortalBus: @unchecked Sendable {
         for id in subscriptions { g_dbus_connection_signal_unsubscribe(connection, id) }
         g_dbus_connection_flush_sync(connection, nil, nil)
         g_dbus_connection_close_sync(connection, nil, nil)
-        g_main_loop_quit(loop)
+        // Quit from inside the loop: g_main_loop_run forgets a quit that
+        // comes before it starts, which a bus closed right after opening
+        // (no portal) could hit while its thread was still starting.
+        let quit = g_idle_source_new()
+        g_source_set_callback(quit, portalBusQuitThunk, UnsafeMutableRawPointer(loop), nil)
+        g_source_attach(quit, context)
+        g_source_unref(quit)
         loopDone.wait()
     }
 
@@ -217,4 +223,11 @@ private func portalBusSignalThunk(_ connection: OpaquePointer?, _ sender: Unsafe
     let bus = Unmanaged<PortalBus>.fromOpaque(userData).takeUnretainedValue()
     bus.deliver(path: String(cString: path), interface: String(cString: interface),
                 member: String(cString: member), parameters: parameters)
+}
+
+/// GSourceFunc of the idle source `close()` attaches: ends the loop run.
+/// `userData` is the loop, borrowed: the bus frees it after the thread ends.
+private func portalBusQuitThunk(_ userData: gpointer?) -> gboolean {
+    if let userData { g_main_loop_quit(OpaquePointer(userData)) }
+    return 0  // G_SOURCE_REMOVE
 }
