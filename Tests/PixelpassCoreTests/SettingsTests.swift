@@ -104,4 +104,20 @@ final class SettingsTests: XCTestCase {
         XCTAssertThrowsError(try PixelpassConfig.parse("[host]\nbind = \"::1:4433\"\n", path: "c.toml"))
         XCTAssertThrowsError(try BindAddress(validating: "::1:4433"))
     }
+
+    /// The URL's one parser decides as `TURNServerSetting.parse` always has,
+    /// with or without a REST secret.
+    func testTURNServerURLAgreesWithTheRelaySettingParser() {
+        let urls = ["turn:alice:s3cret@192.0.2.10:3478", "turn:bob:a:b@c@turn.example.org:3478", "turn:turn.example.org:3478",
+                    "turn.example.org:3478", "turn:nouser@host:1", "turn:host", "turn::pw@host:1", "turn:u:@host:1",
+                    "turn:u:p@host", "turn:u:p@[2001:db8::1]:3478", "turn:", "TURN:host:1", ""]
+        for url in urls {
+            for secret in [nil, "", "k"] {
+                let parsed = try? TURNServerURL(validating: url)
+                XCTAssertEqual(parsed?.setting(secret: secret), TURNServerSetting.parse(url, secret: secret), "\(url) \(secret ?? "nil")")
+            }
+        }
+        XCTAssertEqual(message { _ = try TURNServerURL(validating: "turn:host") },
+                       "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (got \"turn:host\")")
+    }
 }

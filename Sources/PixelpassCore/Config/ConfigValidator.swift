@@ -114,11 +114,7 @@ struct ConfigValidator {
                 return server.text
             }
         case .turn:
-            guard case .string(let text) = value, text.hasPrefix("turn:") else {
-                throw ValueProblem("turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret "
-                                   + "(got \(value.shortDescription))")
-            }
-            config.nat.turn = text
+            config.nat.turn = try Self.text(value, TURNServerURL.self).text
         case .turnSecret:
             guard case .string(let text) = value, !text.isEmpty else {
                 throw ValueProblem("turn_secret must be a non-empty string: coturn's static-auth-secret (got \(value.shortDescription))")

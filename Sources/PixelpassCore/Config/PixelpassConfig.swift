@@ -63,6 +63,7 @@ public struct PixelpassConfig: Equatable, Sendable {
     public struct NAT: Equatable, Sendable {
         /// As written; each checked as a `STUNServer`.
         public var stun: [String]?
+        /// As written; checked as a `TURNServerURL`.
         public var turn: String?
         /// coturn's REST-API shared secret, for short-lived credentials.
         public var turnSecret: String?

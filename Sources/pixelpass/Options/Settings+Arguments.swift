@@ -40,3 +40,9 @@ extension STUNServer: ExpressibleByArgument {
         try? self.init(validating: argument)
     }
 }
+
+extension TURNServerURL: ExpressibleByArgument {
+    public init?(argument: String) {
+        try? self.init(validating: argument)
+    }
+}
