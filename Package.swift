@@ -38,17 +38,18 @@ let package = Package(
         .systemLibrary(name: "CGnuTLSCrypto", pkgConfig: "gnutls",
                        providers: [.apt(["libgnutls28-dev"])]),
 
-        .target(name: "PixelpassTicket"),
+        .target(name: "PixelpassTicket", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Immutable byte chunks at stable addresses: media chunks are made
         // once by the pipeline and handed to QUIC without another copy.
         .target(name: "PixelpassBytes", swiftSettings: [.swiftLanguageMode(.v6)]),
         // STUN (RFC 8489) and TURN (RFC 8656): codecs and client state
         // machines, events in, actions out; the socket lives elsewhere.
-        .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"]),
+        .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
         // handshake machine and a thin bus shell.
-        .target(name: "PixelpassPortal", dependencies: ["CGio"]),
-        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal", "PixelpassBytes"]),
+        .target(name: "PixelpassPortal", dependencies: ["CGio"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "PixelpassMedia", dependencies: ["CGStreamer", "PixelpassPortal", "PixelpassBytes"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "PixelpassTransport", dependencies: [
             "CNgtcp2", "CNghttp3", "PixelpassBytes",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -80,15 +81,21 @@ let package = Package(
         // the capture time the clock source painted into each frame.
         .executableTarget(name: "pixelpass-latency-probe", dependencies: ["PixelpassMedia"]),
 
-        .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"]),
-        .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"]),
-        .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"]),
-        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia", "PixelpassBytes"]),
+        .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "PixelpassMediaTests", dependencies: ["PixelpassMedia", "PixelpassBytes"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassTransportTests", dependencies: [
             "PixelpassTransport", "CNgtcp2", "CNghttp3", "PixelpassBytes",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "PixelpassCoreTests", dependencies: ["PixelpassCore"]),
+        .testTarget(name: "PixelpassCoreTests", dependencies: [
+            "PixelpassCore", "PixelpassBytes", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Why `--app`, `apps` or `repair` cannot talk to the sound server; each
 /// says what to do. Hosts exit 2 on these.
@@ -73,20 +74,26 @@ struct PipeWireAudioTools: Sendable {
 ///
 /// The sink carries `pixelpass.pid` and a `pixelpass-` name; `stop()`
 /// unloads it, and `pixelpass repair` removes one a crashed host left.
-public final class AppAudioRouter: @unchecked Sendable {
+public final class AppAudioRouter: Sendable {
     public let application: String
     public let sinkName: String
-    /// Called on the watcher thread when the application starts or stops
-    /// playing into the share; one line for the host log.
-    public var onChange: (@Sendable (String) -> Void)?
 
     private let tools: PipeWireAudioTools
     private let module: UInt32
-    private let lock = NSLock()
-    /// Guarded by `lock`.
-    private var stopped = false
-    private var thread: Thread?
+    private let state = Mutex(State())
     static let pollInterval: TimeInterval = 0.3
+
+    private struct State {
+        var stopped = false
+        var onChange: (@Sendable (String) -> Void)?
+    }
+
+    /// Called on the watcher thread when the application starts or stops
+    /// playing into the share; one line for the host log.
+    public var onChange: (@Sendable (String) -> Void)? {
+        get { state.withLock { $0.onChange } }
+        set { state.withLock { $0.onChange = newValue } }
+    }
 
     private init(application: String, sinkName: String, module: UInt32, tools: PipeWireAudioTools) {
         self.application = application
@@ -149,9 +156,6 @@ public final class AppAudioRouter: @unchecked Sendable {
     private func startWatching() {
         let thread = Thread { [self] in watch() }
         thread.name = "pixelpass app audio"
-        lock.lock()
-        self.thread = thread
-        lock.unlock()
         thread.start()
     }
 
@@ -179,18 +183,16 @@ public final class AppAudioRouter: @unchecked Sendable {
     }
 
     private var isStopped: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
+        state.withLock { $0.stopped }
     }
 
     /// Stops watching and removes the sink (the links go with it). Safe to
     /// call twice.
     public func stop() {
-        lock.lock()
-        let wasStopped = stopped
-        stopped = true
-        lock.unlock()
+        let wasStopped = state.withLock { state in
+            defer { state.stopped = true }
+            return state.stopped
+        }
         guard !wasStopped else { return }
         _ = try? tools.pactl(["unload-module", "\(module)"])
     }

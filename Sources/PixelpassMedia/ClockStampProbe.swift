@@ -104,3 +104,7 @@ private func releaseStamperThunk(_ userData: gpointer?) {
     guard let userData else { return }
     Unmanaged<ClockStamper>.fromOpaque(userData).release()
 }
+
+/// Confined to the pad's streaming thread.
+@available(*, unavailable)
+extension ClockStamper: Sendable {}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a desktop inspection tool (xrandr, xwininfo, pw-dump, pactl) and
 /// collects its output, with a time limit so a wedged server cannot hang
@@ -73,12 +74,12 @@ struct CommandRunner: Sendable {
                       timedOut: timedOut)
     }
 
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var _output = Data(), _errors = Data()
-        var output: Data { lock.lock(); defer { lock.unlock() }; return _output }
-        var errors: Data { lock.lock(); defer { lock.unlock() }; return _errors }
-        func setOutput(_ data: Data) { lock.lock(); _output = data; lock.unlock() }
-        func setErrors(_ data: Data) { lock.lock(); _errors = data; lock.unlock() }
+    /// What the two reader threads collected.
+    private final class Collected: Sendable {
+        private let collected = Mutex((output: Data(), errors: Data()))
+        var output: Data { collected.withLock { $0.output } }
+        var errors: Data { collected.withLock { $0.errors } }
+        func setOutput(_ data: Data) { collected.withLock { $0.output = data } }
+        func setErrors(_ data: Data) { collected.withLock { $0.errors = data } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 internal import CGStreamer
 
 /// Tries an encoder for real: the element must exist, accept the settings
@@ -14,11 +15,11 @@ struct GStreamerEncoderProber: EncoderProber {
 
     func probe(_ encoder: VideoEncoder, bitrateKbps: Int, keyframeInterval: Int) -> EncoderProbeResult {
         let key = "\(encoder.name) \(bitrateKbps) \(keyframeInterval)"
-        if let known = Self.cache.value(for: key) {
+        if let known = Self.cache.withLock({ $0[key] }) {
             return known
         }
         let result = Self.trial(encoder, bitrateKbps: bitrateKbps, keyframeInterval: keyframeInterval)
-        Self.cache.store(result, for: key)
+        Self.cache.withLock { $0[key] = result }
         return result
     }
 
@@ -63,22 +64,6 @@ struct GStreamerEncoderProber: EncoderProber {
         return .failed(reason: "a test encode failed: " + GStreamer.errorText(message))
     }
 
-    private static let cache = ProbeCache()
-
-    private final class ProbeCache: @unchecked Sendable {
-        private let lock = NSLock()
-        private var results: [String: EncoderProbeResult] = [:]
-
-        func value(for key: String) -> EncoderProbeResult? {
-            lock.lock()
-            defer { lock.unlock() }
-            return results[key]
-        }
-
-        func store(_ result: EncoderProbeResult, for key: String) {
-            lock.lock()
-            results[key] = result
-            lock.unlock()
-        }
-    }
+    /// Results by key, shared by every thread that probes.
+    private static let cache = Mutex<[String: EncoderProbeResult]>([:])
 }

@@ -5,6 +5,8 @@ internal import CGStreamer
 ///
 /// GStreamer objects are thread-safe reference-counted objects, so handing a
 /// handle to another thread is fine.
+// @unchecked Sendable: a raw pointer to a GstObject, whose refcount and
+// (for the objects we hold) methods GStreamer makes thread-safe.
 final class GstHandle<Object>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Object>
 

@@ -1,20 +1,28 @@
 import Foundation
+import Synchronization
 
 /// The host's capture → H.264/AAC → MPEG-TS pipeline, in process.
 ///
 /// `start` builds a fresh GstPipeline and delivers the stream as
 /// `MediaChunk`s; `stop` tears it down. It can be started again afterwards.
 /// All methods are thread-safe.
-public final class MediaPipeline: @unchecked Sendable {
+public final class MediaPipeline: Sendable {
     public let settings: MediaSettings
     /// The source, encoder and audio this pipeline runs.
     public let resolved: ResolvedMedia
-    /// The gst-launch description of the last run, for `-v` logs.
-    public private(set) var launchDescription = ""
     private let environment: MediaEnvironment
-    private let lock = NSLock()
-    /// Guarded by `lock`.
-    private var session: PipelineSession?
+    /// Held for the whole of `start`, so two starts cannot race.
+    private let state = Mutex(State())
+
+    private struct State {
+        var launchDescription = ""
+        var session: PipelineSession?
+    }
+
+    /// The gst-launch description of the last run, for `-v` logs.
+    public var launchDescription: String {
+        state.withLock { $0.launchDescription }
+    }
 
     /// Resolves `settings` (see `resolve(_:)`) and checks that every
     /// GStreamer element the pipeline needs is installed.
@@ -55,17 +63,19 @@ public final class MediaPipeline: @unchecked Sendable {
     /// is gone this throws `MediaError.sourceLost`.
     public func start(onChunk: @escaping @Sendable (MediaChunk) -> Void,
                       onFailure: @escaping @Sendable (MediaError) -> Void) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if let session, session.isRunning {
-            throw MediaError.alreadyRunning
+        try state.withLock { (state) throws(any Error) in
+            if let session = state.session, session.isRunning {
+                throw MediaError.alreadyRunning
+            }
+            var current = resolved
+            current.source = try MediaResolver.refresh(resolved.source, in: environment)
+            let description = try PipelineDescription(settings: settings, resolved: current,
+                                                      hasElement: environment.hasElement)
+            state.launchDescription = description.launchString
+            state.session = try PipelineSession.launch(description: description.launchString,
+                                                       options: description.sessionOptions,
+                                                       onChunk: onChunk, onFailure: onFailure)
         }
-        var current = resolved
-        current.source = try MediaResolver.refresh(resolved.source, in: environment)
-        let description = try PipelineDescription(settings: settings, resolved: current, hasElement: environment.hasElement)
-        launchDescription = description.launchString
-        session = try PipelineSession.launch(description: description.launchString, options: description.sessionOptions,
-                                             onChunk: onChunk, onFailure: onFailure)
     }
 
     /// Stops the pipeline and returns once no callback runs any more. Safe
@@ -73,24 +83,20 @@ public final class MediaPipeline: @unchecked Sendable {
     /// `onChunk` or `onFailure`: then it returns without waiting, and no
     /// further callbacks are delivered.
     public func stop() {
-        lock.lock()
-        let current = session
-        lock.unlock()
+        // Shut down outside the lock: a callback may call `stop` too.
+        let current = state.withLock { $0.session }
         current?.shutdown()
-        lock.lock()
-        if session === current {
-            session = nil
+        state.withLock { state in
+            if state.session === current {
+                state.session = nil
+            }
         }
-        lock.unlock()
     }
 
     /// Asks the encoder for an IDR frame now, so a viewer that just joined
     /// does not wait for the next scheduled one. Does nothing when stopped.
     public func requestKeyframe() {
-        lock.lock()
-        let current = session
-        lock.unlock()
-        current?.requestKeyframe()
+        state.withLock { $0.session }?.requestKeyframe()
     }
 }
 

@@ -1,13 +1,21 @@
 import Foundation
+import Synchronization
 internal import CGStreamer
 
 /// Runs `FrameSizeGuard` on pipewiresrc's src pad (buffers and the caps
 /// events between them), on the capture's streaming thread.
-final class PipeWireResizeProbe: @unchecked Sendable {
-    private let lock = NSLock()
-    private var guardState = FrameSizeGuard()
+final class PipeWireResizeProbe: Sendable {
+    private let state = Mutex(State())
+
+    private struct State {
+        var guardState = FrameSizeGuard()
+        var renegotiations = 0
+    }
+
     /// How many renegotiations the guard asked for, for logs and tests.
-    private(set) var renegotiations = 0
+    var renegotiations: Int {
+        state.withLock { $0.renegotiations }
+    }
 
     /// Adds the probe to `element`'s "src" pad; the probe holds a +1 on
     /// this object, released by GStreamer when the probe goes away.
@@ -29,19 +37,19 @@ final class PipeWireResizeProbe: @unchecked Sendable {
         let type = ppgst_pad_probe_info_type(info).rawValue
         if type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM.rawValue != 0 {
             if let event = ppgst_pad_probe_info_event(info), ppgst_event_type(event) == GST_EVENT_CAPS {
-                lock.lock()
-                guardState.capsChanged()
-                lock.unlock()
+                state.withLock { $0.guardState.capsChanged() }
             }
             return GST_PAD_PROBE_OK
         }
         guard type & GST_PAD_PROBE_TYPE_BUFFER.rawValue != 0, let buffer = ppgst_pad_probe_info_buffer(info) else {
             return GST_PAD_PROBE_OK
         }
-        lock.lock()
-        let verdict = guardState.frame(size: Int(ppgst_buffer_get_size(buffer)))
-        if verdict == .dropAndRenegotiate { renegotiations += 1 }
-        lock.unlock()
+        let size = Int(ppgst_buffer_get_size(buffer))
+        let verdict = state.withLock { state in
+            let verdict = state.guardState.frame(size: size)
+            if verdict == .dropAndRenegotiate { state.renegotiations += 1 }
+            return verdict
+        }
         switch verdict {
         case .pass:
             return GST_PAD_PROBE_OK

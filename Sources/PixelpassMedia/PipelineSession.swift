@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 internal import CGStreamer
 
 /// One running GstPipeline, from `gst_parse_launch` to the NULL state.
@@ -13,6 +14,9 @@ internal import CGStreamer
 ///   X11, may report a lost connection through `X11ConnectionGuard`;
 /// - any thread may call `requestKeyframe` and `shutdown`.
 /// `state` (an NSCondition) guards every other mutable field.
+// @unchecked Sendable: the threads above share it; `scanner` is confined to
+// the streaming thread, the rest is guarded by `state`, an NSCondition
+// because `shutdown` must wait for the stop (Mutex cannot wait).
 final class PipelineSession: @unchecked Sendable {
     /// What kind of capture element the pipeline has, for failure reports.
     struct Options: Sendable, Equatable {
@@ -466,13 +470,10 @@ extension PipelineSession: X11LossObserver {
 /// `X11ConnectionGuard`). They stay referenced for the rest of the process:
 /// disposing an element whose thread is still inside it would crash.
 enum AbandonedPipelines {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var kept: [GstHandle<GstElement>] = []
+    private static let kept = Mutex<[GstHandle<GstElement>]>([])
 
     static func keep(_ pipeline: GstHandle<GstElement>) {
-        lock.lock()
-        kept.append(pipeline)
-        lock.unlock()
+        kept.withLock { $0.append(pipeline) }
     }
 }
 

@@ -1,24 +1,20 @@
 import Foundation
+import Synchronization
 internal import CGStreamer
 
 /// When the capture element last pushed a frame, stamped by a buffer probe
 /// on its src pad and read by the bus reader's `SourceStallWatch`.
-final class SourceActivity: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _lastFrame: UInt64?
+final class SourceActivity: Sendable {
+    private let latest = Mutex<UInt64?>(nil)
 
     /// Monotonic nanoseconds of the latest frame, nil before the first.
     var lastFrame: UInt64? {
-        lock.lock()
-        defer { lock.unlock() }
-        return _lastFrame
+        latest.withLock { $0 }
     }
 
     fileprivate func frameArrived() {
         let now = PipelineSession.now()
-        lock.lock()
-        _lastFrame = now
-        lock.unlock()
+        latest.withLock { $0 = now }
     }
 
     /// Adds the probe to `element`'s "src" pad. The probe holds its own +1

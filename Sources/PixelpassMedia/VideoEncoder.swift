@@ -6,12 +6,13 @@
 /// nvh264enc: they register no element without their hardware). Every one
 /// is a GstVideoEncoder, so the upstream force-key-unit event that
 /// `MediaPipeline.requestKeyframe()` sends works for all of them.
-enum VideoEncoder: String, CaseIterable, Sendable, Equatable {
+public enum VideoEncoder: String, CaseIterable, Sendable, Equatable {
     case vah264enc, vaapih264enc, nvh264enc, x264enc, openh264enc
 
-    var name: String { rawValue }
+    /// The GStreamer element, which is also the name users give.
+    public var name: String { rawValue }
 
-    var isHardware: Bool {
+    public var isHardware: Bool {
         switch self {
         case .vah264enc, .vaapih264enc, .nvh264enc: return true
         case .x264enc, .openh264enc: return false

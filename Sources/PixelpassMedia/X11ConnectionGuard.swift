@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 internal import CGStreamer.X11
 
 /// Told when an X connection a capture depends on breaks.
@@ -56,37 +57,32 @@ enum X11ConnectionGuard {
 
     fileprivate static let registry = Registry()
 
-    final class Registry: @unchecked Sendable {
+    final class Registry: Sendable {
         struct Entry {
             var display: String
             var window: UInt64?
             weak var observer: (any X11LossObserver)?
         }
 
-        private let lock = NSLock()
-        private var entries: [Int: Entry] = [:]
-        private var nextToken = 0
+        private let state = Mutex((entries: [Int: Entry](), nextToken: 0))
 
         func add(_ entry: Entry) -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            nextToken += 1
-            entries[nextToken] = entry
-            return nextToken
+            state.withLock { state in
+                state.nextToken += 1
+                state.entries[state.nextToken] = entry
+                return state.nextToken
+            }
         }
 
         func remove(_ token: Int) {
-            lock.lock()
-            entries[token] = nil
-            lock.unlock()
+            state.withLock { _ = $0.entries.removeValue(forKey: token) }
         }
 
         /// The observers for `display`; every observer when none names it
         /// exactly (a display opened as "localhost:0" reports itself so).
+        /// A copy, so observers are called outside the lock.
         private func observers(for display: String) -> [Entry] {
-            lock.lock()
-            let all = Array(entries.values)
-            lock.unlock()
+            let all = state.withLock { Array($0.entries.values) }
             let exact = all.filter { $0.display == display }
             return exact.isEmpty ? all : exact
         }

@@ -1,9 +1,10 @@
 import Foundation
+import Synchronization
 
 /// A granted screen cast: the portal session, its PipeWire remote and the
 /// streams it shows. The one owner of the session, the remote's fd and the
 /// bus connection; `close()` (or deinit) ends all three.
-public final class ScreenCastSession: @unchecked Sendable {
+public final class ScreenCastSession: Sendable {
     /// The session's object path.
     public let handle: String
     public let streams: [ScreenCastStream]
@@ -14,11 +15,13 @@ public final class ScreenCastSession: @unchecked Sendable {
     public let restoreToken: String?
 
     private let bus: PortalBus
-    private let lock = NSLock()
-    /// Guarded by `lock`.
-    private var isClosed = false
-    private var closedByDesktop = false
-    private var closedHandler: (@Sendable () -> Void)?
+    private let state = Mutex(State())
+
+    private struct State {
+        var isClosed = false
+        var closedByDesktop = false
+        var closedHandler: (@Sendable () -> Void)?
+    }
 
     init(bus: PortalBus, grant: ScreenCastHandshake.Grant, pipeWireFD: Int32) {
         self.bus = bus
@@ -41,30 +44,26 @@ public final class ScreenCastSession: @unchecked Sendable {
 
     /// Whether the desktop ended the cast (its own "stop sharing").
     public var wasClosedByDesktop: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return closedByDesktop
+        state.withLock { $0.closedByDesktop }
     }
 
     /// Called once, on a portal thread, if the desktop ends the cast.
     public func onClosedByDesktop(_ handler: @escaping @Sendable () -> Void) {
-        lock.lock()
-        let already = closedByDesktop
-        closedHandler = already ? nil : handler
-        lock.unlock()
+        let already = state.withLock { state in
+            state.closedHandler = state.closedByDesktop ? nil : handler
+            return state.closedByDesktop
+        }
         if already { handler() }
     }
 
     private func desktopClosed() {
-        lock.lock()
-        guard !closedByDesktop, !isClosed else {
-            lock.unlock()
-            return
+        // The handler runs after the lock is released: it may call back in.
+        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.closedByDesktop, !state.isClosed else { return nil }
+            state.closedByDesktop = true
+            defer { state.closedHandler = nil }
+            return state.closedHandler
         }
-        closedByDesktop = true
-        let handler = closedHandler
-        closedHandler = nil
-        lock.unlock()
         handler?()
     }
 
@@ -72,12 +71,13 @@ public final class ScreenCastSession: @unchecked Sendable {
     /// indicator goes away), the PipeWire remote and the bus connection.
     /// Safe to call more than once.
     public func close() {
-        lock.lock()
-        let wasClosed = isClosed
-        isClosed = true
-        closedHandler = nil
-        let desktopEnded = closedByDesktop
-        lock.unlock()
+        let (wasClosed, desktopEnded) = state.withLock { state in
+            defer {
+                state.isClosed = true
+                state.closedHandler = nil
+            }
+            return (state.isClosed, state.closedByDesktop)
+        }
         guard !wasClosed else { return }
         if !desktopEnded { bus.closeSession(handle) }
         Foundation.close(pipeWireFD)

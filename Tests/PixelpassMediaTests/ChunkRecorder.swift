@@ -1,44 +1,35 @@
 import Foundation
+import Synchronization
 import PixelpassMedia
 
 /// Collects what a running pipeline delivers, from GStreamer threads.
-final class ChunkRecorder: @unchecked Sendable {
+final class ChunkRecorder: Sendable {
     struct Arrival {
         var chunk: MediaChunk
         var time: TimeInterval
     }
 
-    private let lock = NSLock()
-    private var _arrivals: [Arrival] = []
-    private var _failures: [MediaError] = []
+    private let recorded = Mutex((arrivals: [Arrival](), failures: [MediaError]()))
 
     var onChunk: @Sendable (MediaChunk) -> Void {
         { [self] chunk in
             let now = ProcessInfo.processInfo.systemUptime
-            lock.lock()
-            _arrivals.append(Arrival(chunk: chunk, time: now))
-            lock.unlock()
+            recorded.withLock { $0.arrivals.append(Arrival(chunk: chunk, time: now)) }
         }
     }
 
     var onFailure: @Sendable (MediaError) -> Void {
         { [self] error in
-            lock.lock()
-            _failures.append(error)
-            lock.unlock()
+            recorded.withLock { $0.failures.append(error) }
         }
     }
 
     var arrivals: [Arrival] {
-        lock.lock()
-        defer { lock.unlock() }
-        return _arrivals
+        recorded.withLock { $0.arrivals }
     }
 
     var failures: [MediaError] {
-        lock.lock()
-        defer { lock.unlock() }
-        return _failures
+        recorded.withLock { $0.failures }
     }
 
     /// Polls until `condition` holds on the arrivals or `timeout` passes.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import PixelpassMedia
 import PixelpassPortal
 
@@ -72,10 +73,9 @@ struct FakeSystemAudio: SystemAudioInventory {
 }
 
 /// Answers probes from a table and records which encoders were tried.
-final class FakeEncoderProber: EncoderProber, @unchecked Sendable {
-    private let lock = NSLock()
+final class FakeEncoderProber: EncoderProber, Sendable {
     private let results: [VideoEncoder: EncoderProbeResult]
-    private var _probed: [VideoEncoder] = []
+    private let tried = Mutex<[VideoEncoder]>([])
 
     init(_ results: [VideoEncoder: EncoderProbeResult]) {
         self.results = results
@@ -93,15 +93,11 @@ final class FakeEncoderProber: EncoderProber, @unchecked Sendable {
     }
 
     var probed: [VideoEncoder] {
-        lock.lock()
-        defer { lock.unlock() }
-        return _probed
+        tried.withLock { $0 }
     }
 
     func probe(_ encoder: VideoEncoder, bitrateKbps: Int, keyframeInterval: Int) -> EncoderProbeResult {
-        lock.lock()
-        _probed.append(encoder)
-        lock.unlock()
+        tried.withLock { $0.append(encoder) }
         return results[encoder] ?? .notInstalled(debianPackage: encoder.debianPackage)
     }
 }
@@ -132,46 +128,61 @@ extension ResolvedMedia {
 }
 
 /// A granted cast without a desktop: records whether it was closed.
-final class FakePortalCast: PortalCast, @unchecked Sendable {
+final class FakePortalCast: PortalCast, Sendable {
     let stream: ScreenCastStream
     let pipeWireFD: Int32
-    private let lock = NSLock()
-    private var closedByDesktop = false
-    private var handler: (@Sendable () -> Void)?
-    private(set) var closeCount = 0
+    private let state = Mutex(State())
+
+    private struct State {
+        var closedByDesktop = false
+        var handler: (@Sendable () -> Void)?
+        var closeCount = 0
+    }
+
+    var closeCount: Int { state.withLock { $0.closeCount } }
 
     init(stream: ScreenCastStream = ScreenCastStream(node: 57, width: 1920, height: 1080, sourceType: 1), fd: Int32 = 23) {
         self.stream = stream
         pipeWireFD = fd
     }
 
-    var wasClosedByDesktop: Bool { lock.withLock { closedByDesktop } }
-    func onClosedByDesktop(_ handler: @escaping @Sendable () -> Void) { lock.withLock { self.handler = handler } }
-    func close() { lock.withLock { closeCount += 1 } }
+    var wasClosedByDesktop: Bool { state.withLock { $0.closedByDesktop } }
+    func onClosedByDesktop(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.handler = handler } }
+    func close() { state.withLock { $0.closeCount += 1 } }
 
     /// The desktop's "stop sharing".
     func desktopStops() {
-        let handler = lock.withLock { closedByDesktop = true; return self.handler }
+        let handler = state.withLock { state in
+            state.closedByDesktop = true
+            return state.handler
+        }
         handler?()
     }
 }
 
 /// Answers portal requests with a fixed cast or error, counting them.
-final class FakePortalOpener: PortalCastOpening, @unchecked Sendable {
-    var result: Result<FakePortalCast, MediaError>
-    private(set) var requests: [PortalCapture] = []
+final class FakePortalOpener: PortalCastOpening, Sendable {
+    let result: Result<FakePortalCast, MediaError>
+    private let received = Mutex<[PortalCapture]>([])
 
     init(_ result: Result<FakePortalCast, MediaError> = .success(FakePortalCast())) {
         self.result = result
     }
 
+    var requests: [PortalCapture] { received.withLock { $0 } }
+
     func open(_ capture: PortalCapture) throws -> any PortalCast {
-        requests.append(capture)
+        received.withLock { $0.append(capture) }
         return try result.get()
     }
 }
 
 /// Remembers the reason a capture ended with.
-final class FakeEndNotice: @unchecked Sendable {
-    var reason: String?
+final class FakeEndNotice: Sendable {
+    private let ended = Mutex<String?>(nil)
+
+    var reason: String? {
+        get { ended.withLock { $0 } }
+        set { ended.withLock { $0 = newValue } }
+    }
 }

@@ -10,6 +10,7 @@ import XCTest
 final class PipeWireCaptureTests: XCTestCase {
     /// Shared by the tests of this class; their own runtime directory, so
     /// nothing reaches a PipeWire the machine may already run.
+    // nonisolated(unsafe): XCTest runs a class's tests and its class tearDown on one thread.
     nonisolated(unsafe) private static var daemons: SpawnedProcess?
     nonisolated(unsafe) private static var tone: SpawnedProcess?
     nonisolated(unsafe) private static var runtime: URL?

@@ -8,6 +8,7 @@ import XCTest
 final class X11CaptureTests: XCTestCase {
     /// One server for the read-only tests, with a clock window of odd size
     /// and a second monitor covering the right half of the screen.
+    // nonisolated(unsafe): XCTest runs a class's tests and its class tearDown on one thread.
     nonisolated(unsafe) private static var shared: XvfbServer?
     private static let clockTitle = "pixelpass test clock"
 

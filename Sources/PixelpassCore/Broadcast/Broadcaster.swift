@@ -7,31 +7,42 @@ import PixelpassBytes
 /// One capture pipeline fanned out to every viewer's HTTP/3 response. The
 /// decisions live in `BroadcastStateMachine`; this shell starts and stops the
 /// pipeline, hops chunks from GStreamer's thread to the event loop, and writes
-/// them to the responders. Use it on its event loop only.
+/// them to the responders. Use it on its event loop only. Its clock is the
+/// event loop's (`EventLoop.now`), so a test loop's clock drives it.
 // @unchecked Sendable: confined to `eventLoop`; other threads only hop onto it.
 final class Broadcaster: @unchecked Sendable {
     typealias ViewerID = ObjectIdentifier
 
     private let eventLoop: EventLoop
-    private let settings: MediaSettings
-    /// Decided once at host start: every run captures exactly that source.
-    private let resolved: ResolvedMedia
+    /// A fresh source for every run of the capture.
+    private let makeSource: () throws -> any BroadcastSource
     private var machine: BroadcastStateMachine<ViewerID>
-    private var responders: [ViewerID: HTTP3Responder] = [:]
-    private var pipeline: MediaPipeline?
+    private var responders: [ViewerID: any BroadcastViewer] = [:]
+    private var pipeline: (any BroadcastSource)?
     /// Chunks from an older pipeline run are ignored.
     private var generation = 0
     private var graceTimer: Scheduled<Void>?
     private var programTables: SharedBytes?
     private var stats: [ViewerID: ViewerStats] = [:]
     /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
-    private let mediaControl = DispatchQueue(label: "pixelpass.media-control")
+    private let mediaControl: (@escaping @Sendable () -> Void) -> Void
 
-    init(eventLoop: EventLoop, settings: MediaSettings, resolved: ResolvedMedia, gracePeriod: Double,
-         maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double) {
+    /// `resolved` was decided once at host start: every run captures exactly that source.
+    convenience init(eventLoop: EventLoop, settings: MediaSettings, resolved: ResolvedMedia, gracePeriod: Double,
+                     maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double) {
+        let queue = DispatchQueue(label: "pixelpass.media-control")
+        self.init(eventLoop: eventLoop, gracePeriod: gracePeriod, maxViewers: maxViewers,
+                  maxBacklogBytes: maxBacklogBytes, stallTimeout: stallTimeout,
+                  makeSource: { try MediaPipeline(settings: settings, resolved: resolved) },
+                  mediaControl: { queue.async(execute: $0) })
+    }
+
+    init(eventLoop: EventLoop, gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double,
+         makeSource: @escaping () throws -> any BroadcastSource,
+         mediaControl: @escaping (@escaping @Sendable () -> Void) -> Void) {
         self.eventLoop = eventLoop
-        self.settings = settings
-        self.resolved = resolved
+        self.makeSource = makeSource
+        self.mediaControl = mediaControl
         self.machine = BroadcastStateMachine(gracePeriod: MonotonicClock.seconds(gracePeriod),
                                              maxViewers: maxViewers, maxBacklogBytes: maxBacklogBytes,
                                              stallTimeout: MonotonicClock.seconds(stallTimeout))
@@ -51,18 +62,21 @@ final class Broadcaster: @unchecked Sendable {
     var maxViewers: Int { machine.maxViewers }
     var isPipelineRunning: Bool { pipeline != nil }
 
+    private var now: UInt64 { eventLoop.now.uptimeNanoseconds }
+
     /// Adds a viewer whose 200 response has started. False when full.
-    func add(_ responder: HTTP3Responder) -> Bool {
+    func add(_ responder: any BroadcastViewer) -> Bool {
         let id = ObjectIdentifier(responder)
-        let now = MonotonicClock.now
+        let now = self.now
         switch machine.join(id, now: now) {
         case .full:
             return false
         case .accepted(let actions):
             responders[id] = responder
-            stats[id] = ViewerStats(viewerID: responder.peer.id, since: now)
+            stats[id] = ViewerStats(viewerID: responder.viewerID, since: now)
             responder.onAcknowledged = { [weak self] in
-                self?.machine.progressed(id, now: MonotonicClock.now)
+                guard let self else { return }
+                self.machine.progressed(id, now: self.now)
             }
             perform(actions)
             return true
@@ -71,12 +85,12 @@ final class Broadcaster: @unchecked Sendable {
 
     /// Removes a viewer whose stream ended; returns its final counters.
     @discardableResult
-    func remove(_ responder: HTTP3Responder) -> ViewerStats? {
+    func remove(_ responder: any BroadcastViewer) -> ViewerStats? {
         let id = ObjectIdentifier(responder)
         guard responders.removeValue(forKey: id) != nil else { return nil }
         var final = stats.removeValue(forKey: id)
         final?.keyframeSkips = machine.viewers[id]?.keyframeSkips ?? 0
-        perform(machine.leave(id, now: MonotonicClock.now))
+        perform(machine.leave(id, now: now))
         return final
     }
 
@@ -98,12 +112,12 @@ final class Broadcaster: @unchecked Sendable {
                 stopPipeline()
             case .requestKeyframe:
                 let pipeline = self.pipeline
-                mediaControl.async { pipeline?.requestKeyframe() }
+                mediaControl { pipeline?.requestKeyframe() }
             case .armGraceTimer(let deadline):
                 graceTimer?.cancel()
                 graceTimer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in
                     guard let self else { return }
-                    self.perform(self.machine.graceTimerFired(now: MonotonicClock.now))
+                    self.perform(self.machine.graceTimerFired(now: self.now))
                 }
             case .cancelGraceTimer:
                 graceTimer?.cancel()
@@ -117,7 +131,7 @@ final class Broadcaster: @unchecked Sendable {
         let generation = self.generation
         let loop = eventLoop
         do {
-            let pipeline = try MediaPipeline(settings: settings, resolved: resolved)
+            let pipeline = try makeSource()
             self.pipeline = pipeline
             Console.info("first viewer: capture started (\(captureLabel))")
             // GStreamer threads only hand the chunk over to the event loop.
@@ -141,7 +155,7 @@ final class Broadcaster: @unchecked Sendable {
         programTables = nil
         guard let pipeline else { return }
         self.pipeline = nil
-        mediaControl.async { pipeline.stop() }
+        mediaControl { pipeline.stop() }
     }
 
     /// What the log says is being captured, e.g. "1280x720@30, 4000 kbit/s, audio".
@@ -170,7 +184,7 @@ final class Broadcaster: @unchecked Sendable {
     private func deliver(_ chunk: SharedBytes, keyframeTables: SharedBytes?, generation: Int) {
         guard generation == self.generation else { return }
         if let keyframeTables { programTables = keyframeTables }
-        let deliveries = machine.route(isKeyframe: keyframeTables != nil, now: MonotonicClock.now) { id in
+        let deliveries = machine.route(isKeyframe: keyframeTables != nil, now: now) { id in
             responders[id]?.unsentBytes ?? 0
         }
         for (id, delivery) in deliveries {
@@ -183,15 +197,15 @@ final class Broadcaster: @unchecked Sendable {
                 write(chunk, to: responder, id)
             case .skipAhead:
                 let dropped = responder.dropUnsent()
-                Console.info("viewer \(responder.peer.id) is behind: skipped \(dropped) bytes to the next keyframe")
+                Console.info("viewer \(responder.viewerID) is behind: skipped \(dropped) bytes to the next keyframe")
             case .disconnect:
-                Console.info("viewer \(responder.peer.id) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
+                Console.info("viewer \(responder.viewerID) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
                 responder.cancel(code: HTTP3ErrorCode.requestRejected)
             }
         }
     }
 
-    private func write(_ bytes: SharedBytes, to responder: HTTP3Responder, _ id: ViewerID) {
+    private func write(_ bytes: SharedBytes, to responder: any BroadcastViewer, _ id: ViewerID) {
         responder.write(bytes)
         stats[id]?.bytesSent += bytes.count
     }

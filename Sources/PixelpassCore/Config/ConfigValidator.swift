@@ -1,5 +1,3 @@
-import NIOCore
-
 /// Turns a parsed TOML document into a `PixelpassConfig`, collecting every
 /// problem (unknown names, wrong types, values out of range) with its line,
 /// so one run of `pixelpass config show` lists all of them.
@@ -77,32 +75,23 @@ struct ConfigValidator {
     private mutating func apply(_ key: ConfigKey, _ value: TOMLDocument.Value) throws(ValueProblem) {
         switch key {
         case .source:
-            config.host.source = try Self.choice(key, value, PixelpassConfig.Source.self)
+            config.host.source = try Self.text(value, CaptureSourceName.self)
         case .bitrate:
-            config.host.bitrate = try Self.integer(key, value, 100...100_000, unit: "kbit/s")
+            config.host.bitrate = try Self.integer(value, Bitrate.self)
         case .fps:
-            config.host.fps = try Self.integer(key, value, 1...120)
+            config.host.fps = try Self.integer(value, FrameRate.self)
         case .size:
-            let message = "size must be \"WIDTHxHEIGHT\" with even numbers, width 16-7680 and height 16-4320, "
-                + "e.g. \"1280x720\" (got \(value.shortDescription))"
-            guard case .string(let text) = value, let size = VideoSize(parsing: text) else {
-                throw ValueProblem(message)
-            }
-            config.host.size = size
+            config.host.size = try Self.text(value, VideoSize.self)
         case .maxViewers:
-            config.host.maxViewers = try Self.integer(key, value, 1...64)
+            config.host.maxViewers = try Self.integer(value, ViewerLimit.self)
         case .encoder:
-            config.host.encoder = try Self.choice(key, value, PixelpassConfig.Encoder.self)
+            config.host.encoder = try Self.text(value, EncoderName.self)
         case .hwencode:
             config.host.hwencode = try Self.boolean(key, value)
         case .audio:
             config.host.audio = try Self.boolean(key, value)
         case .bind:
-            guard case .string(let text) = value, Self.isSocketAddress(text) else {
-                throw ValueProblem("bind must be \"ADDRESS:PORT\" with an IP address, e.g. \"0.0.0.0:4433\" "
-                                   + "or \"[::]:4433\" (got \(value.shortDescription))")
-            }
-            config.host.bind = text
+            config.host.bind = try Self.text(value, BindAddress.self).text
         case .app:
             guard case .string(let text) = value, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw ValueProblem("app must be an application's name or program, e.g. \"firefox\" "
@@ -110,27 +99,22 @@ struct ConfigValidator {
             }
             config.host.app = text
         case .player:
-            config.view.player = try Self.choice(key, value, PlayerChoice.self,
-                                                 hint: "leave it out to pick automatically")
+            config.view.player = try Self.text(value, PlayerChoice.self)
         case .port:
-            config.view.port = try Self.integer(key, value, 1...65535)
+            config.view.port = try Self.integer(value, RelayPort.self)
         case .stun:
             guard case .array(let items) = value else {
                 throw ValueProblem("stun must be an array of \"host:port\" strings, e.g. [\"stun.example.org:3478\"] "
                                    + "(got \(value.shortDescription))")
             }
             config.nat.stun = try items.map { item throws(ValueProblem) in
-                guard case .string(let text) = item else {
+                guard case .string(let text) = item, let server = try? STUNServer(validating: text) else {
                     throw ValueProblem("stun must be an array of \"host:port\" strings (got an element \(item.shortDescription))")
                 }
-                return text
+                return server.text
             }
         case .turn:
-            guard case .string(let text) = value, text.hasPrefix("turn:") else {
-                throw ValueProblem("turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret "
-                                   + "(got \(value.shortDescription))")
-            }
-            config.nat.turn = text
+            config.nat.turn = try Self.text(value, TURNServerURL.self).text
         case .turnSecret:
             guard case .string(let text) = value, !text.isEmpty else {
                 throw ValueProblem("turn_secret must be a non-empty string: coturn's static-auth-secret (got \(value.shortDescription))")
@@ -162,14 +146,18 @@ struct ConfigValidator {
         init(_ message: String) { self.message = message }
     }
 
-    private static func integer(_ key: ConfigKey, _ value: TOMLDocument.Value, _ range: ClosedRange<Int>,
-                                unit: String? = nil) throws(ValueProblem) -> Int {
-        guard case .integer(let number) = value, range.contains(number) else {
-            let unitText = unit.map { ", in \($0)" } ?? ""
-            throw ValueProblem("\(key.name) must be an integer between \(range.lowerBound) and \(range.upperBound)"
-                               + "\(unitText) (got \(value.shortDescription))")
+    /// An integer setting through its type; another TOML type is the same
+    /// problem, with the value shown as TOML shows it.
+    private static func integer<Bounds>(_ value: TOMLDocument.Value,
+                                        _ type: BoundedInteger<Bounds>.Type) throws(ValueProblem) -> Int {
+        guard case .integer(let number) = value else {
+            throw ValueProblem(type.error(got: value.shortDescription).description)
         }
-        return number
+        do {
+            return try type.init(number).value
+        } catch {
+            throw ValueProblem(error.replacingGot(value.shortDescription).description)
+        }
     }
 
     private static func boolean(_ key: ConfigKey, _ value: TOMLDocument.Value) throws(ValueProblem) -> Bool {
@@ -179,36 +167,17 @@ struct ConfigValidator {
         return flag
     }
 
-    private static func choice<Choice: RawRepresentable & CaseIterable>(
-        _ key: ConfigKey, _ value: TOMLDocument.Value, _ type: Choice.Type, hint: String? = nil
-    ) throws(ValueProblem) -> Choice where Choice.RawValue == String {
-        if case .string(let text) = value, let choice = Choice(rawValue: text) { return choice }
-        let names = Choice.allCases.map(\.rawValue)
-        var message = "\(key.name) must be one of \(names.joined(separator: ", "))"
-        if let hint { message += " (\(hint))" }
-        message += " (got \(value.shortDescription))"
-        if case .string(let text) = value, let guess = ConfigSuggestion.closest(to: text, among: names) {
-            message += "; did you mean \"\(guess)\"?"
+    /// A text setting through its type's one parser; another TOML type is
+    /// the same problem, with the value shown as TOML shows it.
+    private static func text<Setting: TextSetting>(_ value: TOMLDocument.Value,
+                                                   _ type: Setting.Type) throws(ValueProblem) -> Setting {
+        do throws(SettingError) {
+            guard case .string(let text) = value else {
+                throw SettingError(setting: type.settingName, requirement: type.requirement, got: value.shortDescription)
+            }
+            return try type.init(validating: text)
+        } catch {
+            throw ValueProblem(error.replacingGot(value.shortDescription).description)
         }
-        throw ValueProblem(message)
-    }
-
-    /// "1.2.3.4:5" or "[::1]:5", port 0-65535 (0: any free port).
-    static func isSocketAddress(_ text: String) -> Bool {
-        let host: Substring
-        let port: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return false }
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else {
-            // An IPv6 address needs its brackets, or its last group would read as the port.
-            guard let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon else { return false }
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        }
-        guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber),
-              let number = Int(port), (0...65535).contains(number) else { return false }
-        return (try? SocketAddress(ipAddress: String(host), port: number)) != nil
     }
 }

@@ -15,17 +15,17 @@ public struct PixelpassConfig: Equatable, Sendable {
     /// `[host]`: defaults for `pixelpass host`.
     public struct Host: Equatable, Sendable {
         public var source: Source?
-        /// kbit/s, 100–100000.
+        /// kbit/s, checked as a `Bitrate`.
         public var bitrate: Int?
-        /// 1–120.
+        /// Checked as a `FrameRate`.
         public var fps: Int?
         public var size: VideoSize?
-        /// 1–64.
+        /// Checked as a `ViewerLimit`.
         public var maxViewers: Int?
         public var encoder: Encoder?
         public var hwencode: Bool?
         public var audio: Bool?
-        /// "ADDRESS:PORT", checked to be an IP address and a port 0–65535.
+        /// As written; checked as a `BindAddress`.
         public var bind: String?
         /// `--app`: one application's audio only.
         public var app: String?
@@ -50,7 +50,7 @@ public struct PixelpassConfig: Equatable, Sendable {
     public struct View: Equatable, Sendable {
         /// `nil`: automatic (mpv if installed, else VLC, else none).
         public var player: PlayerChoice?
-        /// 1–65535; `nil`: a free port.
+        /// Checked as a `RelayPort`; `nil`: a free port.
         public var port: Int?
 
         public init(player: PlayerChoice? = nil, port: Int? = nil) {
@@ -61,8 +61,9 @@ public struct PixelpassConfig: Equatable, Sendable {
 
     /// `[nat]`: STUN servers and the TURN relay for NAT traversal.
     public struct NAT: Equatable, Sendable {
-        /// "host:port" strings (not yet checked beyond being strings).
+        /// As written; each checked as a `STUNServer`.
         public var stun: [String]?
+        /// As written; checked as a `TURNServerURL`.
         public var turn: String?
         /// coturn's REST-API shared secret, for short-lived credentials.
         public var turnSecret: String?
@@ -78,19 +79,8 @@ public struct PixelpassConfig: Equatable, Sendable {
     }
 
     /// The same names as `pixelpass host --source`.
-    public enum Source: String, CaseIterable, Sendable {
-        case auto, x11, portal, pipewire, test, clock
-    }
+    public typealias Source = CaptureSourceName
 
     /// The same names as `pixelpass host --encoder`.
-    public enum Encoder: String, CaseIterable, Sendable {
-        case auto, vah264enc, vaapih264enc, nvh264enc, x264enc, openh264enc
-
-        public var isHardware: Bool {
-            switch self {
-            case .vah264enc, .vaapih264enc, .nvh264enc: return true
-            case .auto, .x264enc, .openh264enc: return false
-            }
-        }
-    }
+    public typealias Encoder = EncoderName
 }

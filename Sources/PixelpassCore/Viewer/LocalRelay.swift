@@ -23,7 +23,7 @@ final class LocalRelay {
             .childChannelOption(ChannelOptions.writeBufferWaterMark,
                                 value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
-                let handler = RelayConnectionHandler(viewer: viewer)
+                let handler = RelayConnectionHandler(opener: viewer)
                 made?.track(handler)
                 // The initializer runs on the channel's event loop.
                 return channel.eventLoop.makeCompletedFuture {
@@ -70,14 +70,14 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
 
-    private let viewer: Viewer
+    private let opener: any RelayStreamOpener
     private var context: ChannelHandlerContext?
-    private var upstream: HTTP3Request?
+    private var upstream: (any RelayUpstream)?
     private var responding = false
     var onFinished: (() -> Void)?
 
-    init(viewer: Viewer) {
-        self.viewer = viewer
+    init(opener: any RelayStreamOpener) {
+        self.opener = opener
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -103,38 +103,36 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     }
 
     private func openUpstream(_ context: ChannelHandlerContext) {
-        let request: HTTP3Request
+        let request: any RelayUpstream
         do {
-            request = try viewer.openStream()
+            request = try opener.openRelayStream()
         } catch {
             respondPlain(context, status: "502 Bad Gateway", "The host connection is gone\n")
             return
         }
         upstream = request
         var started = false
-        request.onResponse = { [weak self] head in
+        request.deliver(status: { [weak self] status in
             guard let self, let context = self.context else { return }
-            if head.status == 200 {
+            if status == 200 {
                 started = true
                 self.writeStreamHeader(context)
-            } else if head.status == 503 {
+            } else if status == 503 {
                 self.respondPlain(context, status: "503 Service Unavailable", "The host is full\n")
             } else {
-                self.respondPlain(context, status: "502 Bad Gateway", "The host answered HTTP \(head.status)\n")
+                self.respondPlain(context, status: "502 Bad Gateway", "The host answered HTTP \(status)\n")
             }
-        }
-        request.onData = { [weak self] bytes in
+        }, data: { [weak self] bytes in
             guard started, let self, let context = self.context else { return }
-            self.viewer.bytesReceived += bytes.count
+            self.opener.relayed(bytes: bytes.count)
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
             if !context.channel.isWritable { request.pause() }
-        }
-        request.onEnd = { [weak self] _ in
+        }, end: { [weak self] in
             self?.upstream = nil
             self?.endResponse()
-        }
+        })
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

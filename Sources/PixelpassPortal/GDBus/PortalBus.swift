@@ -1,5 +1,6 @@
 import CGio
 import Foundation
+import Synchronization
 
 /// A signal from the portal that the ScreenCast flow cares about.
 enum PortalSignal: Sendable {
@@ -15,6 +16,9 @@ enum PortalSignal: Sendable {
 ///
 /// A connection of our own (not `g_bus_get`'s shared one) so closing it
 /// is ours to do and a vanished bus never exits the process.
+// @unchecked Sendable: it holds raw GLib pointers (not Sendable to Swift);
+// GDBusConnection is thread-safe, the context and loop are touched only by
+// init, the loop thread and deinit, and the rest of its state is in `state`.
 final class PortalBus: @unchecked Sendable {
     static let portalName = "org.freedesktop.portal.Desktop"
     static let portalPath = "/org/freedesktop/portal/desktop"
@@ -23,11 +27,14 @@ final class PortalBus: @unchecked Sendable {
     private let context: OpaquePointer
     private let loop: OpaquePointer
     private let loopDone = DispatchSemaphore(value: 0)
-    private var subscriptions: [guint] = []
-    private let lock = NSLock()
-    /// Guarded by `lock`; called on the loop thread.
-    private var signalHandler: (@Sendable (PortalSignal) -> Void)?
-    private var closed = false
+    private let state: Mutex<State>
+
+    private struct State {
+        var subscriptions: [guint]
+        /// Called on the loop thread.
+        var signalHandler: (@Sendable (PortalSignal) -> Void)?
+        var closed = false
+    }
 
     /// Connects to the session bus (`DBUS_SESSION_BUS_ADDRESS`).
     init() throws {
@@ -44,19 +51,23 @@ final class PortalBus: @unchecked Sendable {
         self.connection = connection
         context = g_main_context_new()
         loop = g_main_loop_new(context, 0)
+        state = Mutex(State(subscriptions: []))
 
         // Signals are delivered on the thread-default context at the time
         // of subscribing: subscribe with ours pushed, before its thread runs.
         g_main_context_push_thread_default(context)
         let me = Unmanaged.passUnretained(self).toOpaque()
         // Unretained: the subscriptions are removed in `close()` before self goes.
-        subscriptions.append(g_dbus_connection_signal_subscribe(
-            connection, Self.portalName, "org.freedesktop.portal.Request", "Response", nil, nil,
-            G_DBUS_SIGNAL_FLAGS_NONE, portalBusSignalThunk, me, nil))
-        subscriptions.append(g_dbus_connection_signal_subscribe(
-            connection, Self.portalName, "org.freedesktop.portal.Session", "Closed", nil, nil,
-            G_DBUS_SIGNAL_FLAGS_NONE, portalBusSignalThunk, me, nil))
+        let subscriptions = [
+            g_dbus_connection_signal_subscribe(
+                connection, Self.portalName, "org.freedesktop.portal.Request", "Response", nil, nil,
+                G_DBUS_SIGNAL_FLAGS_NONE, portalBusSignalThunk, me, nil),
+            g_dbus_connection_signal_subscribe(
+                connection, Self.portalName, "org.freedesktop.portal.Session", "Closed", nil, nil,
+                G_DBUS_SIGNAL_FLAGS_NONE, portalBusSignalThunk, me, nil),
+        ]
         g_main_context_pop_thread_default(context)
+        state.withLock { $0.subscriptions = subscriptions }
 
         let handles = LoopHandles(context: context, loop: loop)
         let thread = Thread { [loopDone] in
@@ -83,9 +94,7 @@ final class PortalBus: @unchecked Sendable {
 
     /// Where signals go from now on.
     func onSignal(_ handler: (@Sendable (PortalSignal) -> Void)?) {
-        lock.lock()
-        signalHandler = handler
-        lock.unlock()
+        state.withLock { $0.signalHandler = handler }
     }
 
     fileprivate func deliver(path: String, interface: String, member: String, parameters: OpaquePointer) {
@@ -100,9 +109,8 @@ final class PortalBus: @unchecked Sendable {
         default:
             return
         }
-        lock.lock()
-        let handler = signalHandler
-        lock.unlock()
+        // Called after the lock is released: the handler may call back in.
+        let handler = state.withLock { $0.signalHandler }
         handler?(signal)
     }
 
@@ -155,17 +163,25 @@ final class PortalBus: @unchecked Sendable {
 
     /// Stops delivering signals, closes the connection and ends the thread.
     func close() {
-        lock.lock()
-        let wasClosed = closed
-        closed = true
-        signalHandler = nil
-        lock.unlock()
+        let (wasClosed, subscriptions) = state.withLock { state in
+            defer {
+                state.closed = true
+                state.signalHandler = nil
+                state.subscriptions = []
+            }
+            return (state.closed, state.subscriptions)
+        }
         guard !wasClosed else { return }
         for id in subscriptions { g_dbus_connection_signal_unsubscribe(connection, id) }
-        subscriptions = []
         g_dbus_connection_flush_sync(connection, nil, nil)
         g_dbus_connection_close_sync(connection, nil, nil)
-        g_main_loop_quit(loop)
+        // Quit from inside the loop: g_main_loop_run forgets a quit that
+        // comes before it starts, which a bus closed right after opening
+        // (no portal) could hit while its thread was still starting.
+        let quit = g_idle_source_new()
+        g_source_set_callback(quit, portalBusQuitThunk, UnsafeMutableRawPointer(loop), nil)
+        g_source_attach(quit, context)
+        g_source_unref(quit)
         loopDone.wait()
     }
 
@@ -182,6 +198,8 @@ final class PortalBus: @unchecked Sendable {
 
 /// The loop thread's borrowed view of the context and loop the bus owns
 /// (the bus waits for the thread before freeing them).
+// @unchecked Sendable: raw GLib pointers handed to the one loop thread,
+// which stops before the bus frees them.
 private struct LoopHandles: @unchecked Sendable {
     let context: OpaquePointer
     let loop: OpaquePointer
@@ -205,4 +223,11 @@ private func portalBusSignalThunk(_ connection: OpaquePointer?, _ sender: Unsafe
     let bus = Unmanaged<PortalBus>.fromOpaque(userData).takeUnretainedValue()
     bus.deliver(path: String(cString: path), interface: String(cString: interface),
                 member: String(cString: member), parameters: parameters)
+}
+
+/// GSourceFunc of the idle source `close()` attaches: ends the loop run.
+/// `userData` is the loop, borrowed: the bus frees it after the thread ends.
+private func portalBusQuitThunk(_ userData: gpointer?) -> gboolean {
+    if let userData { g_main_loop_quit(OpaquePointer(userData)) }
+    return 0  // G_SOURCE_REMOVE
 }

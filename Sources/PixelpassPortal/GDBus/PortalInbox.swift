@@ -2,6 +2,8 @@ import Foundation
 
 /// Hands portal signals from the bus thread to the thread running the
 /// handshake, which waits for them with a deadline.
+// @unchecked Sendable: `queue` is guarded by `condition`, an NSCondition
+// because the handshake thread must block on it with a deadline (Mutex cannot wait).
 final class PortalInbox: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [PortalSignal] = []
