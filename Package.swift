@@ -54,7 +54,7 @@ let package = Package(
             "CNgtcp2", "CNghttp3", "PixelpassBytes",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "PixelpassCore", dependencies: [
             "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT", "PixelpassBytes",
             .product(name: "NIOCore", package: "swift-nio"),

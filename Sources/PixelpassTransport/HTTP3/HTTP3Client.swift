@@ -45,7 +45,7 @@ public final class HTTP3Client {
     /// install a side channel, e.g. a TURN allocation some candidates need).
     public static func connect(to candidates: [SocketAddress], pinnedFingerprint: [UInt8],
                                identity: TLSIdentity, settings: QUICSettings = QUICSettings(),
-                               prepare: ((SharedDatagramSocket) -> EventLoopFuture<Void>)? = nil,
+                               prepare: (@Sendable (SharedDatagramSocket) -> EventLoopFuture<Void>)? = nil,
                                on eventLoop: EventLoop) -> EventLoopFuture<HTTP3Client> {
         guard !candidates.isEmpty else {
             return eventLoop.makeFailedFuture(HTTP3ConnectError.unreachable(["the ticket has no address"]))
@@ -57,13 +57,56 @@ public final class HTTP3Client {
         let bound = binds.map {
             QUICEndpoint.bind(to: $0, identity: identity, settings: settings, acceptsConnections: false, on: eventLoop)
         }
-        return EventLoopFuture.whenAllSucceed(bound, on: eventLoop).flatMap { endpoints in
-            let prepared = endpoints.map { prepare?($0.shared) ?? eventLoop.makeSucceededVoidFuture() }
-            return EventLoopFuture.andAllSucceed(prepared, on: eventLoop).map { endpoints }
-        }.flatMap { endpoints in
-            let race = ConnectRace(endpoints: endpoints, promise: eventLoop.makePromise())
-            race.start(candidates: candidates, pinnedFingerprint: pinnedFingerprint)
-            return race.promise.futureResult
+        let promise = eventLoop.makePromise(of: HTTP3Client.self)
+        // The rest runs on the loop, where the endpoints live: bind all,
+        // prepare all, then race.
+        eventLoop.execute {
+            collect(bound, on: eventLoop) { result in
+                switch result {
+                case .failure(let error):
+                    promise.fail(error)
+                case .success(let endpoints):
+                    let prepared = endpoints.map { prepare?($0.shared) ?? eventLoop.makeSucceededVoidFuture() }
+                    EventLoopFuture.andAllSucceed(prepared, on: eventLoop).assumeIsolated().whenComplete { outcome in
+                        switch outcome {
+                        case .failure(let error):
+                            for endpoint in endpoints { _ = endpoint.shutdown(applicationError: HTTP3ErrorCode.noError) }
+                            promise.fail(error)
+                        case .success:
+                            let race = ConnectRace(endpoints: endpoints, promise: promise)
+                            race.start(candidates: candidates, pinnedFingerprint: pinnedFingerprint)
+                        }
+                    }
+                }
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Waits on the loop for every bound endpoint; the first failure wins
+    /// (and the endpoints that did bind are closed).
+    private static func collect(_ futures: [EventLoopFuture<QUICEndpoint>], on eventLoop: EventLoop,
+                                _ done: @escaping (Result<[QUICEndpoint], Error>) -> Void) {
+        var endpoints: [QUICEndpoint?] = Array(repeating: nil, count: futures.count)
+        var remaining = futures.count
+        var failure: Error?
+        for (index, future) in futures.enumerated() {
+            future.assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let endpoint): endpoints[index] = endpoint
+                case .failure(let error): failure = failure ?? error
+                }
+                remaining -= 1
+                guard remaining == 0 else { return }
+                if let failure {
+                    for endpoint in endpoints.compactMap({ $0 }) {
+                        _ = endpoint.shutdown(applicationError: HTTP3ErrorCode.noError)
+                    }
+                    done(.failure(failure))
+                } else {
+                    done(.success(endpoints.compactMap { $0 }))
+                }
+            }
         }
     }
 
@@ -152,7 +195,7 @@ public final class HTTP3Client {
                                      authority: describe(winner.address))
             self.client = client
             for loser in losers { loser.endpoint.close(loser.connection, applicationError: HTTP3ErrorCode.noError) }
-            promise.succeed(client)
+            promise.assumeIsolated().succeed(client)
         }
 
         func closed(_ connection: QUICConnection, _ reason: QUICCloseReason) {

@@ -323,3 +323,7 @@ private func http3ReadResponseBody(_ conn: OpaquePointer?, _ stream: Int64,
                                    _ streamUserData: UnsafeMutableRawPointer?) -> nghttp3_ssize {
     HTTP3Session.from(userData).readBody(stream, into: vecs, capacity: capacity, flags: flags)
 }
+
+/// Lives on its endpoint's event loop.
+@available(*, unavailable)
+extension HTTP3Session: Sendable {}

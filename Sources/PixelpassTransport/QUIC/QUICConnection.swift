@@ -595,3 +595,7 @@ extension QUICError {
         .library(call: call, message: String(cString: ngtcp2_strerror(code)))
     }
 }
+
+/// Lives on its endpoint's event loop.
+@available(*, unavailable)
+extension QUICConnection: Sendable {}

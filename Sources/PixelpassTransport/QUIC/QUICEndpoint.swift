@@ -56,8 +56,11 @@ final class QUICEndpoint: ChannelInboundHandler {
 
     static func bind(to address: SocketAddress, identity: TLSIdentity, settings: QUICSettings,
                      acceptsConnections: Bool, on eventLoop: EventLoop) -> EventLoopFuture<QUICEndpoint> {
-        let endpoint = QUICEndpoint(eventLoop: eventLoop, identity: identity, settings: settings,
-                                    acceptsConnections: acceptsConnections)
+        // Made here, used only on `eventLoop` from now on.
+        let endpoint = NIOLoopBoundBox.makeBoxSendingValue(
+            QUICEndpoint(eventLoop: eventLoop, identity: identity, settings: settings,
+                         acceptsConnections: acceptsConnections),
+            as: QUICEndpoint.self, eventLoop: eventLoop)
         // With GRO one read slot may hold up to 64 KiB of coalesced datagrams.
         let messagesPerRead = canCoalesceReceives ? 16 : 64
         let slotSize = canCoalesceReceives ? 65536 : 2048
@@ -76,12 +79,15 @@ final class QUICEndpoint: ChannelInboundHandler {
         }
         return bootstrap
             .channelInitializer { channel in
-                channel.pipeline.addHandler(endpoint)
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(endpoint.value)
+                }
             }
             .bind(to: address)
             .map { channel in
-                endpoint.didBind(to: channel)
-                return endpoint
+                let bound = endpoint.value
+                bound.didBind(to: channel)
+                return bound
             }
     }
 
@@ -228,7 +234,7 @@ final class QUICEndpoint: ChannelInboundHandler {
         markNeedsWrite(connection)
         guard !insideRead, !writeScheduled else { return }
         writeScheduled = true
-        eventLoop.execute { [self] in
+        eventLoop.assumeIsolated().execute { [self] in
             writeScheduled = false
             flushPendingWrites()
         }
@@ -258,7 +264,7 @@ final class QUICEndpoint: ChannelInboundHandler {
     /// Puts a connection's transmit on the wire, or into the side channel
     /// when that carries the remote (a TURN relay).
     private func send(_ transmit: QUICTransmit) {
-        guard let channel else { return }
+        guard channel != nil else { return }
         let address = transmit.destination
         if let sideChannel = sideChannels.carrier(of: address, on: shared) {
             // Relayed: one datagram at a time into the side channel (TURN).
@@ -338,7 +344,7 @@ final class QUICEndpoint: ChannelInboundHandler {
             timers[key] = nil
         }
         guard let expiry, !connection.isClosed else { return }
-        let task = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(expiry)) { [weak self, weak connection] in
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(expiry)) { [weak self, weak connection] in
             guard let self, let connection else { return }
             self.timers[key] = nil
             let now = self.now
@@ -362,7 +368,7 @@ final class QUICEndpoint: ChannelInboundHandler {
         flushIfNeeded()
         // Keep the object alive until the current call stack unwinds.
         if let closed = live.removeValue(forKey: key) {
-            eventLoop.execute { _ = closed }
+            eventLoop.assumeIsolated().execute { _ = closed }
         }
         onClosed?(connection, reason)
     }
@@ -388,6 +394,10 @@ final class QUICEndpoint: ChannelInboundHandler {
             release()
             return eventLoop.makeSucceededVoidFuture()
         }
-        return channel.close().recover { _ in }.always { _ in release() }
+        return channel.close().assumeIsolated().recover { _ in }.always { _ in release() }.nonisolated()
     }
 }
+
+/// Lives on its channel's event loop.
+@available(*, unavailable)
+extension QUICEndpoint: Sendable {}

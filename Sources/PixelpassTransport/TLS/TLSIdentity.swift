@@ -4,7 +4,11 @@ import Foundation
 /// A fresh self-signed ECDSA P-256 certificate made in memory, and the GnuTLS
 /// credentials that present it. Owns the key, the certificate and the
 /// credentials handle; frees them in deinit.
-public final class TLSIdentity {
+///
+/// `@unchecked Sendable`: every field is set in `init` and never changed;
+/// GnuTLS only reads credentials once they are built, so sessions on any
+/// thread may share one identity.
+public final class TLSIdentity: @unchecked Sendable {
     let credentials: gnutls_certificate_credentials_t
     private let key: gnutls_x509_privkey_t
     private let certificate: gnutls_x509_crt_t
