@@ -23,6 +23,8 @@ public final class Host: HTTP3ServerDelegate {
     private let server: HTTP3Server
     private let broadcaster: Broadcaster
     private let secretCheck: SecretCheck
+    /// Secret check, seats and paths (made once the host exists).
+    private lazy var router = makeRouter()
     /// Viewers (QUIC connections) that passed the secret check and hold a
     /// seat; `maxViewers` limits these, not individual stream requests.
     private var roster: ViewerRoster<ObjectIdentifier>
@@ -200,33 +202,24 @@ public final class Host: HTTP3ServerDelegate {
     public func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
         let head = request.request
         Console.debug("request \(head.method) \(head.pathOnly) from \(request.peer.id) (\(request.peer.remoteAddressDescription))")
-        guard secretCheck.authorises(head) else {
-            Console.info("refused a request from \(request.peer.id): wrong or missing secret")
-            request.respond(status: 403, headers: [("content-type", "text/plain")],
-                            body: Array("wrong or missing secret: use the ticket's secret\n".utf8))
-            return
+        router.handle(request)
+    }
+
+    /// The API: secret, then a seat, then read-only, then the path.
+    private func makeRouter() -> HostRouter<HTTP3Responder> {
+        var router = HostRouter<HTTP3Responder>()
+        router.add(HostMiddleware.secret(secretCheck))
+        router.add(HostMiddleware.seats(admit: { [unowned self] in admit($0.peer) },
+                                        full: { [unowned self] in
+                                            "the host is full (\(roster.count) of \(configuration.maxViewers) viewers)"
+                                        }))
+        router.add(HostMiddleware.readOnly())
+        router.on(StreamAPI.infoPath) { [unowned self] request in
+            request.respond(status: 200, headers: [("content-type", "application/json")], body: Array(infoJSON().utf8))
         }
-        guard admit(request.peer) else {
-            let full = "the host is full (\(roster.count) of \(configuration.maxViewers) viewers)"
-            Console.info("refused viewer \(request.peer.id): \(full)")
-            request.respond(status: 503, headers: [("content-type", "text/plain")], body: Array((full + "\n").utf8))
-            return
-        }
-        guard head.method == "GET" || head.method == "HEAD" else {
-            request.respond(status: 405, body: Array("only GET\n".utf8))
-            return
-        }
-        switch head.pathOnly {
-        case StreamAPI.infoPath:
-            request.respond(status: 200, headers: [("content-type", "application/json")],
-                            body: Array(infoJSON().utf8))
-        case StreamAPI.streamPath:
-            serveStream(request)
-        case CandidateExchange.path:
-            exchangeCandidates(request)
-        default:
-            request.respond(status: 404, body: Array("unknown path; the stream is at \(StreamAPI.streamPath)\n".utf8))
-        }
+        router.on(StreamAPI.streamPath) { [unowned self] in serveStream($0) }
+        router.on(CandidateExchange.path) { [unowned self] in exchangeCandidates($0) }
+        return router
     }
 
     /// Gives the peer a seat if it has none and one is free.
