@@ -155,21 +155,8 @@ public final class Host: HTTP3ServerDelegate {
     }
 
     private func currentStatus() -> HostStatus {
-        let streams = Dictionary(grouping: broadcaster.viewerStats(), by: \.viewerID)
-        let now = MonotonicClock.now
-        var total = roster.departedBytes
-        let viewers = roster.order.compactMap { key -> HostViewerStatus? in
-            guard let seat = roster.seats[key] else { return nil }
-            let live = streams[seat.id] ?? []
-            let sent = seat.finishedStreamBytes + live.reduce(0) { $0 + $1.bytesSent }
-            total += sent
-            return HostViewerStatus(id: seat.id, address: seat.address, path: seat.path,
-                                    connectedSeconds: Double(now &- seat.since) / 1e9,
-                                    roundTripMilliseconds: seatedPeers[key]?.roundTripMilliseconds ?? 0,
-                                    bytesSent: sent, lagBytes: live.reduce(0) { $0 + $1.lagBytes },
-                                    keyframeSkips: live.reduce(0) { $0 + $1.keyframeSkips }, streams: live.count)
-        }
-        return HostStatus(viewers: viewers, bytesSent: total, capturing: broadcaster.isPipelineRunning)
+        roster.status(streams: broadcaster.viewerStats(), capturing: broadcaster.isPipelineRunning,
+                      now: MonotonicClock.now) { seatedPeers[$0]?.roundTripMilliseconds ?? 0 }
     }
 
     private func path(of peer: HTTP3Peer) -> ConnectionPath {
