@@ -43,7 +43,7 @@ struct DoctorCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(report.renderText(colour: Self.wantsColour(environment)).utf8))
         }
         if !report.sharingCanWork {
-            throw ExitCode(report.exitCode)
+            throw ExitStatus(doctor: report).exitCode
         }
     }
 

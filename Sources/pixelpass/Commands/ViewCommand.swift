@@ -83,18 +83,18 @@ struct ViewCommand: ParsableCommand {
         switch first {
         case .interrupted:
             Console.info("stopped before the connection was made")
-            if json { EventLine.ended("interrupted", exitCode: 0) }
+            if json { EventLine.ended("interrupted", exitStatus: .success) }
             return
         case .event(.failed(let error)):
             let viewerError = error as? ViewerError
-            let code = viewerError?.exitCode ?? 1
+            let status = viewerError.flatMap { ExitStatus(rawValue: $0.exitCode) } ?? .failure
             let message = viewerError?.description ?? "\(error)"
             Console.error(message)
             if json {
-                EventLine.error(message, exitCode: code)
-                EventLine.ended("error", exitCode: code)
+                EventLine.error(message, exitStatus: status)
+                EventLine.ended("error", exitStatus: status)
             }
-            throw ExitCode(code)
+            throw status.exitCode
         case .event(.ended), .event(.statsDue):
             return
         case .event(.ready(let connected, let url)):
@@ -114,22 +114,22 @@ struct ViewCommand: ParsableCommand {
         var meter = BitrateMeter<Int>()
         var lastPath = viewer.path
         while true {
-            let (reason, code): (String, Int32)
+            let (reason, code): (String, ExitStatus)
             switch events.next() {
             case .interrupted:
                 Console.info("stopping")
-                (reason, code) = ("interrupted", 0)
+                (reason, code) = ("interrupted", .success)
             case .event(.ended(.hostEnded)):
                 Console.info("the host ended the share")
-                (reason, code) = ("host_ended", 0)
+                (reason, code) = ("host_ended", .success)
             case .event(.ended(.removedByHost)):
                 Console.error("the host removed you from the share. Ask your friend if you want to watch again.")
-                (reason, code) = ("removed", ExitCodes.refused.rawValue)
+                (reason, code) = ("removed", .refused)
             case .event(.ended(.lostContact(let detail))):
                 Console.error("lost contact with the host (\(detail)). The share may have stopped or the network dropped; ask for a fresh ticket if it does not come back.")
-                (reason, code) = ("lost_contact", ExitCodes.unreachable.rawValue)
+                (reason, code) = ("lost_contact", .unreachable)
             case .event(.ended(.local)):
-                (reason, code) = ("closed", 0)
+                (reason, code) = ("closed", .success)
             case .event(.statsDue):
                 guard let status = try? viewer.status().wait() else { continue }
                 if status.path != lastPath {
@@ -147,8 +147,8 @@ struct ViewCommand: ParsableCommand {
                 continue
             }
             try? viewer.close().wait()
-            if json { EventLine.ended(reason, exitCode: code) }
-            if code != 0 { throw ExitCode(code) }
+            if json { EventLine.ended(reason, exitStatus: code) }
+            if code != .success { throw code.exitCode }
             return
         }
     }

@@ -81,7 +81,7 @@ final class InteractiveSession {
                 if case .unchanged = outcome { continue }
                 if case .moved = outcome { error = nil; continue }
                 return outcome
-            case .resized, .tick, .log, .host, .sourceLost, .viewerFailed, .viewerEnded:
+            case .resized, .tick, .log, .host, .viewerFailed, .viewerEnded:
                 continue
             case .viewerReady(let viewer, let url):
                 discardStale(.viewerReady(viewer, url: url))

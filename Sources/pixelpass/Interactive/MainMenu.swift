@@ -11,7 +11,7 @@ enum MainMenu {
             session = try InteractiveSession()
         } catch {
             Console.error("the menu needs a terminal (\(error)); see pixelpass --help")
-            throw ExitCodes.usage
+            throw ExitStatus.usage.exitCode
         }
         defer { session.close() }
         var note: String?

@@ -2,14 +2,13 @@ import PixelpassCore
 import PixelpassTerminal
 
 /// Everything the interactive menu waits for, in one inbox on the main
-/// thread: keys, timers, resizes, and what the host or viewer reports.
+/// thread: keys, timers, resizes, and what a running session reports.
 enum MenuEvent {
     case key(Key)
     case resized
     case tick
     case log(String)
-    case host(HostEvent)
-    case sourceLost(String)
+    case host(HostSessionEvent)
     case viewerReady(Viewer, url: String)
     case viewerFailed(Error)
     case viewerEnded(ViewerEnd)

@@ -196,7 +196,7 @@ struct ViewFlow {
                 return leave(.back(note: nil))
             case .log(let line):
                 screen.note(line)
-            case .resized, .host, .sourceLost:
+            case .resized, .host:
                 continue
             }
         }
