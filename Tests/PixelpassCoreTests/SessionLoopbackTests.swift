@@ -82,6 +82,99 @@ final class SessionLoopbackTests: XCTestCase {
         XCTAssertEqual(Array(all.suffix(2)), [.stopping(.stopped), .ended(.stopped)])
     }
 
+    func testAViewerJoinsIsRemovedAndTheShareStops() throws {
+        let hostEvents = EventLog<HostSessionEvent>()
+        let host = HostSession(try hostConfiguration(), onEvent: hostEvents.append)
+        host.start()
+        let ticket = try XCTUnwrap(hostEvents.first(within: 15) { event -> HostTicket? in
+            if case .ticket(let ticket) = event { return ticket }
+            return nil
+        }, "no ticket: \(hostEvents.all)")
+        let listening = try XCTUnwrap(hostEvents.first(within: 5) { event -> HostListening? in
+            if case .listening(let listening) = event { return listening }
+            return nil
+        })
+        XCTAssertEqual(listening.maxViewers, 4)
+        XCTAssertTrue(listening.addresses.allSatisfy { $0.hasPrefix("127.0.0.1:") }, "\(listening.addresses)")
+
+        let viewEvents = EventLog<ViewSessionEvent>()
+        var viewConfiguration = ViewSessionConfiguration(ticket: try Ticket.parse(ticket.text), port: 0, player: .none)
+        viewConfiguration.statsInterval = 0.2
+        let view = ViewSession(viewConfiguration, onEvent: viewEvents.append)
+        view.start()
+        let url = try XCTUnwrap(viewEvents.first(within: 10) { event -> String? in
+            if case .connected(let url, _, .direct) = event { return url }
+            return nil
+        }, "not connected: \(viewEvents.all)")
+        XCTAssertTrue(url.hasPrefix("http://127.0.0.1:"), url)
+        XCTAssertNotNil(viewEvents.first(within: 2) { event -> Bool? in
+            if case .playerFailed(.none, .notRequested, url) = event { return true }
+            return nil
+        }, "player none: the session says no player was asked for, with the URL")
+        XCTAssertNotNil(viewEvents.first(within: 3) { event -> Bool? in
+            if case .stats(let status, _) = event, status.path == .direct { return true }
+            return nil
+        })
+
+        let viewerID = try XCTUnwrap(hostEvents.first(within: 5) { event -> String? in
+            if case .viewerJoined(let id, _, .direct) = event { return id }
+            return nil
+        })
+        XCTAssertNotNil(hostEvents.first(within: 3) { event -> Bool? in
+            if case .stats(let status, _) = event, status.viewers.map(\.id) == [viewerID] { return true }
+            return nil
+        }, "the stats show the viewer")
+
+        XCTAssertTrue(try host.kick(viewerID: viewerID).wait())
+        XCTAssertFalse(try host.kick(viewerID: "00000000").wait(), "no such viewer")
+        let viewEnd = viewEvents.first(within: 10) { event -> ViewSessionEnd? in
+            if case .ended(let end) = event { return end }
+            return nil
+        }
+        XCTAssertEqual(viewEnd, .removed)
+        XCTAssertNotNil(hostEvents.first(within: 5) { event -> Bool? in
+            if case .viewerLeft(viewerID, .kicked) = event { return true }
+            return nil
+        })
+
+        host.stop()
+        let hostEnd = hostEvents.first(within: 10) { event -> HostSessionEnd? in
+            if case .ended(let end) = event { return end }
+            return nil
+        }
+        XCTAssertEqual(hostEnd, .stopped)
+        let all = hostEvents.all
+        guard case .preparing(portalNotice: nil)? = all.first, case .ticket? = all.dropFirst().first,
+              case .listening? = all.dropFirst(2).first else {
+            return XCTFail("a share starts with preparing, ticket, listening: \(all)")
+        }
+        XCTAssertEqual(Array(all.suffix(2)), [.stopping(.stopped), .ended(.stopped)])
+        guard case .ended? = viewEvents.all.last else { return XCTFail("ended is the viewer's last event") }
+    }
+
+    func testStoppingAViewerThatIsStillConnectingEndsAtOnce() throws {
+        // Nothing answers on this port: the connection attempt would run for seconds.
+        let address = try XCTUnwrap(TicketAddress("127.0.0.1:9"))
+        let ticket = Ticket(fingerprint: Array(repeating: 7, count: 32), secret: Array(repeating: 1, count: 16),
+                            addresses: [address])
+        let events = EventLog<ViewSessionEvent>()
+        let view = ViewSession(ViewSessionConfiguration(ticket: ticket, port: 0, player: .none), onEvent: events.append)
+        view.start()
+        XCTAssertNotNil(events.first(within: 2) { event -> String? in
+            if case .connecting(let target) = event { return target }
+            return nil
+        })
+        let stoppedAt = Date()
+        view.stop()
+        let end = events.first(within: 2) { event -> ViewSessionEnd? in
+            if case .ended(let end) = event { return end }
+            return nil
+        }
+        XCTAssertEqual(end, .interrupted)
+        XCTAssertLessThan(Date().timeIntervalSince(stoppedAt), 1)
+        XCTAssertEqual(events.all.count, 2, "connecting, ended: \(events.all)")
+    }
+
     func testAShareThatCannotHaveItsSourceSaysWhyAndEnds() throws {
         var configuration = try hostConfiguration()
         configuration.host.media.source = .x11(X11Capture(display: ":97", target: .screen))

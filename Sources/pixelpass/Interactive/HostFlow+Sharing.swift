@@ -72,10 +72,8 @@ extension HostFlow {
                 default:
                     break
                 }
-            case .key, .tick, .resized, .viewerFailed, .viewerEnded:
+            case .key, .tick, .resized, .view:
                 continue
-            case .viewerReady(let viewer, let url):
-                session.discardStale(.viewerReady(viewer, url: url))
             case .log:
                 continue  // the same news arrives as session events, in fewer words
             }

@@ -53,11 +53,6 @@ final class InteractiveSession {
 
     func show(_ lines: [String]) { terminal.draw(lines) }
 
-    /// A connection that finished after its screen was left is closed, not leaked.
-    func discardStale(_ event: MenuEvent) {
-        if case .viewerReady(let viewer, _) = event { _ = viewer.close() }
-    }
-
     /// Draws a choice list under `header` until an item is chosen or the
     /// user backs out.
     func choose(header: [String], list: inout ChoiceList, footer: [String] = [], error: String? = nil) -> ChoiceList.Outcome {
@@ -81,10 +76,8 @@ final class InteractiveSession {
                 if case .unchanged = outcome { continue }
                 if case .moved = outcome { error = nil; continue }
                 return outcome
-            case .resized, .tick, .log, .host, .viewerFailed, .viewerEnded:
+            case .resized, .tick, .log, .host, .view:
                 continue
-            case .viewerReady(let viewer, let url):
-                discardStale(.viewerReady(viewer, url: url))
             }
         }
     }
@@ -93,11 +86,10 @@ final class InteractiveSession {
     func waitForKey(_ lines: [String]) -> Bool {
         show(lines + ["", style.dim("press any key to go back to the menu")])
         while true {
-            let event = next()
-            switch event {
+            switch next() {
             case .key(.interrupt): return false
             case .key: return true
-            default: discardStale(event)
+            case .resized, .tick, .log, .host, .view: continue
             }
         }
     }

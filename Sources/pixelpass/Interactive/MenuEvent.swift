@@ -9,9 +9,7 @@ enum MenuEvent {
     case tick
     case log(String)
     case host(HostSessionEvent)
-    case viewerReady(Viewer, url: String)
-    case viewerFailed(Error)
-    case viewerEnded(ViewerEnd)
+    case view(ViewSessionEvent)
 }
 
 /// How a screen ended: back to the main menu, or leave pixelpass (Ctrl+C, Quit).

@@ -55,6 +55,27 @@ enum ExitStatus: Int32, Equatable {
         }
     }
 
+    // MARK: Viewer
+
+    init(_ end: ViewSessionEnd) {
+        switch end {
+        case .interrupted, .hostEnded, .closed: self = .success
+        case .removed: self = .refused
+        case .lostContact: self = .unreachable
+        case .failed(let error): self.init(error)
+        }
+    }
+
+    init(_ error: ViewSessionError) {
+        switch error {
+        case .viewer(.unreachable), .viewer(.noPath): self = .unreachable
+        case .viewer(.identityMismatch): self = .identityMismatch
+        case .viewer(.refused): self = .refused
+        case .viewer(.relayUnavailable): self = .usage
+        case .other: self = .failure
+        }
+    }
+
     // MARK: Others
 
     /// `pixelpass doctor`: whether sharing can work here.
