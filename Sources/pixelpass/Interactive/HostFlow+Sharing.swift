@@ -72,7 +72,7 @@ extension HostFlow {
                 default:
                     break
                 }
-            case .key, .tick, .resized, .view:
+            case .key, .tick, .resized, .view, .doctor:
                 continue
             case .log:
                 continue  // the same news arrives as session events, in fewer words

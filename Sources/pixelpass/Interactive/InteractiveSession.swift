@@ -34,6 +34,7 @@ final class InteractiveSession {
     }
 
     var width: Int { terminal.size.columns }
+    var height: Int { terminal.size.rows }
 
     func post(_ event: MenuEvent) { events.post(event) }
 
@@ -76,7 +77,7 @@ final class InteractiveSession {
                 if case .unchanged = outcome { continue }
                 if case .moved = outcome { error = nil; continue }
                 return outcome
-            case .resized, .tick, .log, .host, .view:
+            case .resized, .tick, .log, .host, .view, .doctor:
                 continue
             }
         }
@@ -89,7 +90,7 @@ final class InteractiveSession {
             switch next() {
             case .key(.interrupt): return false
             case .key: return true
-            case .resized, .tick, .log, .host, .view: continue
+            case .resized, .tick, .log, .host, .view, .doctor: continue
             }
         }
     }

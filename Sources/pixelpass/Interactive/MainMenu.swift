@@ -42,32 +42,3 @@ enum MainMenu {
         }
     }
 }
-
-/// Runs `pixelpass doctor` and shows its table.
-struct DoctorScreen {
-    let session: InteractiveSession
-
-    func run() -> FlowResult {
-        session.show([session.style.bold("pixelpass · doctor"), "", "checking this machine …"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["doctor"]
-        var environment = session.environment
-        environment["NO_COLOR"] = session.style.enabled ? nil : "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        var lines: [String]
-        do {
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        } catch {
-            lines = ["could not run the checks: \(error)"]
-        }
-        return session.waitForKey([session.style.bold("pixelpass · doctor"), ""] + lines) ? .back(note: nil) : .quit
-    }
-}

@@ -10,6 +10,7 @@ enum MenuEvent {
     case log(String)
     case host(HostSessionEvent)
     case view(ViewSessionEvent)
+    case doctor(DoctorReport)
 }
 
 /// How a screen ended: back to the main menu, or leave pixelpass (Ctrl+C, Quit).

@@ -155,7 +155,7 @@ struct ViewFlow {
                 screen.spin()
             case .log(let line):
                 screen.note(line)
-            case .resized, .host:
+            case .resized, .host, .doctor:
                 continue
             }
         }
