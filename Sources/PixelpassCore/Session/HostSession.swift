@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import NIOCore
-import NIOPosix
 import PixelpassMedia
 
 /// Runs one share and reports it as one stream of `HostSessionEvent`s; the
@@ -11,12 +10,14 @@ import PixelpassMedia
 /// the events are delivered, in order, ending with `ended`. Resolving the
 /// media (which may wait for the desktop's dialog) runs on a background
 /// queue; nothing here blocks the loop.
+// Sendable although its state is loop-bound: every public method hops onto
+// the session's loop before touching anything.
 public final class HostSession: @unchecked Sendable {
     public typealias EventSink = (HostSessionEvent) -> Void
 
     private let configuration: HostSessionConfiguration
-    private let group: MultiThreadedEventLoopGroup
-    private let eventLoop: EventLoop
+    private let loop = SessionLoop()
+    private var eventLoop: EventLoop { loop.eventLoop }
     private let sink: EventSink
     // Loop-bound from here on.
     private var machine = HostSessionMachine()
@@ -33,18 +34,16 @@ public final class HostSession: @unchecked Sendable {
         self.configuration = configuration
         self.hostConfiguration = configuration.host
         self.sink = onEvent
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        eventLoop = group.next()
     }
 
     public func start() {
-        eventLoop.execute { self.perform(self.machine.start()) }
+        loop.execute { self.perform(self.machine.start()) }
     }
 
     /// Ends the share: viewers are told, the relay and port mapping given
-    /// back; `ended(.stopped)` follows. Safe from any thread, at any time.
+    /// back; `ended(.stopped)` follows. From any thread, at any point until `ended`.
     public func stop() {
-        eventLoop.execute { self.perform(self.machine.stop()) }
+        loop.execute { self.perform(self.machine.stop()) }
     }
 
     /// Disconnects the viewer with this short id; false if there is none.
@@ -78,8 +77,7 @@ public final class HostSession: @unchecked Sendable {
             appAudio = nil
             if let error { sink(.error(error)) }
             sink(.ended(end))
-            // Not from the loop itself: a group cannot wait for its own thread.
-            DispatchQueue.global().async { [group] in try? group.syncShutdownGracefully() }
+            loop.release()
         case .releaseLateStart:
             media?.closeCapture()
             appAudio?.stop()
@@ -113,7 +111,7 @@ public final class HostSession: @unchecked Sendable {
             } catch {
                 result = .failure(.startFailed("\(error)"))
             }
-            self.eventLoop.execute { [media] in
+            self.loop.execute { [media] in
                 self.appAudio = router
                 self.hostConfiguration.media = media
                 switch result {
@@ -136,7 +134,7 @@ public final class HostSession: @unchecked Sendable {
                 host.onEvent = { event in self.sink(HostSessionEvent(event)) }
                 // Re-entered from the broadcaster or the portal: act on the next turn.
                 host.onSourceLost = { reason in
-                    self.eventLoop.execute { self.perform(self.machine.sourceLost(reason)) }
+                    self.loop.execute { self.perform(self.machine.sourceLost(reason)) }
                 }
                 self.perform(self.machine.hostStarted())
             case .failure(let error):
@@ -156,8 +154,7 @@ public final class HostSession: @unchecked Sendable {
                                       relayProblem: host.relayProblem,
                                       capture: host.media.summary, encoder: host.media.encoder,
                                       audio: host.media.audio, maxViewers: hostConfiguration.maxViewers)))
-        let interval = TimeAmount.milliseconds(Int64(configuration.statsInterval * 1000))
-        statsTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in self.sampleStats() }
+        statsTask = loop.every(configuration.statsInterval) { self.sampleStats() }
     }
 
     private func sampleStats() {

@@ -1,18 +1,18 @@
-import Dispatch
 import Foundation
 import NIOCore
-import NIOPosix
 
 /// Runs one watch and reports it as one stream of `ViewSessionEvent`s; the
 /// front ends (text, JSON, menu) only render those and call `stop` and
 /// `openPlayer`. Like `HostSession`, everything happens on the session's own
 /// event loop, where the events are delivered, ending with `ended`.
+// Sendable although its state is loop-bound: every public method hops onto
+// the session's loop before touching anything.
 public final class ViewSession: @unchecked Sendable {
     public typealias EventSink = (ViewSessionEvent) -> Void
 
     private let configuration: ViewSessionConfiguration
-    private let group: MultiThreadedEventLoopGroup
-    private let eventLoop: EventLoop
+    private let loop = SessionLoop()
+    private var eventLoop: EventLoop { loop.eventLoop }
     private let sink: EventSink
     // Loop-bound from here on.
     private var machine = ViewSessionMachine()
@@ -28,22 +28,21 @@ public final class ViewSession: @unchecked Sendable {
     public init(_ configuration: ViewSessionConfiguration, onEvent: @escaping EventSink) {
         self.configuration = configuration
         self.sink = onEvent
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        eventLoop = group.next()
     }
 
     public func start() {
-        eventLoop.execute { self.perform(self.machine.start()) }
+        loop.execute { self.perform(self.machine.start()) }
     }
 
-    /// Stops watching (or trying to); `ended(.interrupted)` follows.
+    /// Stops watching (or trying to); `ended(.interrupted)` follows. From
+    /// any thread, at any point until `ended`.
     public func stop() {
-        eventLoop.execute { self.perform(self.machine.stop()) }
+        loop.execute { self.perform(self.machine.stop()) }
     }
 
     /// Opens the configured player on the stream again (after it was closed).
     public func openPlayer() {
-        eventLoop.execute {
+        loop.execute {
             guard self.machine.isConnected, let url = self.url else { return }
             self.launchPlayer(url)
         }
@@ -67,8 +66,7 @@ public final class ViewSession: @unchecked Sendable {
             statsTask?.cancel()
             if let error { sink(.error(error)) }
             sink(.ended(end))
-            // Not from the loop itself: a group cannot wait for its own thread.
-            DispatchQueue.global().async { [group] in try? group.syncShutdownGracefully() }
+            loop.release()
         case .discard:
             _ = viewer?.close()
         }
@@ -102,8 +100,7 @@ public final class ViewSession: @unchecked Sendable {
         lastPath = viewer.path
         sink(.connected(url: url, address: viewer.hostAddress, path: viewer.path))
         launchPlayer(url)
-        let interval = TimeAmount.milliseconds(Int64(configuration.statsInterval * 1000))
-        statsTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in self.sampleStats() }
+        statsTask = loop.every(configuration.statsInterval) { self.sampleStats() }
     }
 
     private func launchPlayer(_ url: String) {
