@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import PixelpassCore
 import PixelpassMedia
@@ -144,6 +143,7 @@ struct HostFlow {
         case .x11(let display, let target):
             source = .x11(X11Capture(display: display, target: target))
         case .portal(let offer, let forgetFirst):
+            // "Choose again", like --forget-source: before the notice is worded.
             if forgetFirst { RememberedSource.forget() }
             source = .portal(PortalCapture(offer: offer, tokenStore: RememberedSource.store()))
         case .test:
