@@ -39,6 +39,12 @@ public struct ChoiceList: Sendable, Equatable {
         case .up, .left:
             selected = (selected + items.count - 1) % items.count
             return .moved
+        case .home, .pageUp:
+            selected = 0
+            return .moved
+        case .end, .pageDown:
+            selected = items.count - 1
+            return .moved
         case .down, .right, .tab:
             selected = (selected + 1) % items.count
             return .moved

@@ -1,6 +1,8 @@
 /// A key press (or a paste) from the terminal, decoded from raw bytes.
 public enum Key: Equatable, Sendable {
     case up, down, left, right
+    /// Scrolling keys: PgUp, PgDn, Home, End.
+    case pageUp, pageDown, home, end
     case enter
     case backspace
     case escape

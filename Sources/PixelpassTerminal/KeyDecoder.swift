@@ -128,7 +128,21 @@ public struct KeyDecoder: Sendable {
         case UInt8(ascii: "B"): return .key(.down, length: length)
         case UInt8(ascii: "C"): return .key(.right, length: length)
         case UInt8(ascii: "D"): return .key(.left, length: length)
-        default: return .key(nil, length: length)  // Home, F-keys…: ignored
+        case UInt8(ascii: "H"): return .key(.home, length: length)
+        case UInt8(ascii: "F"): return .key(.end, length: length)
+        case UInt8(ascii: "~"): return .key(editingKey(sequence), length: length)
+        default: return .key(nil, length: length)  // F-keys…: ignored
+        }
+    }
+
+    /// `ESC [ n ~`: Home and End as xterm (1, 4) and rxvt (7, 8) send them, PgUp 5, PgDn 6.
+    private static func editingKey(_ sequence: [UInt8]) -> Key? {
+        switch String(decoding: sequence.dropFirst(2).dropLast(), as: UTF8.self) {
+        case "1", "7": return .home
+        case "4", "8": return .end
+        case "5": return .pageUp
+        case "6": return .pageDown
+        default: return nil  // Insert, Delete, F-keys: ignored
         }
     }
 

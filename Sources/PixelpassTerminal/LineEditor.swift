@@ -34,7 +34,7 @@ public struct LineEditor: Sendable, Equatable {
             return .cancelled
         case .interrupt:
             return .interrupted
-        case .up, .down, .left, .right, .tab:
+        case .up, .down, .left, .right, .tab, .pageUp, .pageDown, .home, .end:
             return .edited
         }
     }

@@ -14,11 +14,11 @@ do {
     if CommandLine.arguments.count == 1 {
         guard Terminal.isInteractive else {
             FileHandle.standardError.write(Data((PixelpassCommand.helpMessage() + "\n\npixelpass: error: no ticket given and no terminal for the menu: run `pixelpass host` to share or `pixelpass TICKET` to watch\n").utf8))
-            Foundation.exit(2)
+            Foundation.exit(ExitStatus.usage.rawValue)
         }
         try ConfigDefaults.check()
         try MainMenu.run()
-        Foundation.exit(0)
+        Foundation.exit(ExitStatus.success.rawValue)
     }
     var command = try PixelpassCommand.parseAsRoot()
     try command.run()
@@ -30,8 +30,8 @@ do {
     if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
     if code == .success {
         print(message)
-        Foundation.exit(0)
+        Foundation.exit(ExitStatus.success.rawValue)
     }
     FileHandle.standardError.write(Data(("pixelpass: error: " + message + "\n").utf8))
-    Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+    Foundation.exit(ExitStatus(argumentParser: code).rawValue)
 }

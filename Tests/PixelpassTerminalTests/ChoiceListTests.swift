@@ -14,6 +14,18 @@ final class ChoiceListTests: XCTestCase {
         XCTAssertEqual(list.selected, 0)
     }
 
+    func testHomeAndEndJumpToTheEnds() {
+        var list = menu()
+        XCTAssertEqual(list.handle(.end), .moved)
+        XCTAssertEqual(list.selected, 2)
+        XCTAssertEqual(list.handle(.home), .moved)
+        XCTAssertEqual(list.selected, 0)
+        _ = list.handle(.pageDown)
+        XCTAssertEqual(list.selected, 2)
+        _ = list.handle(.pageUp)
+        XCTAssertEqual(list.selected, 0)
+    }
+
     func testEnterChoosesTheSelection() {
         var list = menu()
         _ = list.handle(.down)

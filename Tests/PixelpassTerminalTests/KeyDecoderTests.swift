@@ -12,6 +12,14 @@ final class KeyDecoderTests: XCTestCase {
         XCTAssertEqual(decode("\u{1b}OA"), [.up], "application cursor mode")
     }
 
+    func testScrollKeysAsXtermAndRxvtSendThem() {
+        XCTAssertEqual(decode("\u{1b}[5~\u{1b}[6~"), [.pageUp, .pageDown])
+        XCTAssertEqual(decode("\u{1b}[H\u{1b}[F"), [.home, .end], "xterm")
+        XCTAssertEqual(decode("\u{1b}OH\u{1b}OF"), [.home, .end], "application cursor mode")
+        XCTAssertEqual(decode("\u{1b}[1~\u{1b}[4~\u{1b}[7~\u{1b}[8~"), [.home, .end, .home, .end], "VT220 and rxvt")
+        XCTAssertEqual(decode("\u{1b}[3~\u{1b}[2~q"), [.character("q")], "Delete and Insert mean nothing here")
+    }
+
     func testControlKeys() {
         XCTAssertEqual(decode("\u{3}"), [.interrupt])
         XCTAssertEqual(decode("\u{4}\u{7f}\u{15}\t"), [.endOfInput, .backspace, .clearLine, .tab])

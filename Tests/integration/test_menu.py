@@ -288,6 +288,32 @@ def test_ctrl_c_at_every_prompt_exits_cleanly(menu, path, start_host):
     assert term.exit_status() == (0, True)
 
 
+def test_doctor_scrolls_its_report_in_an_80x24_terminal(menu):
+    """The Doctor screen runs the checks in process and pages the table:
+    the title stays on the first row, End reaches the verdict, q goes back."""
+    term = menu(width=80)
+    term.resize(80, 24)
+    term.keys("d")
+    first = term.wait(r"lines 1–(\d+) of (\d+)", timeout=60)
+    total = int(first.group(2))
+    assert int(first.group(1)) <= 24 - 5 < total, first.group(0)
+    shown = term.text().splitlines()
+    assert shown[0].startswith("pixelpass · doctor") and "CHECK" in shown[2], shown
+    assert all(len(line) <= 80 for line in shown), shown
+    term.keys("End")
+    term.wait(rf"lines \d+–{total} of {total}")
+    term.wait(r"Sharing can(not)? work here")
+    assert term.text().splitlines()[0].startswith("pixelpass · doctor")
+    term.keys("PageUp")
+    term.wait(rf"lines \d+–{total - (24 - 5)} of {total}")
+    term.keys("Home")
+    term.wait(r"lines 1–")
+    term.keys("q")
+    term.wait(r"Host — share your screen")
+    term.keys("q")
+    assert term.exit_status() == (0, True)
+
+
 def test_escape_goes_back_to_the_menu(menu):
     term = menu()
     term.keys("v")

@@ -67,32 +67,46 @@ public final class Host: HTTP3ServerDelegate {
     /// Viewers joining, leaving and moving; called on the event loop.
     public var onEvent: ((HostEvent) -> Void)?
 
-    /// Resolves the capture source, encoder and audio (so bad input fails now,
-    /// listing what exists, not when the first viewer arrives), binds the
-    /// socket and makes the ticket.
-    public static func start(_ configuration: HostConfiguration, on eventLoop: EventLoop) throws -> Host {
-        let resolved = try MediaPipeline.resolve(configuration.media)
-        let identity = try TLSIdentity(commonName: "pixelpass host")
-        let server: HTTP3Server
+    /// Binds the socket, gathers NAT candidates and makes the ticket for
+    /// media already resolved (`MediaPipeline.resolve`, which may block on
+    /// the desktop's dialog, so it runs before and off the event loop). Never
+    /// waits: everything after the bind runs on `eventLoop`.
+    public static func start(_ configuration: HostConfiguration, media resolved: ResolvedMedia,
+                             on eventLoop: EventLoop) -> EventLoopFuture<Host> {
+        let identity: TLSIdentity
         do {
-            server = try HTTP3Server.start(bindingTo: configuration.bind, identity: identity, on: eventLoop).wait()
+            identity = try TLSIdentity(commonName: "pixelpass host")
         } catch {
-            throw HostError.cannotBind("\(configuration.bind)", error)
+            return eventLoop.makeFailedFuture(error)
         }
+        return HTTP3Server.start(bindingTo: configuration.bind, identity: identity, on: eventLoop)
+            .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
+            .hop(to: eventLoop)
+            .flatMap { server in
+                let nat = NATSideChannel(socket: server.socket)
+                server.socket.sideChannel = nat
+                // Behind a NAT, the addresses STUN servers see and a TURN relay are what
+                // a friend elsewhere can reach; on loopback there is nothing to learn.
+                let gathering = configuration.bind.isLoopback
+                    ? eventLoop.makeSucceededFuture(GatheredCandidates())
+                    : nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
+                return gathering
+                    .map { gathered in
+                        Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
+                                      identity: identity, gathered: gathered)
+                    }
+                    .flatMapError { error in
+                        // Nothing may keep the socket once the start has failed.
+                        nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
+                    }
+            }
+    }
+
+    /// The running host around a bound server; on its event loop.
+    private static func assemble(_ configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server,
+                                 nat: NATSideChannel, identity: TLSIdentity, gathered: GatheredCandidates) -> Host {
+        let eventLoop = server.eventLoop
         let port = server.localAddress.port ?? 0
-        let nat = try eventLoop.submit {
-            let channel = NATSideChannel(socket: server.socket)
-            server.socket.sideChannel = channel
-            return channel
-        }.wait()
-        // Behind a NAT, the addresses STUN servers see and a TURN relay are what
-        // a friend elsewhere can reach; on loopback there is nothing to learn.
-        var gathered = GatheredCandidates()
-        if !configuration.bind.isLoopback {
-            gathered = try eventLoop.flatSubmit {
-                nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
-            }.wait()
-        }
         var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
         for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
         let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
@@ -104,23 +118,21 @@ public final class Host: HTTP3ServerDelegate {
         host.portMapper = gathered.portMapper
         Console.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
         for skipped in resolved.skippedEncoders { Console.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
-        try eventLoop.submit {
-            server.delegate = host
-            host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
-            // The desktop's own "stop sharing" ends the share even with no viewer.
-            resolved.onCaptureEnded { [weak host] reason in
-                host?.eventLoop.execute { host?.onSourceLost?(reason) }
-            }
-            nat.onRelayLost = { reason in Console.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
-            let size = resolved.captureSize
-            host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
-                + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
-            // QUIC follows a viewer that changes address by itself; look once a
-            // second so the change can be shown.
-            host.pathWatch = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak host] _ in
-                host?.watchPaths()
-            }
-        }.wait()
+        server.delegate = host
+        host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
+        // The desktop's own "stop sharing" ends the share even with no viewer.
+        resolved.onCaptureEnded { [weak host] reason in
+            host?.eventLoop.execute { host?.onSourceLost?(reason) }
+        }
+        nat.onRelayLost = { reason in Console.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
+        let size = resolved.captureSize
+        host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
+            + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
+        // QUIC follows a viewer that changes address by itself; look once a
+        // second so the change can be shown.
+        host.pathWatch = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak host] _ in
+            host?.watchPaths()
+        }
         return host
     }
 

@@ -115,7 +115,7 @@ public enum PlayerLauncher {
     }
 }
 
-public enum PlayerLaunchError: Error, CustomStringConvertible {
+public enum PlayerLaunchError: Error, Equatable, Sendable, CustomStringConvertible {
     case notRequested
     case notInstalled(PlayerChoice)
     case spawnFailed(PlayerChoice, String)

@@ -1,8 +1,9 @@
 import Foundation
 import PixelpassTransport
 
-/// Why a viewer could not start or had to stop; each maps to an exit code.
-public enum ViewerError: Error, CustomStringConvertible {
+/// Why a viewer could not start or had to stop; the command line maps each
+/// to an exit code (`ExitStatus`).
+public enum ViewerError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreachable(String)
     /// Nothing answered and the ticket has no relay: most likely the host is
     /// behind a NAT that lets nobody in.
@@ -10,15 +11,6 @@ public enum ViewerError: Error, CustomStringConvertible {
     case identityMismatch(String)
     case refused(status: Int, message: String)
     case relayUnavailable(port: Int, String)
-
-    public var exitCode: Int32 {
-        switch self {
-        case .unreachable, .noPath: return 3
-        case .identityMismatch: return 4
-        case .refused: return 5
-        case .relayUnavailable: return 2
-        }
-    }
 
     public var description: String {
         switch self {

@@ -28,7 +28,7 @@ struct AppsCommand: ParsableCommand {
             apps = try PipeWireAudio.playingApplications()
         } catch let error as AppAudioError {
             Console.error("no PipeWire sound server answered (\(error.reason)); pixelpass apps and host --app need PipeWire with pipewire-pulse running in this session")
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         }
         if json {
             Console.output(JSONValue.array(apps.map { app in

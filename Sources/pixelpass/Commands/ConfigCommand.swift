@@ -76,7 +76,7 @@ enum ConfigArguments {
             return try ConfigLocation.resolve(environment: ProcessInfo.processInfo.environment)
         } catch {
             Console.error(error.description)
-            throw ExitCodes.usage
+            throw ExitStatus.usage.exitCode
         }
     }
 
@@ -85,7 +85,7 @@ enum ConfigArguments {
             return try PixelpassConfig.load(environment: ProcessInfo.processInfo.environment)
         } catch {
             for line in error.description.split(separator: "\n") { Console.error(String(line)) }
-            throw ExitCodes.usage
+            throw ExitStatus.usage.exitCode
         }
     }
 }

@@ -30,21 +30,28 @@ struct DoctorCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        GStreamer.initialize()
         let environment = ProcessInfo.processInfo.environment
         try ConfigDefaults.check()
-        var report = Doctor.run(.live(environment: environment))
-        if !offline {
-            report.checks += DoctorChecks.nat(NATDiagnosis.run(Self.natSettings()))
-        }
+        let report = Self.report(environment: environment, offline: offline)
         if json {
             Console.output(report.renderJSON())
         } else {
             FileHandle.standardOutput.write(Data(report.renderText(colour: Self.wantsColour(environment)).utf8))
         }
         if !report.sharingCanWork {
-            throw ExitCode(report.exitCode)
+            throw ExitStatus(doctor: report).exitCode
         }
+    }
+
+    /// Every check; `offline` skips the internet ones. The menu's Doctor
+    /// screen runs this too, in process.
+    static func report(environment: [String: String], offline: Bool) -> DoctorReport {
+        GStreamer.initialize()
+        var report = Doctor.run(.live(environment: environment))
+        if !offline {
+            report.checks += DoctorChecks.nat(NATDiagnosis.run(natSettings()))
+        }
+        return report
     }
 
     /// STUN servers and TURN relay as `pixelpass host` would use them by default.

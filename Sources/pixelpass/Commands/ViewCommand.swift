@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import NIOCore
-import NIOPosix
 import PixelpassCore
 import PixelpassTicket
 
@@ -45,126 +43,25 @@ struct ViewCommand: ParsableCommand {
         }
     }
 
-    /// What the event loop and timers tell the main thread.
-    private enum Event {
-        case ready(Viewer, url: String)
-        case failed(Error)
-        case ended(ViewerEnd)
-        case statsDue
-    }
-
+    /// Builds the configuration, starts the session, renders its events:
+    /// stderr lines always, and on stdout the URL alone or JSON lines.
     func run() throws {
         outputOptions.apply()
-        let json = outputOptions.isJSON
-        let parsed = try TicketArgument.parse(ticket)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let events = MainThreadEvents<Event>()
-
-        let target = parsed.addresses.map(\.description).joined(separator: ", ")
-        let spinner = json ? nil : Spinner.start("connecting to \(target) …")
-        if spinner == nil { Console.info("connecting to \(target) …") }
-        Viewer.connect(parsed, on: group.next())
-            .flatMap { viewer in
-                viewer.startRelay(port: effectivePort) { end in events.post(.ended(end)) }
-                    .map { url in (viewer, url) }
-            }
-            .whenComplete { result in
-                switch result {
-                case .success(let (viewer, url)): events.post(.ready(viewer, url: url))
-                case .failure(let error): events.post(.failed(error))
-                }
-            }
-
-        // Until connected, Ctrl-C simply stops trying.
-        let viewer: Viewer
-        let first = events.next()
-        spinner?.stop()
-        switch first {
-        case .interrupted:
-            Console.info("stopped before the connection was made")
-            if json { EventLine.ended("interrupted", exitCode: 0) }
-            return
-        case .event(.failed(let error)):
-            let viewerError = error as? ViewerError
-            let code = viewerError?.exitCode ?? 1
-            let message = viewerError?.description ?? "\(error)"
-            Console.error(message)
-            if json {
-                EventLine.error(message, exitCode: code)
-                EventLine.ended("error", exitCode: code)
-            }
-            throw ExitCode(code)
-        case .event(.ended), .event(.statsDue):
-            return
-        case .event(.ready(let connected, let url)):
-            viewer = connected
-            if json {
-                EventLine.emit("listening", [("url", .string(url))])
-                EventLine.emit("path_changed", [("address", .string(viewer.hostAddress)), ("path", .string(viewer.path.rawValue))])
-            } else {
-                Console.output(url)
-            }
-            Console.info("connected to \(viewer.hostAddress) (\(viewer.path == .relayed ? "through the TURN relay" : "direct")); the stream is at \(url)")
-            openPlayer(url: url, json: json)
-        }
-
-        let ticker = json ? Ticker(every: 1) { events.post(.statsDue) } : nil
-        defer { ticker?.cancel() }
-        var meter = BitrateMeter<Int>()
-        var lastPath = viewer.path
-        while true {
-            let (reason, code): (String, Int32)
-            switch events.next() {
-            case .interrupted:
-                Console.info("stopping")
-                (reason, code) = ("interrupted", 0)
-            case .event(.ended(.hostEnded)):
-                Console.info("the host ended the share")
-                (reason, code) = ("host_ended", 0)
-            case .event(.ended(.removedByHost)):
-                Console.error("the host removed you from the share. Ask your friend if you want to watch again.")
-                (reason, code) = ("removed", ExitCodes.refused.rawValue)
-            case .event(.ended(.lostContact(let detail))):
-                Console.error("lost contact with the host (\(detail)). The share may have stopped or the network dropped; ask for a fresh ticket if it does not come back.")
-                (reason, code) = ("lost_contact", ExitCodes.unreachable.rawValue)
-            case .event(.ended(.local)):
-                (reason, code) = ("closed", 0)
-            case .event(.statsDue):
-                guard let status = try? viewer.status().wait() else { continue }
-                if status.path != lastPath {
-                    lastPath = status.path
-                    EventLine.emit("path_changed", [("address", .string(status.hostAddress)), ("path", .string(status.path.rawValue))])
-                }
-                let rate = meter.sample(0, bytes: status.bytesReceived, at: ProcessInfo.processInfo.systemUptime) ?? 0
-                EventLine.emit("stats", [("address", .string(status.hostAddress)), ("path", .string(status.path.rawValue)),
-                                         ("rtt_ms", .double(status.roundTripMilliseconds)),
-                                         ("bitrate_kbps", .double(rate / 1000)),
-                                         ("bytes_received", .int(status.bytesReceived)),
-                                         ("players", .int(status.players))])
-                continue
-            case .event(.ready), .event(.failed):
-                continue
-            }
-            try? viewer.close().wait()
-            if json { EventLine.ended(reason, exitCode: code) }
-            if code != 0 { throw ExitCode(code) }
-            return
-        }
-    }
-
-    private func openPlayer(url: String, json: Bool) {
-        let choice = effectivePlayer
-        switch PlayerLauncher.launch(choice, url: url) {
-        case .success(let launched):
-            Console.info("opened the player: \(launched.command)")
-            if json { EventLine.emit("player_opened", [("player", .string(choice.rawValue)), ("pid", .int(Int(launched.pid)))]) }
-        case .failure(.notRequested):
-            Console.info("open it with: \(PlayerLauncher.suggestedCommand(url: url))")
-        case .failure(let error):
-            Console.error("\(error). Open the stream yourself with: \(PlayerLauncher.suggestedCommand(url: url))")
-            if json { EventLine.emit("player_failed", [("player", .string(choice.rawValue)), ("message", .string("\(error)"))]) }
-        }
+        let configuration = ViewSessionConfiguration(ticket: try TicketArgument.parse(ticket), port: effectivePort,
+                                                     player: effectivePlayer)
+        var log = ViewTextRenderer(printsURL: !outputOptions.isJSON, spins: !outputOptions.isJSON)
+        var json = outputOptions.isJSON ? ViewJSONRenderer() : nil
+        let status = HeadlessLoop.run(start: { sink in
+            let session = ViewSession(configuration, onEvent: sink)
+            session.start()
+            return session.stop
+        }, render: { event in
+            log.render(event)
+            json?.render(event)
+            guard case .ended(let end) = event else { return nil }
+            return ExitStatus(end)
+        })
+        if status != .success { throw status.exitCode }
     }
 }
 

@@ -34,6 +34,7 @@ final class InteractiveSession {
     }
 
     var width: Int { terminal.size.columns }
+    var height: Int { terminal.size.rows }
 
     func post(_ event: MenuEvent) { events.post(event) }
 
@@ -52,11 +53,6 @@ final class InteractiveSession {
     }
 
     func show(_ lines: [String]) { terminal.draw(lines) }
-
-    /// A connection that finished after its screen was left is closed, not leaked.
-    func discardStale(_ event: MenuEvent) {
-        if case .viewerReady(let viewer, _) = event { _ = viewer.close() }
-    }
 
     /// Draws a choice list under `header` until an item is chosen or the
     /// user backs out.
@@ -81,10 +77,8 @@ final class InteractiveSession {
                 if case .unchanged = outcome { continue }
                 if case .moved = outcome { error = nil; continue }
                 return outcome
-            case .resized, .tick, .log, .host, .sourceLost, .viewerFailed, .viewerEnded:
+            case .resized, .tick, .log, .host, .view, .doctor:
                 continue
-            case .viewerReady(let viewer, let url):
-                discardStale(.viewerReady(viewer, url: url))
             }
         }
     }
@@ -93,11 +87,10 @@ final class InteractiveSession {
     func waitForKey(_ lines: [String]) -> Bool {
         show(lines + ["", style.dim("press any key to go back to the menu")])
         while true {
-            let event = next()
-            switch event {
+            switch next() {
             case .key(.interrupt): return false
             case .key: return true
-            default: discardStale(event)
+            case .resized, .tick, .log, .host, .view, .doctor: continue
             }
         }
     }

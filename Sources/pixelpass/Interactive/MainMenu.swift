@@ -11,7 +11,7 @@ enum MainMenu {
             session = try InteractiveSession()
         } catch {
             Console.error("the menu needs a terminal (\(error)); see pixelpass --help")
-            throw ExitCodes.usage
+            throw ExitStatus.usage.exitCode
         }
         defer { session.close() }
         var note: String?
@@ -40,34 +40,5 @@ enum MainMenu {
             case .back(let message): note = message
             }
         }
-    }
-}
-
-/// Runs `pixelpass doctor` and shows its table.
-struct DoctorScreen {
-    let session: InteractiveSession
-
-    func run() -> FlowResult {
-        session.show([session.style.bold("pixelpass · doctor"), "", "checking this machine …"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["doctor"]
-        var environment = session.environment
-        environment["NO_COLOR"] = session.style.enabled ? nil : "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        var lines: [String]
-        do {
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        } catch {
-            lines = ["could not run the checks: \(error)"]
-        }
-        return session.waitForKey([session.style.bold("pixelpass · doctor"), ""] + lines) ? .back(note: nil) : .quit
     }
 }

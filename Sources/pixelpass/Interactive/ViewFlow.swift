@@ -1,5 +1,4 @@
 import Foundation
-import NIOPosix
 import PixelpassCore
 import PixelpassTicket
 import PixelpassTerminal
@@ -41,8 +40,7 @@ struct ViewFlow {
             }
             lines += ["", session.style.dim("Esc goes back · Ctrl+C quits")]
             session.show(lines)
-            let event = session.next()
-            guard case .key(let key) = event else { session.discardStale(event); continue }
+            guard case .key(let key) = session.next() else { continue }
             switch editor.handle(key) {
             case .edited:
                 continue
@@ -102,101 +100,62 @@ struct ViewFlow {
     }
 
     private func watch(_ ticket: Ticket, player: PlayerChoice) -> WatchOutcome {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let target = ticket.addresses.map(\.description).joined(separator: ", ")
-        var screen = ViewScreen(phase: .connecting(target: target, frame: 0))
-        Viewer.connect(ticket, on: group.next())
-            .flatMap { viewer in
-                viewer.startRelay(port: ConfigDefaults.values.view.port ?? 0) { [session] end in session.post(.viewerEnded(end)) }.map { (viewer, $0) }
-            }
-            .whenComplete { [session] result in
-                switch result {
-                case .success(let (viewer, url)): session.post(.viewerReady(viewer, url: url))
-                case .failure(let error): session.post(.viewerFailed(error))
-                }
-            }
-        var spin = Ticker(every: 0.1) { [session] in session.post(.tick) }
-        var frame = 0
-        var viewer: Viewer?
-        var launched: LaunchedPlayer?
-        var meter = BitrateMeter<Int>()
-        defer { spin.cancel() }
-
-        func open(_ url: String) {
-            switch PlayerLauncher.launch(player, url: url) {
-            case .success(let started):
-                launched = started
-                screen.player = .running(name: player.rawValue)
-            case .failure(.notRequested):
-                screen.player = .none
-            case .failure(let error):
-                screen.player = .failed("\(error)")
-            }
-        }
-        func leave(_ result: FlowResult) -> WatchOutcome {
-            if let viewer { try? viewer.close().wait() }
-            return .finished(result)
+        let configuration = ViewSessionConfiguration(ticket: ticket, port: ConfigDefaults.values.view.port ?? 0,
+                                                     player: player)
+        let watch = ViewSession(configuration) { [session] event in session.post(.view(event)) }
+        var screen = ViewScreen(phase: .connecting(target: ticket.addresses.map(\.description).joined(separator: ", "), frame: 0))
+        /// Only animates the spinner; the session reports everything else.
+        var spin: Ticker? = Ticker(every: 0.1) { [session] in session.post(.tick) }
+        defer { spin?.cancel() }
+        /// Set once the user asked to leave: where to go when the watch has ended.
+        var leaving: FlowResult?
+        func leave(_ result: FlowResult) {
+            guard leaving == nil else { return }
+            leaving = result
+            watch.stop()
         }
         func ended(_ message: String) -> WatchOutcome {
-            if let viewer { try? viewer.close().wait() }
-            return .finished(session.waitForKey([session.style.bold("pixelpass · watch a share"), "", message])
-                ? .back(note: nil) : .quit)
+            .finished(session.waitForKey([session.style.bold("pixelpass · watch a share"), "", message]) ? .back(note: nil) : .quit)
         }
-
+        watch.start()
         while true {
             session.show(screen.lines(width: session.width, style: session.style))
             switch session.next() {
+            case .view(.ended(let end)):
+                switch end {
+                case .interrupted, .closed: return .finished(leaving ?? .back(note: nil))
+                case .hostEnded: return ended("The host ended the share.")
+                case .removed: return ended("The host removed you from the share.")
+                case .lostContact(let detail): return ended("Lost contact with the host (\(detail)).")
+                case .failed(let error): return .retry(error.description)
+                }
+            case .view(let event):
+                screen.render(event)
+                if case .connected = event {
+                    spin?.cancel()
+                    spin = nil
+                }
             case .key(.interrupt):
-                return leave(.quit)
-            case .key(.escape) where viewer == nil:
-                return leave(.back(note: "Stopped connecting."))
+                leave(.quit)
+            case .key(.escape) where screen.isConnecting:
+                leave(.back(note: "Stopped connecting."))
             case .key(.character(let character)):
+                guard leaving == nil, !screen.isConnecting else { continue }
                 switch (character, screen.player) {
                 case ("q", _), ("Q", _):
-                    guard viewer != nil else { continue }
-                    return leave(.back(note: "Stopped watching."))
+                    leave(.back(note: "Stopped watching."))
                 case ("r", .closed), ("o", _), ("R", .closed), ("O", _):
-                    if case .watching(let url) = screen.phase { open(url) }
+                    watch.openPlayer()
                 default:
                     continue
                 }
             case .key:
                 continue
             case .tick:
-                if viewer == nil {
-                    frame += 1
-                    screen.phase = .connecting(target: target, frame: frame)
-                    continue
-                }
-                if let status = try? viewer?.status().wait() {
-                    screen.status = status
-                    screen.rate = meter.sample(0, bytes: status.bytesReceived, at: ProcessInfo.processInfo.systemUptime) ?? screen.rate
-                }
-                if let running = launched, running.hasExited() {
-                    launched = nil
-                    screen.player = .closed(name: player.rawValue)
-                }
-            case .viewerReady(let connected, let url):
-                viewer = connected
-                spin.cancel()
-                spin = Ticker(every: 1) { [session] in session.post(.tick) }
-                screen.phase = .watching(url: url)
-                screen.status = try? connected.status().wait()
-                open(url)
-            case .viewerFailed(let error):
-                return .retry((error as? ViewerError)?.description ?? "\(error)")
-            case .viewerEnded(.hostEnded):
-                return ended("The host ended the share.")
-            case .viewerEnded(.removedByHost):
-                return ended("The host removed you from the share.")
-            case .viewerEnded(.lostContact(let detail)):
-                return ended("Lost contact with the host (\(detail)).")
-            case .viewerEnded(.local):
-                return leave(.back(note: nil))
+                screen.spin()
             case .log(let line):
                 screen.note(line)
-            case .resized, .host, .sourceLost:
+            case .resized, .host, .doctor:
                 continue
             }
         }

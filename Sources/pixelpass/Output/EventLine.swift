@@ -8,11 +8,11 @@ enum EventLine {
         Console.output(object.rendered)
     }
 
-    static func error(_ message: String, exitCode: Int32) {
-        emit("error", [("message", .string(message)), ("exit_code", .int(Int(exitCode)))])
+    static func error(_ message: String, exitStatus: ExitStatus) {
+        emit("error", [("message", .string(message)), ("exit_code", .int(Int(exitStatus.rawValue)))])
     }
 
-    static func ended(_ reason: String, exitCode: Int32) {
-        emit("ended", [("reason", .string(reason)), ("exit_code", .int(Int(exitCode)))])
+    static func ended(_ reason: String, exitStatus: ExitStatus) {
+        emit("ended", [("reason", .string(reason)), ("exit_code", .int(Int(exitStatus.rawValue)))])
     }
 }

@@ -1,0 +1,18 @@
+import PixelpassTicket
+
+/// One watch, fully decided.
+public struct ViewSessionConfiguration: Sendable {
+    public var ticket: Ticket
+    /// Local port for the stream URL; 0: any free port.
+    public var port: Int
+    /// Opened once connected, and again on `openPlayer()`.
+    public var player: PlayerChoice
+    /// Seconds between `stats` events (and checks that the player still runs).
+    public var statsInterval: Double = 1
+
+    public init(ticket: Ticket, port: Int, player: PlayerChoice) {
+        self.ticket = ticket
+        self.port = port
+        self.player = player
+    }
+}

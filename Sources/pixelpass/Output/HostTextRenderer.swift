@@ -1,0 +1,44 @@
+import PixelpassCore
+
+/// The share as plain text: progress on stderr (also under `--output json`),
+/// and, unless JSON is on stdout, the ticket alone on stdout for scripts.
+struct HostTextRenderer {
+    var printsTicket: Bool
+
+    mutating func render(_ event: HostSessionEvent) {
+        switch event {
+        case .preparing(let portalNotice):
+            if let portalNotice { Console.info(portalNotice) }
+        case .ticket(let ticket):
+            if printsTicket { Console.output(ticket.text) }
+        case .listening(let listening):
+            describe(listening)
+        case .viewerJoined, .viewerLeft, .pathChanged, .stats:
+            break  // the host logs viewers as they come and go, in more detail
+        case .error(let error):
+            Console.error(error.description)
+        case .stopping(.stopped):
+            Console.info("stopping: closing viewers")
+        case .stopping(.sourceLost), .stopping(.failed), .ended:
+            break
+        }
+    }
+
+    private func describe(_ listening: HostListening) {
+        Console.info("capture: \(listening.capture)")
+        if case .unavailable(let reason) = listening.audio {
+            Console.info("warning: no system audio (\(reason)); sharing video only")
+        }
+        if !listening.reflexive.isEmpty {
+            Console.info("STUN: the internet sees this host at \(listening.reflexive.joined(separator: ", "))")
+        }
+        if let relay = listening.relay {
+            Console.info("TURN relay ready at \(relay.relayed) (via \(relay.server))")
+        }
+        if let problem = listening.relayProblem {
+            Console.info("warning: no TURN relay in the ticket: \(problem); friends behind a strict NAT may not get through")
+        }
+        Console.info("sharing on \(listening.addresses.joined(separator: ", ")); send the ticket above to a friend, who runs: pixelpass TICKET")
+        Console.info("press Ctrl-C to stop sharing")
+    }
+}
