@@ -28,12 +28,8 @@ struct HostCommand: ParsableCommand {
         """
     )
 
-    enum Source: String, ExpressibleByArgument, CaseIterable {
-        case auto, x11, portal, pipewire, test, clock
-    }
-
     @Option(help: ArgumentHelp("What to share: auto (this desktop: the ScreenCast portal on Wayland, the X screen on X11), x11, portal (the desktop's screen-share dialog), pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement). Default: auto, or [host] source in the config.", valueName: "source"))
-    var source: Source?
+    var source: CaptureSourceName?
 
     @Option(help: ArgumentHelp("What the desktop's screen-share dialog offers (Wayland): any, monitor or window (default: any).", valueName: "kind"))
     var portalSource: ScreenCastOptions.Offer?
@@ -102,8 +98,8 @@ struct HostCommand: ParsableCommand {
             portMapping: portMapping))
     }
 
-    var effectiveSource: Source {
-        source ?? ConfigDefaults.values.host.source.flatMap { Source(rawValue: $0.rawValue) } ?? .auto
+    var effectiveSource: CaptureSourceName {
+        source ?? ConfigDefaults.values.host.source ?? .auto
     }
 
     func validate() throws {
@@ -138,7 +134,7 @@ struct HostCommand: ParsableCommand {
                 throw ValidationError("--app needs an application name (list them with: pixelpass apps)")
             }
             if !settings.audio { throw ValidationError("--app chooses whose audio to send, so it cannot go with --no-audio") }
-            if [.test, .clock].contains(effectiveSource) {
+            if effectiveSource.isSynthetic {
                 throw ValidationError("--app goes with a screen source: the \(effectiveSource.rawValue) source sends its own test tone")
             }
         }

@@ -27,14 +27,41 @@ struct HostSettings {
     var flags = Flags()
 
     private var config: PixelpassConfig.Host { ConfigDefaults.values.host }
-    var encoder: String { flags.encoder ?? config.encoder?.rawValue ?? PixelpassConfig.Defaults.encoder.rawValue }
     var hardware: Bool { flags.hwencode ?? config.hwencode ?? PixelpassConfig.Defaults.hwencode }
     var audio: Bool { flags.audio ?? config.audio ?? PixelpassConfig.Defaults.audio }
-    var bind: String { flags.bind ?? config.bind ?? PixelpassConfig.Defaults.bind }
-    var size: String? { flags.size ?? config.size?.description }
-    var fps: Int { flags.fps ?? config.fps ?? PixelpassConfig.Defaults.fps }
-    var bitrate: Int { flags.bitrate ?? config.bitrate ?? PixelpassConfig.Defaults.bitrate }
-    var maxViewers: Int { flags.maxViewers ?? config.maxViewers ?? PixelpassConfig.Defaults.maxViewers }
+
+    // Each value: the flag through its setting's one parser (so the flag and
+    // the config file accept the same text and say the same thing when it
+    // is wrong), else the config file's already-checked value, else the default.
+
+    func encoderName() throws -> EncoderName {
+        try flags.encoder.map { text throws(ValidationError) in try parse(text, as: EncoderName.self, flag: "--encoder") }
+            ?? config.encoder ?? PixelpassConfig.Defaults.encoder
+    }
+
+    func bindAddress() throws -> BindAddress {
+        if let text = flags.bind { return try parse(text, as: BindAddress.self, flag: "--bind") }
+        return try parse(config.bind ?? PixelpassConfig.Defaults.bind, as: BindAddress.self, flag: "bind")
+    }
+
+    func videoSize() throws -> VideoSize? {
+        try flags.size.map { text throws(ValidationError) in try parse(text, as: VideoSize.self, flag: "--size") }
+            ?? config.size
+    }
+
+    func fps() throws -> Int {
+        try flags.fps.map { try bounded($0, FrameRate.self, flag: "--fps") } ?? config.fps ?? PixelpassConfig.Defaults.fps
+    }
+
+    func bitrate() throws -> Int {
+        try flags.bitrate.map { try bounded($0, Bitrate.self, flag: "--bitrate") }
+            ?? config.bitrate ?? PixelpassConfig.Defaults.bitrate
+    }
+
+    func maxViewers() throws -> Int {
+        try flags.maxViewers.map { try bounded($0, ViewerLimit.self, flag: "--max-viewers") }
+            ?? config.maxViewers ?? PixelpassConfig.Defaults.maxViewers
+    }
 
     /// The flag; else the config's app, unless this share sends no system
     /// audio (--no-audio, or a test source with its own tone).
@@ -47,13 +74,11 @@ struct HostSettings {
     /// Fails with the flag (or config value) that is wrong and how to fix it.
     func validate() throws {
         _ = try natSettings()
-        _ = try parsedBind()
-        _ = try parsedSize()
-        guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120 (got \(fps))") }
-        guard (100...100_000).contains(bitrate) else {
-            throw ValidationError("--bitrate is in kbit/s and must be between 100 and 100000 (got \(bitrate))")
-        }
-        guard (1...64).contains(maxViewers) else { throw ValidationError("--max-viewers must be between 1 and 64") }
+        _ = try bindAddress()
+        _ = try videoSize()
+        _ = try fps()
+        _ = try bitrate()
+        _ = try maxViewers()
         _ = try encoderChoice()
     }
 
@@ -62,13 +87,17 @@ struct HostSettings {
         let nat = ConfigDefaults.values.nat
         var stun = flags.stunServers.isEmpty ? (nat.stun ?? NATSettings.defaultSTUNServers) : flags.stunServers
         if stun == ["none"] { stun = [] }
-        for server in stun where !Self.looksLikeHostPort(server) {
-            throw ValidationError("--stun must be HOST:PORT or none, e.g. stun.example.org:3478 (got \"\(server)\")")
+        for server in stun {
+            // "none" is the flag's own word, so its message says so.
+            do { _ = try STUNServer(validating: server) } catch {
+                throw ValidationError("--stun must be HOST:PORT or none, e.g. stun.example.org:3478 (got \"\(server)\")")
+            }
         }
         var turnSetting: TURNServerSetting?
-        if let url = flags.turn ?? nat.turn {
-            guard let parsed = TURNServerSetting.parse(url, secret: flags.turnSecret ?? nat.turnSecret) else {
-                throw ValidationError("--turn must be turn:USER:PASS@HOST:PORT, or turn:HOST:PORT together with --turn-secret (got \"\(url)\")")
+        if let text = flags.turn ?? nat.turn {
+            let secret = flags.turnSecret ?? nat.turnSecret
+            guard let url = try? TURNServerURL(validating: text), let parsed = url.setting(secret: secret) else {
+                throw ValidationError("--turn must be turn:USER:PASS@HOST:PORT, or turn:HOST:PORT together with --turn-secret (got \"\(text)\")")
             }
             turnSetting = parsed
         } else if flags.turnSecret != nil {
@@ -78,52 +107,33 @@ struct HostSettings {
                            portMapping: flags.portMapping ?? nat.portMapping ?? true)
     }
 
-    private static func looksLikeHostPort(_ text: String) -> Bool {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
-        return (1...65535).contains(port) && colon > text.startIndex
-    }
-
     func encoderChoice() throws -> EncoderChoice {
-        let encoder = self.encoder
-        if encoder == "auto" { return .automatic(allowHardware: hardware) }
-        let known = ["vah264enc", "vaapih264enc", "nvh264enc", "x264enc", "openh264enc"]
-        guard known.contains(encoder) else {
-            throw ValidationError("--encoder must be auto or one of \(known.joined(separator: ", ")) (got \"\(encoder)\")")
+        let encoder = try encoderName()
+        if !hardware && encoder.isHardware {
+            throw ValidationError("--encoder \(encoder.rawValue) is a hardware encoder, but --no-hwencode was given")
         }
-        if !hardware && ["vah264enc", "vaapih264enc", "nvh264enc"].contains(encoder) {
-            throw ValidationError("--encoder \(encoder) is a hardware encoder, but --no-hwencode was given")
-        }
-        return .named(encoder)
+        return encoder.choice(allowHardware: hardware)
     }
 
-    func parsedSize() throws -> (Int, Int)? {
-        guard let size else { return nil }
-        let parts = size.lowercased().split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
-              (16...7680).contains(w), (16...4320).contains(h), w % 2 == 0, h % 2 == 0 else {
-            throw ValidationError("--size must be WIDTHxHEIGHT with even numbers, e.g. 1280x720 (got \"\(size)\")")
-        }
-        return (w, h)
+    private func parse<Setting: TextSetting>(_ text: String, as type: Setting.Type, flag: String) throws(ValidationError) -> Setting {
+        do { return try Setting(validating: text) } catch { throw error.about(flag) }
     }
 
-    func parsedBind() throws -> SocketAddress {
-        guard let address = AddressArgument.parse(bind) else {
-            throw ValidationError("--bind must be ADDRESS:PORT, e.g. 0.0.0.0:4433 or [::]:4433 (got \"\(bind)\")")
-        }
-        return address
+    private func bounded<Bounds>(_ value: Int, _ type: BoundedInteger<Bounds>.Type, flag: String) throws(ValidationError) -> Int {
+        do { return try BoundedInteger<Bounds>(value).value } catch { throw error.about(flag) }
     }
 
     /// The session these settings describe, capturing `source`.
     func sessionConfiguration(capturing source: CaptureSource) throws -> HostSessionConfiguration {
-        var media = MediaSettings(source: source, encoder: try encoderChoice(), fps: fps,
-                                  bitrateKbps: bitrate, audio: audio)
-        if let (width, height) = try parsedSize() {
-            media.width = width
-            media.height = height
+        var media = MediaSettings(source: source, encoder: try encoderChoice(), fps: try fps(),
+                                  bitrateKbps: try bitrate(), audio: audio)
+        if let size = try videoSize() {
+            media.width = size.width
+            media.height = size.height
             media.scaleToSize = true
         }
-        var host = HostConfiguration(bind: try parsedBind(), media: media)
-        host.maxViewers = maxViewers
+        var host = HostConfiguration(bind: try bindAddress().socketAddress, media: media)
+        host.maxViewers = try maxViewers()
         host.nat = try natSettings()
         let ownTone: Bool
         switch source {
@@ -131,5 +141,12 @@ struct HostSettings {
         case .x11, .pipewire, .portal: ownTone = false
         }
         return HostSessionConfiguration(host: host, application: application(sendsOwnTone: ownTone))
+    }
+}
+
+extension SettingError {
+    /// The same problem said about a flag: "--fps must be … (got 500)".
+    func about(_ flag: String) -> ValidationError {
+        ValidationError(SettingError(setting: flag, requirement: requirement, got: got, suggestion: suggestion).description)
     }
 }

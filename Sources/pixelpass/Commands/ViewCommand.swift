@@ -38,8 +38,8 @@ struct ViewCommand: ParsableCommand {
     func validate() throws {
         try ConfigDefaults.check()
         _ = try TicketArgument.parse(ticket)
-        if let port, !(1...65535).contains(port) {
-            throw ValidationError("--port must be between 1 and 65535 (got \(port))")
+        if let port {
+            do { _ = try RelayPort(port) } catch { throw error.about("--port") }
         }
     }
 

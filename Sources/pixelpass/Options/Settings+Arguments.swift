@@ -1,48 +1,12 @@
 import ArgumentParser
 import PixelpassCore
 
-// The setting types as flag values: each goes through the same one parser
-// as the config file's key. Value lists and completions stay as they were
-// for the flags these replace (free text or a number), so help output and
-// completion scripts do not change with the switch.
+// Flags and the config file share one parser per setting. A named setting
+// with a fixed list is a flag value directly: ArgumentParser lists the
+// names when one is wrong. The other flags are read as text or numbers and
+// go through their setting's parser in `validate()` (HostSettings), because
+// a failable `init?(argument:)` cannot say *why* a value is wrong, and the
+// setting's own message ("--fps must be an integer between 1 and 120 (got
+// 500)") is what tells the user what to do.
 
 extension CaptureSourceName: ExpressibleByArgument {}
-
-extension EncoderName: ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(validating: argument)
-    }
-
-    public static var allValueStrings: [String] { [] }
-    public static var defaultCompletionKind: CompletionKind { .default }
-}
-
-extension BoundedInteger: ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(validating: argument)
-    }
-}
-
-extension VideoSize: ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(validating: argument)
-    }
-}
-
-extension BindAddress: ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(validating: argument)
-    }
-}
-
-extension STUNServer: ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(validating: argument)
-    }
-}
-
-extension TURNServerURL: ExpressibleByArgument {
-    public init?(argument: String) {
-        try? self.init(validating: argument)
-    }
-}
