@@ -64,7 +64,8 @@ let package = Package(
         ]),
         // Terminal UI pieces for the interactive menu: key decoding, menus,
         // line editing and status screens (pure), plus the raw-mode terminal.
-        .target(name: "PixelpassTerminal", dependencies: ["PixelpassCore"]),
+        .target(name: "PixelpassTerminal", dependencies: ["PixelpassCore"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "pixelpass", dependencies: [
             "PixelpassCore", "PixelpassTicket", "PixelpassTerminal", "PixelpassPortal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -96,7 +97,8 @@ let package = Package(
         .testTarget(name: "PixelpassCoreTests", dependencies: [
             "PixelpassCore", "PixelpassBytes", .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"]),
+        .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,16 +7,23 @@ import Glibc
 /// The controlling terminal in raw mode, on the alternate screen. The one
 /// owner of the saved terminal settings: `restore()` (also run at exit and on
 /// deinit) puts the user's terminal back exactly as it was.
-public final class Terminal: @unchecked Sendable {
-    private var saved = termios()
-    private var active = false
-    private let lock = NSLock()
-    nonisolated(unsafe) private static var current: Terminal?
+public final class Terminal: Sendable {
+    /// The user's settings to put back, and whether raw mode is on. Its lock
+    /// also serialises writes, so a redraw never interleaves with `restore`.
+    private struct State {
+        var saved: termios
+        var active: Bool
+    }
+
+    private let state: Mutex<State>
+    /// The terminal `atexit` restores (a C callback cannot capture it).
+    private static let current = Mutex<Terminal?>(nil)
 
     /// Whether the menu can run: stdin and stdout are both terminals.
     public static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
     public init() throws {
+        var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw TerminalError.notATerminal }
         var raw = saved
         // No line buffering, echo or signal keys: Ctrl+C arrives as a byte so
@@ -27,9 +35,9 @@ public final class Terminal: @unchecked Sendable {
             cc[Int(VTIME)] = 0
         }
         guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0 else { throw TerminalError.notATerminal }
-        active = true
-        Terminal.current = self
-        atexit { Terminal.current?.restore() }
+        state = Mutex(State(saved: saved, active: true))
+        Terminal.current.withLock { $0 = self }
+        atexit { Terminal.current.withLock { $0 }?.restore() }
         // Alternate screen, hidden cursor, bracketed paste.
         write("\u{1B}[?1049h\u{1B}[?25l\u{1B}[?2004h")
     }
@@ -38,12 +46,12 @@ public final class Terminal: @unchecked Sendable {
 
     /// Leaves raw mode and the alternate screen; safe to call twice.
     public func restore() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard active else { return }
-        active = false
-        rawWrite("\u{1B}[?2004l\u{1B}[?25h\u{1B}[?1049l")
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+        state.withLock { state in
+            guard state.active else { return }
+            state.active = false
+            rawWrite("\u{1B}[?2004l\u{1B}[?25h\u{1B}[?1049l")
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &state.saved)
+        }
     }
 
     /// Columns and rows right now (80x24 when the size is unknown).
@@ -66,9 +74,7 @@ public final class Terminal: @unchecked Sendable {
     public func clear() { write("\u{1B}[2J\u{1B}[H") }
 
     public func write(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        rawWrite(text)
+        state.withLock { _ in rawWrite(text) }
     }
 
     private func rawWrite(_ text: String) {
