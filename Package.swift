@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(name: "pixelpass", dependencies: [
             "PixelpassCore", "PixelpassTicket", "PixelpassTerminal", "PixelpassPortal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Benchmark helper for scripts/bench-tunnel: bulk HTTP/3 over our QUIC stack.
         .executableTarget(name: "pixelpass-tunnel-bench", dependencies: [

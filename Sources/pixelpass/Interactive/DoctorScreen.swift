@@ -15,8 +15,9 @@ struct DoctorScreen {
 
     func run() -> FlowResult {
         let environment = session.environment
-        DispatchQueue.global().async { [session] in
-            session.post(.doctor(Self.quietingStderr { DoctorCommand.report(environment: environment, offline: false) }))
+        let inbox = session.inbox
+        DispatchQueue.global().async {
+            inbox.post(.doctor(Self.quietingStderr { DoctorCommand.report(environment: environment, offline: false) }))
         }
         var report: ScrollView?
         while true {

@@ -9,7 +9,9 @@ final class InteractiveSession {
     let terminal: Terminal
     let style: TextStyle
     let environment: [String: String]
-    private let events = MainThreadEvents<MenuEvent>()
+    /// Where any thread posts what the menu should hear about.
+    let inbox = MainThreadEvents<MenuEvent>()
+    private var events: MainThreadEvents<MenuEvent> { inbox }
     private var resizeSource: DispatchSourceSignal?
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {

@@ -4,7 +4,7 @@
 enum HeadlessLoop {
     /// `start` starts the session with the sink it must send events to and
     /// returns how to stop it; `render` returns a status once the session ended.
-    static func run<Event>(start: (@escaping (Event) -> Void) -> () -> Void,
+    static func run<Event: Sendable>(start: (@escaping @Sendable (Event) -> Void) -> () -> Void,
                            render: (Event) -> ExitStatus?) -> ExitStatus {
         let inbox = MainThreadEvents<Event>()
         let stop = start { inbox.post($0) }

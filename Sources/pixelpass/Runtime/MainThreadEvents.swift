@@ -4,7 +4,10 @@ import Foundation
 /// The main thread's inbox: SIGINT/SIGTERM and events posted from the event
 /// loop arrive here in order, so a command waits for "whichever comes first"
 /// (e.g. Ctrl-C while still connecting).
-final class MainThreadEvents<Event>: @unchecked Sendable {
+///
+/// `@unchecked Sendable`: `queue` is guarded by `lock` and counted by the
+/// semaphore; `sources` is written in `init` only.
+final class MainThreadEvents<Event: Sendable>: @unchecked Sendable {
     enum Next {
         case interrupted
         case event(Event)
