@@ -21,6 +21,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Logging: the library logs through an injected Logger; the command
+        // line decides where lines go (stderr, the menu's note area).
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // TOML parsing for the config file (toml++ underneath; gives error lines).
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
@@ -61,6 +64,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Terminal UI pieces for the interactive menu: key decoding, menus,
         // line editing and status screens (pure), plus the raw-mode terminal.
@@ -69,6 +73,7 @@ let package = Package(
         .executableTarget(name: "pixelpass", dependencies: [
             "PixelpassCore", "PixelpassTicket", "PixelpassTerminal", "PixelpassPortal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Benchmark helper for scripts/bench-tunnel: bulk HTTP/3 over our QUIC stack.
@@ -97,6 +102,7 @@ let package = Package(
         ]),
         .testTarget(name: "PixelpassCoreTests", dependencies: [
             "PixelpassCore", "PixelpassBytes", .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PixelpassTerminalTests", dependencies: ["PixelpassTerminal", "PixelpassCore"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

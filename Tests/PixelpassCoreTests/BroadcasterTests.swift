@@ -19,7 +19,7 @@ final class BroadcasterTests: XCTestCase {
         super.setUp()
         loop = EmbeddedEventLoop()
         sources = []
-        broadcaster = Broadcaster(eventLoop: loop, gracePeriod: 3, maxViewers: 4, maxBacklogBytes: 1000, stallTimeout: 20,
+        broadcaster = Broadcaster(eventLoop: loop, logger: .silent, gracePeriod: 3, maxViewers: 4, maxBacklogBytes: 1000, stallTimeout: 20,
                                   makeSource: { [unowned self] in
                                       let source = FakeSource()
                                       self.sources.append(source)

@@ -36,8 +36,8 @@ final class HostRouterTests: XCTestCase {
 
     private func makeRouter() -> HostRouter<FakeRequest> {
         var router = HostRouter<FakeRequest>()
-        router.add(HostMiddleware.secret(SecretCheck(secretHex: secret)))
-        router.add(HostMiddleware.seats(
+        router.add(HostMiddleware.secret(SecretCheck(secretHex: secret), logger: .silent))
+        router.add(HostMiddleware.seats(logger: .silent,
             admit: { [unowned self] request in
                 if seats.contains(request.viewerID) { return true }
                 guard seats.count < capacity else { return false }

@@ -69,7 +69,7 @@ final class PortMapperLoopbackTests: XCTestCase {
 
         let started = Date()
         let mapper = try XCTUnwrap(PortMapper.start(internalPort: 40123, lanAddress: NATIP("127.0.0.1"), gateway: NATIP("127.0.0.1"),
-                                                    lifetime: 600, deadline: 1.0, on: loop).wait())
+                                                    lifetime: 600, deadline: 1.0, logger: .silent, on: loop).wait())
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "PCP/NAT-PMP answered at once; no waiting for UPnP")
         let lease = try loop.submit { mapper.lease }.wait()
         XCTAssertEqual(lease, PortMappingLease(mappingProtocol: .natPMP, external: NATAddress("203.0.113.77:40123")!,
@@ -88,7 +88,7 @@ final class PortMapperLoopbackTests: XCTestCase {
         // unconnected UDP socket): the deadline ends it.
         let started = Date()
         let mapper = try PortMapper.start(internalPort: 40124, lanAddress: NATIP("127.0.0.1"), gateway: NATIP("127.0.0.2"),
-                                          deadline: 0.5, on: group.next()).wait()
+                                          deadline: 0.5, logger: .silent, on: group.next()).wait()
         XCTAssertNil(mapper)
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.0)
     }

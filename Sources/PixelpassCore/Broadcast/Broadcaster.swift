@@ -1,3 +1,4 @@
+import Logging
 import Dispatch
 import NIOCore
 import PixelpassMedia
@@ -26,21 +27,23 @@ final class Broadcaster: @unchecked Sendable {
     private var stats: [ViewerID: ViewerStats] = [:]
     /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
     private let mediaControl: (@escaping @Sendable () -> Void) -> Void
+    private let logger: Logger
 
     /// `resolved` was decided once at host start: every run captures exactly that source.
-    convenience init(eventLoop: EventLoop, settings: MediaSettings, resolved: ResolvedMedia, gracePeriod: Double,
-                     maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double) {
+    convenience init(eventLoop: EventLoop, logger: Logger, settings: MediaSettings, resolved: ResolvedMedia,
+                     gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double) {
         let queue = DispatchQueue(label: "pixelpass.media-control")
-        self.init(eventLoop: eventLoop, gracePeriod: gracePeriod, maxViewers: maxViewers,
+        self.init(eventLoop: eventLoop, logger: logger, gracePeriod: gracePeriod, maxViewers: maxViewers,
                   maxBacklogBytes: maxBacklogBytes, stallTimeout: stallTimeout,
                   makeSource: { try MediaPipeline(settings: settings, resolved: resolved) },
                   mediaControl: { queue.async(execute: $0) })
     }
 
-    init(eventLoop: EventLoop, gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double,
-         makeSource: @escaping () throws -> any BroadcastSource,
+    init(eventLoop: EventLoop, logger: Logger, gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int,
+         stallTimeout: Double, makeSource: @escaping () throws -> any BroadcastSource,
          mediaControl: @escaping (@escaping @Sendable () -> Void) -> Void) {
         self.eventLoop = eventLoop
+        self.logger = logger
         self.makeSource = makeSource
         self.mediaControl = mediaControl
         self.machine = BroadcastStateMachine(gracePeriod: MonotonicClock.seconds(gracePeriod),
@@ -108,7 +111,7 @@ final class Broadcaster: @unchecked Sendable {
             case .startPipeline:
                 startPipeline()
             case .stopPipeline:
-                Console.info("last viewer left: capture stopped")
+                logger.info("last viewer left: capture stopped")
                 stopPipeline()
             case .requestKeyframe:
                 let pipeline = self.pipeline
@@ -133,7 +136,7 @@ final class Broadcaster: @unchecked Sendable {
         do {
             let pipeline = try makeSource()
             self.pipeline = pipeline
-            Console.info("first viewer: capture started (\(captureLabel))")
+            logger.info("first viewer: capture started (\(captureLabel))")
             // GStreamer threads only hand the chunk over to the event loop.
             try pipeline.start(
                 onChunk: { [weak self] chunk in
@@ -144,7 +147,7 @@ final class Broadcaster: @unchecked Sendable {
                 onFailure: { [weak self] error in
                     loop.execute { self?.pipelineFailed(error, generation: generation) }
                 })
-            Console.debug("pipeline: \(pipeline.launchDescription)")
+            logger.debug("pipeline: \(pipeline.launchDescription)")
         } catch {
             pipelineFailed(error, generation: generation)
         }
@@ -173,7 +176,7 @@ final class Broadcaster: @unchecked Sendable {
             onSourceLost?(reason)
             return
         }
-        Console.error("capture failed: \(error)")
+        logger.error("capture failed: \(error)")
         machine.pipelineFailed()
         pipeline = nil
         self.generation += 1
@@ -197,9 +200,9 @@ final class Broadcaster: @unchecked Sendable {
                 write(chunk, to: responder, id)
             case .skipAhead:
                 let dropped = responder.dropUnsent()
-                Console.info("viewer \(responder.viewerID) is behind: skipped \(dropped) bytes to the next keyframe")
+                logger.info("viewer \(responder.viewerID) is behind: skipped \(dropped) bytes to the next keyframe")
             case .disconnect:
-                Console.info("viewer \(responder.viewerID) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
+                logger.info("viewer \(responder.viewerID) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
                 responder.cancel(code: HTTP3ErrorCode.requestRejected)
             }
         }

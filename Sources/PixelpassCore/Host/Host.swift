@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import PixelpassMedia
@@ -20,6 +21,7 @@ public enum HostError: Error, CustomStringConvertible {
 public final class Host: HTTP3ServerDelegate {
     public let ticket: Ticket
     public let configuration: HostConfiguration
+    private var logger: Logger { configuration.logger }
     private let server: HTTP3Server
     private let broadcaster: Broadcaster
     private let secretCheck: SecretCheck
@@ -53,7 +55,8 @@ public final class Host: HTTP3ServerDelegate {
         self.ticket = ticket
         self.secretCheck = SecretCheck(secretHex: ticket.secretHex)
         self.roster = ViewerRoster(capacity: configuration.maxViewers)
-        self.broadcaster = Broadcaster(eventLoop: server.eventLoop, settings: configuration.media, resolved: resolved,
+        self.broadcaster = Broadcaster(eventLoop: server.eventLoop, logger: configuration.logger,
+                                       settings: configuration.media, resolved: resolved,
                                        gracePeriod: configuration.gracePeriod,
                                        maxViewers: configuration.maxViewers * Host.streamsPerViewer,
                                        maxBacklogBytes: configuration.maxBacklogBytes,
@@ -83,7 +86,7 @@ public final class Host: HTTP3ServerDelegate {
             .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
             .hop(to: eventLoop)
             .flatMap { server in
-                let nat = NATSideChannel(socket: server.socket)
+                let nat = NATSideChannel(socket: server.socket, logger: configuration.logger)
                 server.socket.sideChannel = nat
                 // Behind a NAT, the addresses STUN servers see and a TURN relay are what
                 // a friend elsewhere can reach; on loopback there is nothing to learn.
@@ -105,6 +108,7 @@ public final class Host: HTTP3ServerDelegate {
     /// The running host around a bound server; on its event loop.
     private static func assemble(_ configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server,
                                  nat: NATSideChannel, identity: TLSIdentity, gathered: GatheredCandidates) -> Host {
+        let logger = configuration.logger
         let eventLoop = server.eventLoop
         let port = server.localAddress.port ?? 0
         var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
@@ -116,15 +120,15 @@ public final class Host: HTTP3ServerDelegate {
         let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat)
         host.relayProblem = gathered.relayProblem
         host.portMapper = gathered.portMapper
-        Console.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
-        for skipped in resolved.skippedEncoders { Console.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
+        logger.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
+        for skipped in resolved.skippedEncoders { logger.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
         server.delegate = host
         host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
         // The desktop's own "stop sharing" ends the share even with no viewer.
         resolved.onCaptureEnded { [weak host] reason in
             host?.eventLoop.execute { host?.onSourceLost?(reason) }
         }
-        nat.onRelayLost = { reason in Console.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
+        nat.onRelayLost = { reason in logger.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
         let size = resolved.captureSize
         host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
             + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
@@ -160,7 +164,7 @@ public final class Host: HTTP3ServerDelegate {
     public func kick(viewerID: String) -> EventLoopFuture<Bool> {
         eventLoop.submit {
             guard let key = self.roster.kick(id: viewerID), let peer = self.seatedPeers[key] else { return false }
-            Console.info("removing viewer \(viewerID)")
+            self.logger.info("removing viewer \(viewerID)")
             peer.close(code: StreamAPI.removedByHostCode)
             return true
         }
@@ -179,7 +183,7 @@ public final class Host: HTTP3ServerDelegate {
     private func watchPaths() {
         for (key, peer) in seatedPeers {
             if let event = roster.observe(key, address: peer.remoteAddressDescription, path: path(of: peer)) {
-                Console.info("viewer \(peer.id) moved to \(peer.remoteAddressDescription)")
+                logger.info("viewer \(peer.id) moved to \(peer.remoteAddressDescription)")
                 onEvent?(event)
             }
         }
@@ -188,27 +192,27 @@ public final class Host: HTTP3ServerDelegate {
     // MARK: - HTTP3ServerDelegate
 
     public func http3Server(_ server: HTTP3Server, peerConnected peer: HTTP3Peer) {
-        Console.info("viewer \(peer.id) connected from \(peer.remoteAddressDescription)")
+        logger.info("viewer \(peer.id) connected from \(peer.remoteAddressDescription)")
     }
 
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
         let key = ObjectIdentifier(peer)
         seatedPeers.removeValue(forKey: key)
-        Console.info("viewer \(peer.id) disconnected (\(reason))")
+        logger.info("viewer \(peer.id) disconnected (\(reason))")
         if let event = roster.leave(key, reason: ViewerLeaveReason(reason)) { onEvent?(event) }
     }
 
     public func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
         let head = request.request
-        Console.debug("request \(head.method) \(head.pathOnly) from \(request.peer.id) (\(request.peer.remoteAddressDescription))")
+        logger.debug("request \(head.method) \(head.pathOnly) from \(request.peer.id) (\(request.peer.remoteAddressDescription))")
         router.handle(request)
     }
 
     /// The API: secret, then a seat, then read-only, then the path.
     private func makeRouter() -> HostRouter<HTTP3Responder> {
         var router = HostRouter<HTTP3Responder>()
-        router.add(HostMiddleware.secret(secretCheck))
-        router.add(HostMiddleware.seats(admit: { [unowned self] in admit($0.peer) },
+        router.add(HostMiddleware.secret(secretCheck, logger: logger))
+        router.add(HostMiddleware.seats(logger: logger, admit: { [unowned self] in admit($0.peer) },
                                         full: { [unowned self] in
                                             "the host is full (\(roster.count) of \(configuration.maxViewers) viewers)"
                                         }))
@@ -248,7 +252,7 @@ public final class Host: HTTP3ServerDelegate {
         request.respond(status: 200, headers: [("content-type", "application/json")],
                         body: Array(CandidateExchange.responseBody(ours).utf8))
         let targets = theirs.filter { !$0.isLoopback }
-        Console.debug("viewer \(request.peer.id) offers \(targets.map { "\($0)" }.joined(separator: ", ")); punching")
+        logger.debug("viewer \(request.peer.id) offers \(targets.map { "\($0)" }.joined(separator: ", ")); punching")
         nat.punch(token: token, toward: targets)
     }
 
@@ -266,10 +270,10 @@ public final class Host: HTTP3ServerDelegate {
             let final = self.broadcaster.remove(request)
             self.roster.streamFinished(ObjectIdentifier(request.peer), bytes: final?.bytesSent ?? 0)
             let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
-            Console.info("viewer \(request.peer.id) stopped watching (\(sent); \(self.broadcaster.viewerCount) watching)")
+            logger.info("viewer \(request.peer.id) stopped watching (\(sent); \(self.broadcaster.viewerCount) watching)")
         }
         _ = broadcaster.add(request)
-        Console.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
+        logger.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
     }
 
     private var audioIsOn: Bool { media.audio.isOn }

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PixelpassMedia
 
@@ -21,6 +22,8 @@ public struct HostConfiguration {
     public var nat = NATSettings()
     /// How long NAT discovery may hold up the ticket (seconds).
     public var discoveryDeadline: Double = 1.0
+    /// Where the share's progress lines go (the command line injects its own).
+    public var logger: Logger = .silent
 
     public init(bind: SocketAddress, media: MediaSettings) {
         self.bind = bind

@@ -1,3 +1,5 @@
+import Logging
+
 /// The host's HTTP/3 API as a router in the manner of hummingbird's
 /// `Router` and `Middleware`: each request passes the middleware in order
 /// (any of them may answer and stop it), then goes to the handler of its
@@ -43,10 +45,10 @@ struct HostRouter<Request: HostRequest> {
 /// The middleware every host request passes, in this order.
 enum HostMiddleware {
     /// Nothing without the ticket's secret: 403 and no more.
-    static func secret<Request: HostRequest>(_ check: SecretCheck) -> HostRouter<Request>.Middleware {
+    static func secret<Request: HostRequest>(_ check: SecretCheck, logger: Logger) -> HostRouter<Request>.Middleware {
         { request, next in
             guard check.authorises(request.head) else {
-                Console.info("refused a request from \(request.viewerID): wrong or missing secret")
+                logger.info("refused a request from \(request.viewerID): wrong or missing secret")
                 request.respondText(403, "wrong or missing secret: use the ticket's secret\n")
                 return
             }
@@ -56,12 +58,12 @@ enum HostMiddleware {
 
     /// A viewer needs a seat; `admit` gives one if one is free, and `full`
     /// says why not.
-    static func seats<Request: HostRequest>(admit: @escaping (Request) -> Bool,
+    static func seats<Request: HostRequest>(logger: Logger, admit: @escaping (Request) -> Bool,
                                             full: @escaping () -> String) -> HostRouter<Request>.Middleware {
         { request, next in
             guard admit(request) else {
                 let reason = full()
-                Console.info("refused viewer \(request.viewerID): \(reason)")
+                logger.info("refused viewer \(request.viewerID): \(reason)")
                 request.respondText(503, reason + "\n")
                 return
             }

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PixelpassTransport
 
@@ -47,7 +48,10 @@ final class HolePunchSession {
     static let probeInterval = TimeAmount.milliseconds(200)
     static let duration = 6.0
 
-    init(socket: SharedDatagramSocket, token: [UInt8], targets: [SocketAddress]) {
+    private let logger: Logger
+
+    init(socket: SharedDatagramSocket, token: [UInt8], targets: [SocketAddress], logger: Logger) {
+        self.logger = logger
         self.socket = socket
         self.token = token
         self.targets = targets
@@ -75,7 +79,7 @@ final class HolePunchSession {
         if kind == .probe { socket.send(HolePunchMessage.encode(.answer, token: token), to: remote) }
         guard heard == nil else { return }
         heard = remote
-        Console.debug("hole punching: heard our peer at \(remote)")
+        logger.debug("hole punching: heard our peer at \(remote)")
         onHeard?(remote)
     }
 }

@@ -71,7 +71,8 @@ extension NATSideChannel {
         }
         // Bound to one address: that one is what the router must forward to.
         let lanAddress = ip == .v4(0) ? nil : ip
-        return PortMapper.start(internalPort: UInt16(port), lanAddress: lanAddress, deadline: deadline, on: socket.eventLoop)
+        return PortMapper.start(internalPort: UInt16(port), lanAddress: lanAddress, deadline: deadline,
+                                logger: logger, on: socket.eventLoop)
     }
 
     private func allocateRelay(_ turn: TURNServerSetting, server: SocketAddress,

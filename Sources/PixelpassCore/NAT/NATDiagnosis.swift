@@ -45,7 +45,8 @@ public struct NATDiagnosis: Sendable, Equatable {
         }
         defer { try? loop.flatSubmit { server.shutdown() }.wait() }
         let nat = (try? loop.submit {
-            let channel = NATSideChannel(socket: server.socket)
+            // The doctor prints its own table; the probe's progress is not shown.
+            let channel = NATSideChannel(socket: server.socket, logger: .silent)
             server.socket.sideChannel = channel
             return channel
         }.wait())

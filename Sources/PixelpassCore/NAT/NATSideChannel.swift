@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PixelpassNAT
 import PixelpassTransport
@@ -42,8 +43,11 @@ final class NATSideChannel: DatagramSideChannel {
     /// refused): relayed viewers will time out unless they find another path.
     var onRelayLost: ((String) -> Void)?
 
-    init(socket: SharedDatagramSocket) {
+    let logger: Logger
+
+    init(socket: SharedDatagramSocket, logger: Logger) {
         self.socket = socket
+        self.logger = logger
     }
 
     // MARK: - Discovery
@@ -76,11 +80,11 @@ final class NATSideChannel: DatagramSideChannel {
                     self.performDiscovery(next)
                 }
             case .discovered(let address, let server):
-                Console.debug("STUN \(server) sees us at \(address)")
+                logger.debug("STUN \(server) sees us at \(address)")
                 stunAnswers += 1
                 if !discovered.contains(address) { discovered.append(address) }
             case .failed(let server, let reason):
-                Console.debug("STUN \(server): \(reason)")
+                logger.debug("STUN \(server): \(reason)")
             }
         }
         if let machine = discovery, machine.isFinished, let promise = discoveryPromise {
@@ -157,7 +161,7 @@ final class NATSideChannel: DatagramSideChannel {
                 }
             case .allocated(let relayed, let mapped, let lifetime):
                 mappedAddress = mapped
-                Console.debug("TURN relay allocated at \(relayed) (we appear as \(mapped.map { "\($0)" } ?? "?"), \(lifetime) s)")
+                logger.debug("TURN relay allocated at \(relayed) (we appear as \(mapped.map { "\($0)" } ?? "?"), \(lifetime) s)")
                 let promise = allocationPromise
                 allocationPromise = nil
                 promise?.succeed(relayed)
@@ -170,7 +174,7 @@ final class NATSideChannel: DatagramSideChannel {
                 let socket = self.socket
                 eventLoop.execute { socket.inject(payload, from: remote) }
             case .permissionFailed(let peer, let failure):
-                Console.info("the TURN server refused to relay for \(peer): \(failure)")
+                logger.info("the TURN server refused to relay for \(peer): \(failure)")
             case .failed(let failure):
                 turnTimer?.cancel()
                 if let promise = allocationPromise {
@@ -211,7 +215,7 @@ final class NATSideChannel: DatagramSideChannel {
     @discardableResult
     func punch(token: [UInt8], toward targets: [SocketAddress], onHeard: ((SocketAddress) -> Void)? = nil) -> HolePunchSession {
         punches[token]?.stop()
-        let session = HolePunchSession(socket: socket, token: token, targets: targets)
+        let session = HolePunchSession(socket: socket, token: token, targets: targets, logger: logger)
         session.onHeard = onHeard
         punches[token] = session
         session.start()

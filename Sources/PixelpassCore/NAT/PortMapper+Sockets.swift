@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -7,7 +8,12 @@ final class PortMapperDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     private let onDatagram: ([UInt8], SocketAddress) -> Void
 
-    init(_ onDatagram: @escaping ([UInt8], SocketAddress) -> Void) { self.onDatagram = onDatagram }
+    private let logger: Logger
+
+    init(logger: Logger, _ onDatagram: @escaping ([UInt8], SocketAddress) -> Void) {
+        self.logger = logger
+        self.onDatagram = onDatagram
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
@@ -17,7 +23,7 @@ final class PortMapperDatagramHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // ICMP port unreachable (nothing on 5351) shows up as ECONNREFUSED
         // on some paths; the retransmission schedule copes, the socket stays.
-        Console.debug("port mapping: socket error \(error)")
+        logger.debug("port mapping: socket error \(error)")
     }
 }
 

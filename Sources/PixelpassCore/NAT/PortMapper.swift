@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import PixelpassNAT
@@ -36,7 +37,11 @@ public final class PortMapper {
     private let deadline: Double
     private var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
 
-    private init(eventLoop: EventLoop, gateway: NATIP, lanAddress: NATIP, internalPort: UInt16, lifetime: UInt32, deadline: Double) {
+    private let logger: Logger
+
+    private init(eventLoop: EventLoop, gateway: NATIP, lanAddress: NATIP, internalPort: UInt16, lifetime: UInt32, deadline: Double,
+                 logger: Logger) {
+        self.logger = logger
         self.eventLoop = eventLoop
         self.gateway = gateway
         self.lanAddress = lanAddress
@@ -56,19 +61,19 @@ public final class PortMapper {
     ///     kernel uses toward the gateway.
     ///   - gateway: nil: the IPv4 default route's gateway.
     public static func start(internalPort: UInt16, lanAddress: NATIP? = nil, gateway: NATIP? = nil,
-                             lifetime: UInt32 = 3600, deadline: Double = 1.0,
+                             lifetime: UInt32 = 3600, deadline: Double = 1.0, logger: Logger,
                              on eventLoop: EventLoop) -> EventLoopFuture<PortMapper?> {
         eventLoop.flatSubmit {
             guard let gatewayIP = gateway ?? DefaultGateway.current()?.address else {
-                Console.debug("port mapping: no IPv4 default gateway, not trying")
+                logger.debug("port mapping: no IPv4 default gateway, not trying")
                 return eventLoop.makeSucceededFuture(nil)
             }
             guard let lan = lanAddress ?? DefaultGateway(interface: "", address: gatewayIP).localAddress() else {
-                Console.debug("port mapping: no local address toward the gateway \(gatewayIP), not trying")
+                logger.debug("port mapping: no local address toward the gateway \(gatewayIP), not trying")
                 return eventLoop.makeSucceededFuture(nil)
             }
             let mapper = PortMapper(eventLoop: eventLoop, gateway: gatewayIP, lanAddress: lan, internalPort: internalPort,
-                                    lifetime: lifetime, deadline: deadline)
+                                    lifetime: lifetime, deadline: deadline, logger: logger)
             return mapper.begin()
         }
     }
@@ -82,7 +87,7 @@ public final class PortMapper {
             self.releasePromise = promise
             self.releasing = true
             self.refreshTimer?.cancel()
-            if let lease = self.lease { Console.debug("port mapping: deleting \(lease.external) (\(lease.mappingProtocol))") }
+            if let lease = self.lease { self.logger.debug("port mapping: deleting \(lease.external) (\(lease.mappingProtocol))") }
             for engine in self.running { self.perform(engine, self.release(engine)) }
             self.finishIfIdle()
             return promise.futureResult
@@ -94,8 +99,7 @@ public final class PortMapper {
     private func begin() -> EventLoopFuture<PortMapper?> {
         let promise = eventLoop.makePromise(of: PortMapper?.self)
         startPromise = promise
-        Console.debug("port mapping: asking \(gateway) for UDP \(internalPort) → \(lanAddress):\(internalPort) "
-            + "(PCP/NAT-PMP on :\(PCP.port), UPnP IGD via SSDP)")
+        logger.debug("port mapping: asking \(gateway) for UDP \(internalPort) → \(lanAddress):\(internalPort) (PCP/NAT-PMP on :\(PCP.port), UPnP IGD via SSDP)")
         // The ticket must not wait longer than the deadline, whatever the sockets do.
         eventLoop.scheduleTask(in: .milliseconds(Int64(deadline * 1000) + 100)) { [self] in
             if let promise = startPromise {
@@ -106,7 +110,7 @@ public final class PortMapper {
         let bootstrap = { (host: String) -> EventLoopFuture<Channel> in
             DatagramBootstrap(group: self.eventLoop)
                 .channelInitializer { channel in
-                    channel.pipeline.addHandler(PortMapperDatagramHandler { [weak self] bytes, source in
+                    channel.pipeline.addHandler(PortMapperDatagramHandler(logger: self.logger) { [weak self] bytes, source in
                         self?.received(bytes, from: source, on: channel)
                     })
                 }
@@ -168,7 +172,7 @@ public final class PortMapper {
 
     private func refresh() {
         guard let winner, !releasing else { return }
-        Console.debug("port mapping: refreshing \(lease.map { "\($0.external)" } ?? "")")
+        logger.debug("port mapping: refreshing \(lease.map { "\($0.external)" } ?? "")")
         switch winner {
         case .pcp: perform(.pcp, pcp.refresh(now: now))
         case .upnp: perform(.upnp, upnp.refresh(now: now))
@@ -235,11 +239,11 @@ public final class PortMapper {
                 timers[engine]?.cancel()
                 timers[engine] = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [weak self] in self?.timerFired(engine) }
             case .note(let text):
-                Console.debug("port mapping: \(engine): \(text)")
+                logger.debug("port mapping: \(engine): \(text)")
             case .mapped(let granted):
                 mapped(granted, by: engine)
             case .released(let confirmed):
-                Console.debug("port mapping: \(engine): mapping deleted\(confirmed ? "" : " (the gateway did not confirm)")")
+                logger.debug("port mapping: \(engine): mapping deleted\(confirmed ? "" : " (the gateway did not confirm)")")
                 finished(engine)
             case .failed(let failure):
                 engineFailed(engine, "\(failure)")
@@ -250,7 +254,7 @@ public final class PortMapper {
     private func mapped(_ granted: PortMappingLease, by engine: Engine) {
         if winner == engine {
             if granted.external != lease?.external {
-                Console.debug("port mapping: the router now forwards \(granted.external) (was \(lease.map { "\($0.external)" } ?? "none"))")
+                logger.debug("port mapping: the router now forwards \(granted.external) (was \(lease.map { "\($0.external)" } ?? "none"))")
             }
             lease = granted
             scheduleRefresh(granted)
@@ -259,7 +263,7 @@ public final class PortMapper {
         guard winner == nil, let promise = startPromise, !releasing else {
             // The ticket could not wait (or the host is stopping): nobody
             // will use this mapping.
-            Console.debug("port mapping: \(granted.mappingProtocol) mapped \(granted.external) too late; deleting it")
+            logger.debug("port mapping: \(granted.mappingProtocol) mapped \(granted.external) too late; deleting it")
             perform(engine, release(engine))
             return
         }
@@ -267,13 +271,13 @@ public final class PortMapper {
         lease = granted
         startPromise = nil
         let duration = granted.lifetime == 0 ? "permanently" : "for \(granted.lifetime) s"
-        Console.debug("port mapping: \(granted.mappingProtocol) mapped \(granted.external) → \(lanAddress):\(internalPort) \(duration)")
+        logger.debug("port mapping: \(granted.mappingProtocol) mapped \(granted.external) → \(lanAddress):\(internalPort) \(duration)")
         scheduleRefresh(granted)
         // One mapping is enough. The other protocol is dropped, not asked to
         // delete: on most routers (miniupnpd) PCP, NAT-PMP and UPnP share one
         // table, and the same port for the same client is the same rule.
         for other in running where other != engine {
-            Console.debug("port mapping: \(other): not needed any more")
+            logger.debug("port mapping: \(other): not needed any more")
             abandon(other)
         }
         promise.succeed(self)
@@ -293,9 +297,9 @@ public final class PortMapper {
 
     /// `reason` names the protocol (failures do).
     private func engineFailed(_ engine: Engine, _ reason: String) {
-        Console.debug("port mapping: \(reason)")
+        logger.debug("port mapping: \(reason)")
         if winner == engine {
-            Console.debug("port mapping: lost \(lease.map { "\($0.external)" } ?? "the mapping"); friends may need the relay")
+            logger.debug("port mapping: lost \(lease.map { "\($0.external)" } ?? "the mapping"); friends may need the relay")
             lease = nil
             winner = nil
         }
@@ -320,7 +324,7 @@ public final class PortMapper {
         if running.isEmpty {
             if let promise = startPromise {
                 startPromise = nil
-                Console.debug("port mapping: no router mapping (the ticket carries STUN and relay addresses only)")
+                logger.debug("port mapping: no router mapping (the ticket carries STUN and relay addresses only)")
                 promise.succeed(nil)
             }
         }

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import NIOCore
 import PixelpassNAT
@@ -26,14 +27,14 @@ struct RelayPlan {
 
     /// Starts the allocation on `socket` (QUIC packets for the host's relayed
     /// address wait until it is ready) and returns the side channel.
-    func start(on socket: SharedDatagramSocket) -> NATSideChannel {
-        let channel = NATSideChannel(socket: socket)
+    func start(on socket: SharedDatagramSocket, logger: Logger) -> NATSideChannel {
+        let channel = NATSideChannel(socket: socket, logger: logger)
         socket.sideChannel = channel
         channel.carryThroughRelay(hostRelayed)
         channel.allocate(server: server, credentials: credentials).whenComplete { result in
             switch result {
-            case .success(let relayed): Console.debug("our TURN relay is \(relayed); the host's is \(hostRelayed)")
-            case .failure(let error): Console.info("the ticket's TURN relay cannot be used: \(error)")
+            case .success(let relayed): logger.debug("our TURN relay is \(relayed); the host's is \(hostRelayed)")
+            case .failure(let error): logger.info("the ticket's TURN relay cannot be used: \(error)")
             }
         }
         return channel

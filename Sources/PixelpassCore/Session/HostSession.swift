@@ -1,3 +1,4 @@
+import Logging
 import Dispatch
 import Foundation
 import NIOCore
@@ -91,6 +92,7 @@ public final class HostSession: @unchecked Sendable {
         sink(.preparing(portalNotice: configuration.host.media.source.portalNotice))
         let application = configuration.application
         let requested = configuration.host.media
+        let logger = configuration.host.logger
         DispatchQueue.global().async {
             var media = requested
             var router: AppAudioRouter?
@@ -99,7 +101,7 @@ public final class HostSession: @unchecked Sendable {
                 GStreamer.initialize()
                 if let application {
                     let started = try AppAudioRouter.start(application: application)
-                    started.onChange = { Console.info($0) }
+                    started.onChange = { logger.info("\($0)") }
                     media.application = ApplicationAudio(name: application, sink: started.sinkName)
                     router = started
                 }

@@ -1,3 +1,4 @@
+import Logging
 import PixelpassTicket
 
 /// One watch, fully decided.
@@ -9,6 +10,8 @@ public struct ViewSessionConfiguration: Sendable {
     public var player: PlayerChoice
     /// Seconds between `stats` events (and checks that the player still runs).
     public var statsInterval: Double = 1
+    /// Where the watch's progress lines go (the command line injects its own).
+    public var logger: Logger = .silent
 
     public init(ticket: Ticket, port: Int, player: PlayerChoice) {
         self.ticket = ticket

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -11,8 +12,11 @@ final class LocalRelay {
     let url: String
     private var connections: [ObjectIdentifier: RelayConnectionHandler] = [:]
 
-    private init(channel: Channel) {
+    private let logger: Logger
+
+    private init(channel: Channel, logger: Logger) {
         self.channel = channel
+        self.logger = logger
         self.url = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/"
     }
 
@@ -34,7 +38,7 @@ final class LocalRelay {
             }
             .bind(host: "127.0.0.1", port: port)
             .map { channel in
-                let relay = LocalRelay(channel: channel)
+                let relay = LocalRelay(channel: channel, logger: viewer.logger)
                 made = relay
                 return relay
             }
@@ -43,10 +47,11 @@ final class LocalRelay {
     private func track(_ handler: RelayConnectionHandler) {
         let key = ObjectIdentifier(handler)
         connections[key] = handler
-        Console.debug("a player connected to the local URL (\(connections.count) connected)")
+        logger.debug("a player connected to the local URL (\(connections.count) connected)")
         handler.onFinished = { [weak self] in
-            self?.connections[key] = nil
-            Console.debug("a player disconnected from the local URL (\(self?.connections.count ?? 0) connected)")
+            guard let self else { return }
+            self.connections[key] = nil
+            self.logger.debug("a player disconnected from the local URL (\(self.connections.count) connected)")
         }
     }
 

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import PixelpassTransport
@@ -26,16 +27,16 @@ extension Viewer {
             request.onEnd = { [weak self] _ in
                 guard let self, status == 200 else { return }
                 let theirs = CandidateExchange.parseResponse(body).filter { !$0.isLoopback && !nat.isRelayed($0) }
-                Console.debug("the host offers \(theirs.map { "\($0)" }.joined(separator: ", ")); punching")
+                self.logger.debug("the host offers \(theirs.map { "\($0)" }.joined(separator: ", ")); punching")
                 nat.punch(token: token, toward: theirs) { [weak self] address in
                     guard let self else { return }
                     let moved = self.client.migrate(to: address)
-                    Console.info(moved ? "found a direct path to the host at \(address); moving off the relay"
-                                       : "found a direct path to \(address), but could not move the connection (\(self.client.lastMigrationError ?? "?"))")
+                    self.logger.info(moved ? "found a direct path to the host at \(address); moving off the relay"
+                                            : "found a direct path to \(address), but could not move the connection (\(self.client.lastMigrationError ?? "?"))")
                 }
             }
         } catch {
-            Console.debug("no direct path attempt: \(error)")
+            logger.debug("no direct path attempt: \(error)")
         }
     }
 }

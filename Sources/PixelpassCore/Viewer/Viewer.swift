@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import PixelpassTicket
@@ -59,16 +60,19 @@ public final class Viewer {
     public var eventLoop: EventLoop { client.eventLoop }
     public var hostAddress: String { client.authority }
 
-    private init(ticket: Ticket, client: HTTP3Client) {
+    let logger: Logger
+
+    private init(ticket: Ticket, client: HTTP3Client, logger: Logger) {
         self.ticket = ticket
         self.client = client
+        self.logger = logger
     }
 
     /// Connects to the ticket's addresses (first handshake wins), checks the
     /// pinned key, and asks the host whether the secret is accepted. With a
     /// relay in the ticket, the host's relayed address races too, reached
     /// through our own allocation on the same TURN server.
-    public static func connect(_ ticket: Ticket, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
+    public static func connect(_ ticket: Ticket, logger: Logger, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
         var candidates = ticket.addresses.compactMap { address -> SocketAddress? in
             try? SocketAddress(ipAddress: address.hostString, port: Int(address.port))
         }
@@ -87,13 +91,13 @@ public final class Viewer {
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
-        Console.debug("racing \(candidates.count) candidate address(es) for a host with certificate SHA-256 \(ticket.fingerprintHex)")
+        logger.debug("racing \(candidates.count) candidate address(es) for a host with certificate SHA-256 \(ticket.fingerprintHex)")
         let natBox = NATBox()
         return HTTP3Client.connect(to: candidates, pinnedFingerprint: ticket.fingerprint,
                                    identity: identity, settings: viewerQUICSettings,
                                    prepare: { socket in
                                        if let relayPlan, socket.localAddress.protocol == relayPlan.server.protocol {
-                                           natBox.channel = relayPlan.start(on: socket)
+                                           natBox.channel = relayPlan.start(on: socket, logger: logger)
                                        }
                                        return socket.eventLoop.makeSucceededVoidFuture()
                                    }, on: eventLoop)
@@ -108,8 +112,8 @@ public final class Viewer {
                 throw error
             }
             .flatMap { client in
-                Console.debug("handshake done with \(client.authority), RTT \(client.peer.roundTripMilliseconds) ms; checking the secret")
-                let viewer = Viewer(ticket: ticket, client: client)
+                logger.debug("handshake done with \(client.authority), RTT \(client.peer.roundTripMilliseconds) ms; checking the secret")
+                let viewer = Viewer(ticket: ticket, client: client, logger: logger)
                 viewer.nat = natBox.channel
                 return viewer.checkAuthorisation().map {
                     if viewer.path == .relayed { viewer.lookForDirectPath() }

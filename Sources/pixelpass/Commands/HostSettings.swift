@@ -135,6 +135,7 @@ struct HostSettings {
         var host = HostConfiguration(bind: try bindAddress().socketAddress, media: media)
         host.maxViewers = try maxViewers()
         host.nat = try natSettings()
+        host.logger = .console()
         let ownTone: Bool
         switch source {
         case .test, .clock: ownTone = true

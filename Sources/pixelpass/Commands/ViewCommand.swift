@@ -47,8 +47,9 @@ struct ViewCommand: ParsableCommand {
     /// stderr lines always, and on stdout the URL alone or JSON lines.
     func run() throws {
         outputOptions.apply()
-        let configuration = ViewSessionConfiguration(ticket: try TicketArgument.parse(ticket), port: effectivePort,
+        var configuration = ViewSessionConfiguration(ticket: try TicketArgument.parse(ticket), port: effectivePort,
                                                      player: effectivePlayer)
+        configuration.logger = .console()
         var log = ViewTextRenderer(printsURL: !outputOptions.isJSON, spins: !outputOptions.isJSON)
         var json = outputOptions.isJSON ? ViewJSONRenderer() : nil
         let status = HeadlessLoop.run(start: { sink in

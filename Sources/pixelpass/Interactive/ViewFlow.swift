@@ -100,8 +100,9 @@ struct ViewFlow {
     }
 
     private func watch(_ ticket: Ticket, player: PlayerChoice) -> WatchOutcome {
-        let configuration = ViewSessionConfiguration(ticket: ticket, port: ConfigDefaults.values.view.port ?? 0,
+        var configuration = ViewSessionConfiguration(ticket: ticket, port: ConfigDefaults.values.view.port ?? 0,
                                                      player: player)
+        configuration.logger = .console()
         let watch = ViewSession(configuration) { [session] event in session.post(.view(event)) }
         var screen = ViewScreen(phase: .connecting(target: ticket.addresses.map(\.description).joined(separator: ", "), frame: 0))
         /// Only animates the spinner; the session reports everything else.

@@ -7,7 +7,7 @@ import Synchronization
 /// Writes go straight to the file descriptors: a closed stdout (`pixelpass
 /// host | head -1`) must not crash a share that viewers are using, so EPIPE
 /// (SIGPIPE is ignored at start) turns further stdout output off instead.
-public enum Console {
+enum Console {
     /// What the console remembers. One lock guards it: `verbose` and the
     /// sink are set by the front end and read from any thread that logs.
     private struct State {
@@ -21,38 +21,38 @@ public enum Console {
     private static let writeLock = Mutex(())
 
     /// `-v`: also print `debug` lines.
-    public static var verbose: Bool {
+    static var verbose: Bool {
         get { state.withLock { $0.verbose } }
         set { state.withLock { $0.verbose = newValue } }
     }
 
     /// When set, info/debug lines go here instead of stderr (the interactive
     /// menu shows them in its own area rather than tearing its screen).
-    public static var infoSink: (@Sendable (String) -> Void)? {
+    static var infoSink: (@Sendable (String) -> Void)? {
         get { state.withLock { $0.infoSink } }
         set { state.withLock { $0.infoSink = newValue } }
     }
 
-    public static func info(_ message: String) {
+    static func info(_ message: String) {
         if let sink = infoSink { sink(message); return }
         write("pixelpass: \(message)\n", to: STDERR_FILENO)
     }
 
     /// Detail for `-v`: what was tried and decided, useful when reporting bugs.
-    public static func debug(_ message: String) {
+    static func debug(_ message: String) {
         guard verbose else { return }
         if let sink = infoSink { sink(message); return }
         write("pixelpass: debug: \(message)\n", to: STDERR_FILENO)
     }
 
-    public static func error(_ message: String) {
+    static func error(_ message: String) {
         write("pixelpass: error: \(message)\n", to: STDERR_FILENO)
     }
 
     /// Prints `line` alone on stdout, for scripts that wait for it. Returns
     /// false once stdout has been closed by its reader.
     @discardableResult
-    public static func output(_ line: String) -> Bool {
+    static func output(_ line: String) -> Bool {
         guard !state.withLock({ $0.stdoutClosed }) else { return false }
         if write(line + "\n", to: STDOUT_FILENO) { return true }
         state.withLock { $0.stdoutClosed = true }
