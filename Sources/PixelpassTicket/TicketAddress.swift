@@ -58,3 +58,14 @@ public struct TicketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension TicketAddress {
+    /// 127.0.0.0/8 or ::1: an address only this machine can reach, useless
+    /// to a friend elsewhere.
+    public var isLoopback: Bool {
+        switch host {
+        case .ipv4(let bytes): return bytes.first == 127
+        case .ipv6(let bytes): return bytes == [UInt8](repeating: 0, count: 15) + [1]
+        }
+    }
+}

@@ -68,3 +68,14 @@ final class TicketAddressTests: XCTestCase {
         }
     }
 }
+
+final class TicketAddressLoopbackTests: XCTestCase {
+    func testLoopbackIsDecidedByTheAddressBytes() {
+        for text in ["127.0.0.1:1", "127.255.3.4:9", "[::1]:5"] {
+            XCTAssertEqual(TicketAddress(text)?.isLoopback, true, text)
+        }
+        for text in ["128.0.0.1:1", "10.127.0.1:2", "1.2.3.127:3", "[::2]:5", "[::ffff:7f00:1]:5", "[fe80::1]:4"] {
+            XCTAssertEqual(TicketAddress(text)?.isLoopback, false, text)
+        }
+    }
+}

@@ -248,7 +248,7 @@ public final class Host: HTTP3ServerDelegate {
             request.respond(status: 400, body: Array("token and mine are needed\n".utf8))
             return
         }
-        let ours = (ticket.addresses + ticket.reflexive).filter { !$0.hostString.hasPrefix("127.") }
+        let ours = (ticket.addresses + ticket.reflexive).filter { !$0.isLoopback }
         request.respond(status: 200, headers: [("content-type", "application/json")],
                         body: Array(CandidateExchange.responseBody(ours).utf8))
         let targets = theirs.filter { !$0.isLoopback }

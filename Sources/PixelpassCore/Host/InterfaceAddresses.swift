@@ -19,7 +19,7 @@ enum InterfaceAddresses {
             guard let address = device.address, address.protocol == .inet,
                   let ip = address.ipAddress,
                   let candidate = TicketAddress("\(ip):\(port)") else { continue }
-            if ip.hasPrefix("127.") {
+            if candidate.isLoopback {
                 loopback.append(candidate)
             } else if !external.contains(candidate) {
                 external.append(candidate)

@@ -69,7 +69,14 @@ enum ServerResolver {
 extension SocketAddress {
     /// 127.0.0.0/8 or ::1: nothing beyond this machine can reach it.
     var isLoopback: Bool {
-        guard let ip = ipAddress else { return false }
-        return ip.hasPrefix("127.") || ip == "::1"
+        switch self {
+        case .v4(let address):
+            // s_addr is in network order: its first byte is the first octet.
+            return withUnsafeBytes(of: address.address.sin_addr) { $0[0] } == 127
+        case .v6(let address):
+            return withUnsafeBytes(of: address.address.sin6_addr) { Array($0) } == [UInt8](repeating: 0, count: 15) + [1]
+        case .unixDomainSocket:
+            return false
+        }
     }
 }

@@ -14,7 +14,7 @@ extension Viewer {
         let token = (0..<8).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let port = nat.socket.localAddress.port ?? 0
         var mine = InterfaceAddresses.candidates(for: try! SocketAddress(ipAddress: "0.0.0.0", port: 0), port: port)
-            .filter { !$0.hostString.hasPrefix("127.") }
+            .filter { !$0.isLoopback }
             .compactMap { CandidateExchange.socketAddress($0.description) }
         if let mapped = nat.mappedAddress?.socketAddress, !mine.contains(mapped) { mine.append(mapped) }
         do {
