@@ -8,24 +8,27 @@ enum InterfaceAddresses {
     /// first, then loopback (for a viewer on the same machine); a specific
     /// bind lists just itself.
     static func candidates(for bind: SocketAddress, port: Int) -> [TicketAddress] {
-        let host = bind.ipAddress ?? "0.0.0.0"
-        if host != "0.0.0.0" && host != "::" {
-            return TicketAddress("\(bind.protocol == .inet6 ? "[\(host)]" : host):\(port)").map { [$0] } ?? []
+        var address = bind
+        address.port = port
+        if !bind.isUnspecified {
+            return TicketAddress(address).map { [$0] } ?? []
         }
         var external: [TicketAddress] = []
         var loopback: [TicketAddress] = []
         let interfaces = (try? System.enumerateDevices()) ?? []
         for device in interfaces {
-            guard let address = device.address, address.protocol == .inet,
-                  let ip = address.ipAddress,
-                  let candidate = TicketAddress("\(ip):\(port)") else { continue }
+            guard var address = device.address, address.protocol == .inet else { continue }
+            address.port = port
+            guard let candidate = TicketAddress(address) else { continue }
             if candidate.isLoopback {
                 loopback.append(candidate)
             } else if !external.contains(candidate) {
                 external.append(candidate)
             }
         }
-        if loopback.isEmpty, let local = TicketAddress("127.0.0.1:\(port)") { loopback = [local] }
+        if loopback.isEmpty, (1...65535).contains(port) {
+            loopback = [TicketAddress(host: .ipv4([127, 0, 0, 1]), port: UInt16(port))]
+        }
         return external + loopback.prefix(1)
     }
 }

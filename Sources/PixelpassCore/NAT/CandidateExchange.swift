@@ -88,7 +88,6 @@ enum CandidateExchange {
     }
 
     static func socketAddress(_ text: String) -> SocketAddress? {
-        guard let address = TicketAddress(text) else { return nil }
-        return try? SocketAddress(ipAddress: address.hostString, port: Int(address.port))
+        TicketAddress(text)?.socketAddress
     }
 }

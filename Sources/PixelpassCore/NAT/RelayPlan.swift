@@ -15,13 +15,9 @@ struct RelayPlan {
 
     /// Nil when the ticket's relay cannot be used (no credentials for us).
     init?(_ relay: TicketRelay) {
-        guard !relay.username.isEmpty,
-              let server = try? SocketAddress(ipAddress: relay.server.hostString, port: Int(relay.server.port)),
-              let relayed = try? SocketAddress(ipAddress: relay.relayed.hostString, port: Int(relay.relayed.port)) else {
-            return nil
-        }
-        self.server = server
-        self.hostRelayed = relayed
+        guard !relay.username.isEmpty else { return nil }
+        self.server = relay.server.socketAddress
+        self.hostRelayed = relay.relayed.socketAddress
         self.credentials = TURNCredentials(username: relay.username, password: relay.password)
     }
 

@@ -68,6 +68,15 @@ enum ServerResolver {
 
 extension SocketAddress {
     /// 127.0.0.0/8 or ::1: nothing beyond this machine can reach it.
+    /// 0.0.0.0 or ::: "every interface", not an address anyone can reach.
+    var isUnspecified: Bool {
+        switch self {
+        case .v4(let address): return address.address.sin_addr.s_addr == 0
+        case .v6(let address): return withUnsafeBytes(of: address.address.sin6_addr) { $0.allSatisfy { $0 == 0 } }
+        case .unixDomainSocket: return false
+        }
+    }
+
     var isLoopback: Bool {
         switch self {
         case .v4(let address):

@@ -15,7 +15,7 @@ extension Viewer {
         let port = nat.socket.localAddress.port ?? 0
         var mine = InterfaceAddresses.candidates(for: try! SocketAddress(ipAddress: "0.0.0.0", port: 0), port: port)
             .filter { !$0.isLoopback }
-            .compactMap { CandidateExchange.socketAddress($0.description) }
+            .map(\.socketAddress)
         if let mapped = nat.mappedAddress?.socketAddress, !mine.contains(mapped) { mine.append(mapped) }
         do {
             let request = try client.get(CandidateExchange.requestPath(token: token, mine: mine),

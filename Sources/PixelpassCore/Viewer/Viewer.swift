@@ -73,9 +73,7 @@ public final class Viewer {
     /// relay in the ticket, the host's relayed address races too, reached
     /// through our own allocation on the same TURN server.
     public static func connect(_ ticket: Ticket, logger: Logger, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
-        var candidates = ticket.addresses.compactMap { address -> SocketAddress? in
-            try? SocketAddress(ipAddress: address.hostString, port: Int(address.port))
-        }
+        var candidates = ticket.addresses.map(\.socketAddress)
         let relay = (try? ticket.relayInfo) ?? nil
         let relayPlan = relay.flatMap(RelayPlan.init)
         if let relayPlan {
@@ -83,7 +81,7 @@ public final class Viewer {
         } else {
             // No relay to fall back on: try the addresses STUN saw too (a
             // full-cone NAT lets them through; otherwise nothing is lost).
-            candidates += ticket.reflexive.compactMap { CandidateExchange.socketAddress($0.description) }
+            candidates += ticket.reflexive.map(\.socketAddress)
         }
         let identity: TLSIdentity
         do {

@@ -11,13 +11,11 @@ struct ConsoleLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    // swift-log 1.16's entry point; the others forward to it.
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
-        switch level {
-        case .trace, .debug: Console.debug(message.description)
-        case .info, .notice, .warning: Console.info(message.description)
-        case .error, .critical: Console.error(message.description)
+    func log(event: LogEvent) {
+        switch event.level {
+        case .trace, .debug: Console.debug(event.message.description)
+        case .info, .notice, .warning: Console.info(event.message.description)
+        case .error, .critical: Console.error(event.message.description)
         }
     }
 }
