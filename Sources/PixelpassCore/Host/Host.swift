@@ -125,8 +125,12 @@ public final class Host: HTTP3ServerDelegate {
         server.delegate = host
         host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
         // The desktop's own "stop sharing" ends the share even with no viewer.
-        resolved.onCaptureEnded { [weak host] reason in
-            host?.eventLoop.execute { host?.onSourceLost?(reason) }
+        // It is called on a GStreamer thread: hop to the loop, where the host
+        // (held weakly, as the media outlives no share) may be touched.
+        let loop = eventLoop
+        let weakHost = NIOLoopBound(WeakHost(host), eventLoop: loop)
+        resolved.onCaptureEnded { reason in
+            loop.execute { weakHost.value.host?.onSourceLost?(reason) }
         }
         nat.onRelayLost = { reason in logger.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
         let size = resolved.captureSize
@@ -309,4 +313,11 @@ extension ViewerLeaveReason {
         case .failed(let detail): self = .failed(detail)
         }
     }
+}
+
+/// A host held weakly, for callbacks that must not keep it alive.
+private struct WeakHost {
+    weak var host: Host?
+
+    init(_ host: Host) { self.host = host }
 }
