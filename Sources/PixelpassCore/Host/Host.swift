@@ -46,10 +46,13 @@ public final class Host: HTTP3ServerDelegate {
     public var eventLoop: EventLoop { server.eventLoop }
     public var localAddress: SocketAddress { server.localAddress }
 
-    private init(configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server, ticket: Ticket,
-                 nat: NATSideChannel) {
+    /// The parts, made by `start` (Host+Start.swift); then `wireUp`.
+    init(configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server, ticket: Ticket,
+         nat: NATSideChannel, gathered: GatheredCandidates) {
         self.configuration = configuration
         self.nat = nat
+        self.relayProblem = gathered.relayProblem
+        self.portMapper = gathered.portMapper
         self.media = resolved
         self.server = server
         self.ticket = ticket
@@ -70,78 +73,29 @@ public final class Host: HTTP3ServerDelegate {
     /// Viewers joining, leaving and moving; called on the event loop.
     public var onEvent: ((HostEvent) -> Void)?
 
-    /// Binds the socket, gathers NAT candidates and makes the ticket for
-    /// media already resolved (`MediaPipeline.resolve`, which may block on
-    /// the desktop's dialog, so it runs before and off the event loop). Never
-    /// waits: everything after the bind runs on `eventLoop`.
-    public static func start(_ configuration: HostConfiguration, media resolved: ResolvedMedia,
-                             on eventLoop: EventLoop) -> EventLoopFuture<Host> {
-        let identity: TLSIdentity
-        do {
-            identity = try TLSIdentity(commonName: "pixelpass host")
-        } catch {
-            return eventLoop.makeFailedFuture(error)
-        }
-        return HTTP3Server.start(bindingTo: configuration.bind, identity: identity, on: eventLoop)
-            .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
-            .hop(to: eventLoop)
-            .flatMap { server in
-                let nat = NATSideChannel(socket: server.socket, logger: configuration.logger)
-                server.socket.sideChannel = nat
-                // Behind a NAT, the addresses STUN servers see and a TURN relay are what
-                // a friend elsewhere can reach; on loopback there is nothing to learn.
-                let gathering = configuration.bind.isLoopback
-                    ? eventLoop.makeSucceededFuture(GatheredCandidates())
-                    : nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
-                return gathering
-                    .map { gathered in
-                        Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
-                                      identity: identity, gathered: gathered)
-                    }
-                    .flatMapError { error in
-                        // Nothing may keep the socket once the start has failed.
-                        nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
-                    }
-            }
-    }
-
-    /// The running host around a bound server; on its event loop.
-    private static func assemble(_ configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server,
-                                 nat: NATSideChannel, identity: TLSIdentity, gathered: GatheredCandidates) -> Host {
-        let logger = configuration.logger
-        let eventLoop = server.eventLoop
-        let port = server.localAddress.port ?? 0
-        var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
-        for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
-        let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
-        let ticket = Ticket(fingerprint: identity.fingerprint,
-                            secret: SecretGenerator.bytes(16),
-                            addresses: addresses, relay: gathered.relay?.encoded(), reflexive: reflexive)
-        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat)
-        host.relayProblem = gathered.relayProblem
-        host.portMapper = gathered.portMapper
-        logger.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
-        for skipped in resolved.skippedEncoders { logger.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
-        server.delegate = host
-        host.broadcaster.onSourceLost = { [weak host] reason in host?.onSourceLost?(reason) }
+    /// Connects the parts once the host exists: requests, capture loss,
+    /// relay loss and the path watch. On the event loop.
+    func wireUp() {
+        let logger = self.logger
+        server.delegate = self
+        broadcaster.onSourceLost = { [weak self] reason in self?.onSourceLost?(reason) }
         // The desktop's own "stop sharing" ends the share even with no viewer.
         // It is called on a GStreamer thread: hop to the loop, where the host
         // (held weakly, as the media outlives no share) may be touched.
         let loop = eventLoop
-        let weakHost = NIOLoopBound(WeakHost(host), eventLoop: loop)
-        resolved.onCaptureEnded { reason in
+        let weakHost = NIOLoopBound(WeakHost(self), eventLoop: loop)
+        media.onCaptureEnded { reason in
             loop.execute { weakHost.value.host?.onSourceLost?(reason) }
         }
         nat.onRelayLost = { reason in logger.error("the TURN relay stopped working (\(reason)); relayed viewers will lose the stream") }
-        let size = resolved.captureSize
-        host.broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
-            + "\(configuration.media.bitrateKbps) kbit/s\(host.audioIsOn ? ", audio" : "")"
+        let size = media.captureSize
+        broadcaster.captureLabel = "\(size.width)x\(size.height)@\(configuration.media.fps), "
+            + "\(configuration.media.bitrateKbps) kbit/s\(audioIsOn ? ", audio" : "")"
         // QUIC follows a viewer that changes address by itself; look once a
         // second so the change can be shown.
-        host.pathWatch = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak host] _ in
-            host?.watchPaths()
+        pathWatch = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
+            self?.watchPaths()
         }
-        return host
     }
 
     /// Ends every stream, stops capture, closes every connection.

@@ -38,6 +38,8 @@ struct RelayPlan {
 }
 
 /// Carries the side channel out of `prepare` (which runs before the race).
+/// `@unchecked Sendable`: written in `prepare` and read after the race, both
+/// on the viewer's event loop, which orders them.
 final class NATBox: @unchecked Sendable {
     var channel: NATSideChannel?
 }

@@ -58,6 +58,8 @@ enum ServerResolver {
         return promise.futureResult
     }
 
+    /// Answers from several loops' callbacks. `@unchecked Sendable`: `items`
+    /// is only touched under `lock`.
     private final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private var items: [(String, SocketAddress)] = []

@@ -5,6 +5,9 @@ import NIOPosix
 /// The one event-loop thread a session lives on: its state is only touched
 /// there and its events are delivered from there, in order. Given back once
 /// the session has ended.
+///
+/// `@unchecked Sendable`: both properties are set in `init` and never
+/// change; the group and the loop are thread-safe themselves.
 final class SessionLoop: @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let eventLoop: EventLoop

@@ -3,6 +3,9 @@ import Foundation
 
 /// "⠋ connecting…" on stderr while something takes a while; only on a
 /// terminal (a log file or pipe gets one plain line instead).
+///
+/// `@unchecked Sendable`: the timer's queue and the caller's thread share
+/// `frame` and `stopped`, only under `lock`; the rest is set in `init`.
 final class Spinner: @unchecked Sendable {
     private static let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
     private let timer: DispatchSourceTimer

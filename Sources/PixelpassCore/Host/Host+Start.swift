@@ -1,0 +1,64 @@
+import Logging
+import NIOCore
+import PixelpassMedia
+import PixelpassTicket
+import PixelpassTransport
+
+// How a host comes to exist: bind, learn the NAT's addresses, make the
+// ticket, wire the parts. Nothing here waits on the event loop.
+extension Host {
+    /// Binds the socket, gathers NAT candidates and makes the ticket for
+    /// media already resolved (`MediaPipeline.resolve`, which may block on
+    /// the desktop's dialog, so it runs before and off the event loop). Never
+    /// waits: everything after the bind runs on `eventLoop`.
+    public static func start(_ configuration: HostConfiguration, media resolved: ResolvedMedia,
+                             on eventLoop: EventLoop) -> EventLoopFuture<Host> {
+        let identity: TLSIdentity
+        do {
+            identity = try TLSIdentity(commonName: "pixelpass host")
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        return HTTP3Server.start(bindingTo: configuration.bind, identity: identity, on: eventLoop)
+            .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
+            .hop(to: eventLoop)
+            .flatMap { server in
+                let nat = NATSideChannel(socket: server.socket, logger: configuration.logger)
+                server.socket.sideChannel = nat
+                // Behind a NAT, the addresses STUN servers see and a TURN relay are what
+                // a friend elsewhere can reach; on loopback there is nothing to learn.
+                let gathering = configuration.bind.isLoopback
+                    ? eventLoop.makeSucceededFuture(GatheredCandidates())
+                    : nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
+                return gathering
+                    .map { gathered in
+                        Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
+                                      identity: identity, gathered: gathered)
+                    }
+                    .flatMapError { error in
+                        // Nothing may keep the socket once the start has failed.
+                        nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
+                    }
+            }
+    }
+
+    /// The running host around a bound server: its candidate addresses and
+    /// ticket, then the parts wired together. On its event loop.
+    private static func assemble(_ configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server,
+                                 nat: NATSideChannel, identity: TLSIdentity, gathered: GatheredCandidates) -> Host {
+        let logger = configuration.logger
+        let port = server.localAddress.port ?? 0
+        var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
+        for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
+        let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
+        let ticket = Ticket(fingerprint: identity.fingerprint,
+                            secret: SecretGenerator.bytes(16),
+                            addresses: addresses, relay: gathered.relay?.encoded(), reflexive: reflexive)
+        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat,
+                        gathered: gathered)
+        logger.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
+        for skipped in resolved.skippedEncoders { logger.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
+        host.wireUp()
+        return host
+    }
+}
