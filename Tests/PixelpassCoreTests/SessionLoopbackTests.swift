@@ -68,18 +68,7 @@ final class SessionLoopbackTests: XCTestCase {
             return nil
         }, "stats come while serving")
 
-        host.stop()
-        let hostEnd = hostEvents.first(within: 10) { event -> HostSessionEnd? in
-            if case .ended(let end) = event { return end }
-            return nil
-        }
-        XCTAssertEqual(hostEnd, .stopped)
-        let all = hostEvents.all
-        guard case .preparing(portalNotice: nil)? = all.first, case .ticket? = all.dropFirst().first,
-              case .listening? = all.dropFirst(2).first else {
-            return XCTFail("a share starts with preparing, ticket, listening: \(all)")
-        }
-        XCTAssertEqual(Array(all.suffix(2)), [.stopping(.stopped), .ended(.stopped)])
+        stopAndCheckTheWholeShare(host, hostEvents)
     }
 
     func testAViewerJoinsIsRemovedAndTheShareStops() throws {
@@ -137,18 +126,7 @@ final class SessionLoopbackTests: XCTestCase {
             return nil
         })
 
-        host.stop()
-        let hostEnd = hostEvents.first(within: 10) { event -> HostSessionEnd? in
-            if case .ended(let end) = event { return end }
-            return nil
-        }
-        XCTAssertEqual(hostEnd, .stopped)
-        let all = hostEvents.all
-        guard case .preparing(portalNotice: nil)? = all.first, case .ticket? = all.dropFirst().first,
-              case .listening? = all.dropFirst(2).first else {
-            return XCTFail("a share starts with preparing, ticket, listening: \(all)")
-        }
-        XCTAssertEqual(Array(all.suffix(2)), [.stopping(.stopped), .ended(.stopped)])
+        stopAndCheckTheWholeShare(host, hostEvents)
         guard case .ended? = viewEvents.all.last else { return XCTFail("ended is the viewer's last event") }
     }
 
@@ -189,5 +167,23 @@ final class SessionLoopbackTests: XCTestCase {
         guard events.all.count == 3, case .preparing = events.all[0], case .error(.media) = events.all[1] else {
             return XCTFail("preparing, error, ended: \(events.all)")
         }
+    }
+
+    /// Stops the share and checks its whole story: it began with preparing,
+    /// ticket, listening and ended with stopping, ended.
+    private func stopAndCheckTheWholeShare(_ host: HostSession, _ hostEvents: EventLog<HostSessionEvent>,
+                                           file: StaticString = #filePath, line: UInt = #line) {
+        host.stop()
+        let hostEnd = hostEvents.first(within: 10) { event -> HostSessionEnd? in
+            if case .ended(let end) = event { return end }
+            return nil
+        }
+        XCTAssertEqual(hostEnd, .stopped, file: file, line: line)
+        let all = hostEvents.all
+        guard case .preparing(portalNotice: nil)? = all.first, case .ticket? = all.dropFirst().first,
+              case .listening? = all.dropFirst(2).first else {
+            return XCTFail("a share starts with preparing, ticket, listening: \(all)", file: file, line: line)
+        }
+        XCTAssertEqual(Array(all.suffix(2)), [.stopping(.stopped), .ended(.stopped)], file: file, line: line)
     }
 }

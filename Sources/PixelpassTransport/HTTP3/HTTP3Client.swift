@@ -125,9 +125,7 @@ public final class HTTP3Client {
         let alias = LocalRoute.sourceAddress(toward: remote, port: port)
             ?? (try? SocketAddress(ipAddress: remote.protocol == .inet6 ? "::2" : "127.0.0.2", port: port))
         guard let alias else { return false }
-        guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == connection.localAddress.protocol })
-        else { return false }
-        return endpoint.migrate(connection, to: remote, localAlias: alias)
+        return owningEndpoint.migrate(connection, to: remote, localAlias: alias)
     }
 
     /// Why the last `migrate` was refused.

@@ -36,8 +36,6 @@ struct SideChannels {
         entries.append(Entry(channel: channel))
     }
 
-    var all: [DatagramSideChannel] { entries.compactMap(\.channel) }
-
     /// The protocol that claims `datagram`, if any.
     func claim(_ datagram: UnsafeRawBufferPointer, from remote: SocketAddress, on socket: SharedDatagramSocket) -> Bool {
         for entry in entries {
@@ -47,8 +45,12 @@ struct SideChannels {
     }
 
     /// The protocol that carries QUIC to `remote` another way (a relay).
+    /// Asked for every transmit, so it allocates nothing.
     func carrier(of remote: SocketAddress, on socket: SharedDatagramSocket) -> DatagramSideChannel? {
-        all.first { $0.socket(socket, carries: remote) }
+        for entry in entries {
+            if let channel = entry.channel, channel.socket(socket, carries: remote) { return channel }
+        }
+        return nil
     }
 }
 
