@@ -105,16 +105,33 @@ final class SettingsTests: XCTestCase {
         XCTAssertThrowsError(try BindAddress(validating: "::1:4433"))
     }
 
-    /// The URL's one parser decides as `TURNServerSetting.parse` always has,
-    /// with or without a REST secret.
+    /// The TURN URL's decisions, pinned: what the relay setting parser has
+    /// always decided, with or without a REST secret, through both ways in
+    /// (the config's `TURNServerURL` and `TURNServerSetting.parse`).
     func testTURNServerURLAgreesWithTheRelaySettingParser() {
         let urls = ["turn:alice:s3cret@192.0.2.10:3478", "turn:bob:a:b@c@turn.example.org:3478", "turn:turn.example.org:3478",
                     "turn.example.org:3478", "turn:nouser@host:1", "turn:host", "turn::pw@host:1", "turn:u:@host:1",
                     "turn:u:p@host", "turn:u:p@[2001:db8::1]:3478", "turn:", "TURN:host:1", ""]
+        let logins: [String: (server: String, username: String, password: String)] = [
+            "turn:alice:s3cret@192.0.2.10:3478": ("192.0.2.10:3478", "alice", "s3cret"),
+            "turn:bob:a:b@c@turn.example.org:3478": ("turn.example.org:3478", "bob", "a:b@c"),
+            "turn:u:@host:1": ("host:1", "u", ""),
+            "turn:u:p@[2001:db8::1]:3478": ("[2001:db8::1]:3478", "u", "p"),
+        ]
         for url in urls {
             for secret in [nil, "", "k"] {
+                let expected: TURNServerSetting?
+                if let login = logins[url] {
+                    expected = TURNServerSetting(server: login.server,
+                                                 auth: .password(username: login.username, password: login.password))
+                } else if url == "turn:turn.example.org:3478", secret == "k" {
+                    expected = TURNServerSetting(server: "turn.example.org:3478", auth: .restSecret("k"))
+                } else {
+                    expected = nil
+                }
                 let parsed = try? TURNServerURL(validating: url)
-                XCTAssertEqual(parsed?.setting(secret: secret), TURNServerSetting.parse(url, secret: secret), "\(url) \(secret ?? "nil")")
+                XCTAssertEqual(parsed?.setting(secret: secret), expected, "\(url) \(secret ?? "nil")")
+                XCTAssertEqual(TURNServerSetting.parse(url, secret: secret), expected, "\(url) \(secret ?? "nil")")
             }
         }
         XCTAssertEqual(message { _ = try TURNServerURL(validating: "turn:host") },

@@ -40,21 +40,10 @@ public struct TURNServerSetting: Sendable, Equatable {
     }
 
     /// Parses `turn:USER:PASS@HOST:PORT`, or `turn:HOST:PORT` when a REST
-    /// secret is given separately. Nil when malformed.
+    /// secret is given separately. Nil when malformed. The rules are the
+    /// `turn` setting's one parser, `TURNServerURL`.
     public static func parse(_ url: String, secret: String?) -> TURNServerSetting? {
-        guard url.hasPrefix("turn:") else { return nil }
-        let rest = url.dropFirst("turn:".count)
-        if let at = rest.lastIndex(of: "@") {
-            let userInfo = rest[..<at]
-            let server = String(rest[rest.index(after: at)...])
-            guard let colon = userInfo.firstIndex(of: ":"), NATAddress(server) != nil || server.contains(":") else { return nil }
-            let username = String(userInfo[..<colon])
-            let password = String(userInfo[userInfo.index(after: colon)...])
-            guard !username.isEmpty else { return nil }
-            return TURNServerSetting(server: server, auth: .password(username: username, password: password))
-        }
-        guard let secret, !secret.isEmpty, rest.contains(":") else { return nil }
-        return TURNServerSetting(server: String(rest), auth: .restSecret(secret))
+        (try? TURNServerURL(validating: url))?.setting(secret: secret)
     }
 
     /// Credentials to use now: the long-term pair, or REST credentials valid
