@@ -497,7 +497,26 @@ class WaylandLab:
         return done.stdout.decode(errors="replace")
 
     def pw_dump(self) -> list[dict]:
-        return json.loads(self._run(["pw-dump"], timeout=10) or "[]")
+        """The graph as pw-dump sees it. pw-dump may print more than one JSON
+        array when objects change while it dumps (later arrays carry updates,
+        and `"info": null` for an object removed meanwhile), so every array
+        is read and applied in order."""
+        text = self._run(["pw-dump"], timeout=10)
+        decoder = json.JSONDecoder()
+        objects: dict[int, dict] = {}
+        position = 0
+        while True:
+            while position < len(text) and text[position].isspace():
+                position += 1
+            if position >= len(text):
+                break
+            batch, position = decoder.raw_decode(text, position)
+            for o in batch:
+                if o.get("info", {}) is None and "type" not in o:
+                    objects.pop(o.get("id"), None)
+                else:
+                    objects[o.get("id")] = o
+        return list(objects.values())
 
     def nodes(self, media_class: Optional[str] = None) -> list[dict]:
         """PipeWire nodes (pw-dump objects), optionally of one media.class."""
