@@ -19,12 +19,15 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case stun, turn
     case turnSecret = "turn_secret"
     case portMapping = "port_mapping"
+    // [nat]: the mainline DHT rendezvous (on by default) and its bootstrap nodes
+    case dht
+    case dhtBootstrap = "dht_bootstrap"
 
     public var table: ConfigTable {
         switch self {
         case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app: return .host
         case .player, .port: return .view
-        case .stun, .turn, .turnSecret, .portMapping: return .nat
+        case .stun, .turn, .turnSecret, .portMapping, .dht, .dhtBootstrap: return .nat
         }
     }
 

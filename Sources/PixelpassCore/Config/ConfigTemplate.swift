@@ -45,6 +45,11 @@ public enum ConfigTemplate {
     # turn_secret = "the static-auth-secret of the coturn server"
     # Ask the router to forward the port (PCP, NAT-PMP, UPnP IGD).
     # port_mapping = true
+    # Meet the other side through the BitTorrent mainline DHT, so two friends
+    # behind ordinary home routers connect with nothing else set up.
+    # dht = true
+    # Nodes to join the DHT through (default: the well-known public routers).
+    # dht_bootstrap = ["dht.libtorrent.org:25401", "router.bittorrent.com:6881"]
 
     """
 

@@ -122,6 +122,19 @@ struct ConfigValidator {
             config.nat.turnSecret = text
         case .portMapping:
             config.nat.portMapping = try Self.boolean(key, value)
+        case .dht:
+            config.nat.dht = try Self.boolean(key, value)
+        case .dhtBootstrap:
+            guard case .array(let items) = value else {
+                throw ValueProblem("dht_bootstrap must be an array of \"host:port\" strings, e.g. [\"dht.libtorrent.org:25401\"] "
+                                   + "(got \(value.shortDescription))")
+            }
+            config.nat.dhtBootstrap = try items.map { item throws(ValueProblem) in
+                guard case .string(let text) = item, let node = try? DHTBootstrapNode(validating: text) else {
+                    throw ValueProblem("dht_bootstrap must be an array of \"host:port\" strings (got an element \(item.shortDescription))")
+                }
+                return node.text
+            }
         }
     }
 

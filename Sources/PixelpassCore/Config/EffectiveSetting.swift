@@ -55,6 +55,8 @@ extension LoadedConfig {
         case .turn: return values.nat.turn.map(quoted)
         case .turnSecret: return values.nat.turnSecret.map(quoted)
         case .portMapping: return values.nat.portMapping.map(String.init)
+        case .dht: return values.nat.dht.map(String.init)
+        case .dhtBootstrap: return values.nat.dhtBootstrap.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
         }
     }
 
@@ -84,6 +86,8 @@ extension LoadedConfig {
         case .turn: return setting(nil, "no relay")
         case .turnSecret: return setting(nil, "none")
         case .portMapping: return setting("true", "ask the router (PCP, NAT-PMP, UPnP IGD)")
+        case .dht: return setting("true", "meet viewers through the BitTorrent mainline DHT")
+        case .dhtBootstrap: return setting(nil, "well-known routers: " + DHTSettings.defaultBootstrap.joined(separator: ", "))
         }
     }
 

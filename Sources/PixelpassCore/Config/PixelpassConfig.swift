@@ -69,8 +69,15 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var turnSecret: String?
         /// Ask the router to forward the QUIC port.
         public var portMapping: Bool?
+        /// Meet viewers through the BitTorrent mainline DHT.
+        public var dht: Bool?
+        /// As written; each checked as a `DHTBootstrapNode`.
+        public var dhtBootstrap: [String]?
 
-        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil, portMapping: Bool? = nil) {
+        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil, portMapping: Bool? = nil,
+                    dht: Bool? = nil, dhtBootstrap: [String]? = nil) {
+            self.dht = dht
+            self.dhtBootstrap = dhtBootstrap
             self.turnSecret = turnSecret
             self.portMapping = portMapping
             self.stun = stun

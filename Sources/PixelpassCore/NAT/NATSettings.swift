@@ -9,15 +9,36 @@ public struct NATSettings: Sendable, Equatable {
     /// Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the host's port;
     /// off with `--no-port-mapping` / `[nat] port_mapping = false`.
     public var portMapping: Bool
+    /// The mainline DHT rendezvous.
+    public var dht: DHTSettings
 
     /// Well-known public STUN servers, used when nothing else is configured.
     public static let defaultSTUNServers = ["stun.l.google.com:19302", "stun.cloudflare.com:3478"]
 
     public init(stunServers: [String] = NATSettings.defaultSTUNServers, turn: TURNServerSetting? = nil,
-                portMapping: Bool = true) {
+                portMapping: Bool = true, dht: DHTSettings = DHTSettings()) {
         self.stunServers = stunServers
         self.turn = turn
         self.portMapping = portMapping
+        self.dht = dht
+    }
+}
+
+/// Whether and how to meet the other side through the BitTorrent mainline
+/// DHT (host and viewer alike).
+public struct DHTSettings: Sendable, Equatable {
+    /// Off with `--no-dht` / `[nat] dht = false`.
+    public var enabled: Bool
+    /// "host:port" of the nodes to join through.
+    public var bootstrap: [String]
+
+    /// The mainline DHT's well-known routers (DESIGN §9a).
+    public static let defaultBootstrap = ["dht.libtorrent.org:25401", "dht.transmissionbt.com:6881",
+                                          "router.bittorrent.com:6881", "router.utorrent.com:6881"]
+
+    public init(enabled: Bool = true, bootstrap: [String] = DHTSettings.defaultBootstrap) {
+        self.enabled = enabled
+        self.bootstrap = bootstrap
     }
 }
 

@@ -211,21 +211,28 @@ final class NATSideChannel: DatagramSideChannel {
     // MARK: - Hole punching
 
     /// Starts punching toward `targets`; `onHeard` gets the first address our
-    /// peer's probes or answers came from.
+    /// peer's probes or answers came from. The session is forgotten once it
+    /// is surely over (`lifetime` seconds; by default its probing period).
     @discardableResult
-    func punch(token: [UInt8], toward targets: [SocketAddress], onHeard: ((SocketAddress) -> Void)? = nil) -> HolePunchSession {
+    func punch(token: [UInt8], toward targets: [SocketAddress], style: HolePunchSession.Style = .openThenProbe,
+               lifetime: Double = HolePunchSession.duration + 5,
+               onHeard: ((SocketAddress) -> Void)? = nil) -> HolePunchSession {
         punches[token]?.stop()
-        let session = HolePunchSession(socket: socket, token: token, targets: targets, logger: logger)
+        let session = HolePunchSession(socket: socket, token: token, targets: targets, style: style, logger: logger)
         session.onHeard = onHeard
         punches[token] = session
         session.start()
-        // Forget it once it is surely over.
-        eventLoop.scheduleTask(in: .seconds(Int64(HolePunchSession.duration) + 5)) { [weak self, weak session] in
+        eventLoop.scheduleTask(in: .milliseconds(Int64(lifetime * 1000))) { [weak self, weak session] in
             guard let self, let session, self.punches[token] === session else { return }
             session.stop()
             self.punches[token] = nil
         }
         return session
+    }
+
+    /// Stops and forgets the session for `token`.
+    func stopPunching(token: [UInt8]) {
+        punches.removeValue(forKey: token)?.stop()
     }
 
     // MARK: - DatagramSideChannel

@@ -10,6 +10,8 @@ public struct ViewSessionConfiguration: Sendable {
     public var player: PlayerChoice
     /// Seconds between `stats` events (and checks that the player still runs).
     public var statsInterval: Double = 1
+    /// Meet the host through the mainline DHT as well as dialling the ticket.
+    public var dht = DHTSettings()
     /// Where the watch's progress lines go (the command line injects its own).
     public var logger: Logger = .silent
 

@@ -8,8 +8,7 @@ public struct STUNServer: TextSetting, Hashable, CustomStringConvertible {
     public let text: String
 
     public init(validating text: String) throws(SettingError) {
-        guard let colon = text.lastIndex(of: ":"), colon > text.startIndex,
-              let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+        guard HostAndPort.isValid(text) else {
             throw SettingError(setting: Self.settingName, requirement: Self.requirement, got: SettingError.quoted(text))
         }
         self.text = text

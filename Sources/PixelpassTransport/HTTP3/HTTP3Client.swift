@@ -46,13 +46,17 @@ public final class HTTP3Client {
     public static func connect(to candidates: [SocketAddress], pinnedFingerprint: [UInt8],
                                identity: TLSIdentity, settings: QUICSettings = QUICSettings(),
                                prepare: (@Sendable (SharedDatagramSocket) -> EventLoopFuture<Void>)? = nil,
+                               late: LateCandidates? = nil,
                                on eventLoop: EventLoop) -> EventLoopFuture<HTTP3Client> {
-        guard !candidates.isEmpty else {
+        guard !candidates.isEmpty || late != nil else {
             return eventLoop.makeFailedFuture(HTTP3ConnectError.unreachable(["the ticket has no address"]))
         }
-        // One socket per address family present among the candidates.
+        // One socket per address family present among the candidates; an
+        // IPv4 one always when more may come later (the rendezvous needs it).
         var binds: [SocketAddress] = []
-        if candidates.contains(where: { $0.protocol == .inet }) { binds.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0)) }
+        if late != nil || candidates.contains(where: { $0.protocol == .inet }) {
+            binds.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0))
+        }
         if candidates.contains(where: { $0.protocol == .inet6 }) { binds.append(try! SocketAddress(ipAddress: "::", port: 0)) }
         let bound = binds.map {
             QUICEndpoint.bind(to: $0, identity: identity, settings: settings, acceptsConnections: false, on: eventLoop)
@@ -73,8 +77,9 @@ public final class HTTP3Client {
                             for endpoint in endpoints { _ = endpoint.shutdown(applicationError: HTTP3ErrorCode.noError) }
                             promise.fail(error)
                         case .success:
-                            let race = ConnectRace(endpoints: endpoints, promise: promise)
-                            race.start(candidates: candidates, pinnedFingerprint: pinnedFingerprint)
+                            let race = ConnectRace(endpoints: endpoints, promise: promise,
+                                                   pinnedFingerprint: pinnedFingerprint, late: late)
+                            race.start(candidates: candidates)
                         }
                     }
                 }
@@ -147,7 +152,7 @@ public final class HTTP3Client {
     }
 
     /// Holds the race state until one handshake wins or all fail.
-    private final class ConnectRace {
+    final class ConnectRace {
         let endpoints: [QUICEndpoint]
         let promise: EventLoopPromise<HTTP3Client>
         var pending: [ObjectIdentifier: (connection: QUICConnection, session: HTTP3Session, address: SocketAddress,
@@ -155,32 +160,52 @@ public final class HTTP3Client {
         var failures: [String] = []
         var mismatch: String?
         var client: HTTP3Client?
+        let pinnedFingerprint: [UInt8]
+        /// Addresses still to come from a rendezvous; while open, the race
+        /// does not give up when every address so far has failed.
+        let late: LateCandidates?
+        private var dialled: Set<SocketAddress> = []
+        private var failed = false
 
-        init(endpoints: [QUICEndpoint], promise: EventLoopPromise<HTTP3Client>) {
+        init(endpoints: [QUICEndpoint], promise: EventLoopPromise<HTTP3Client>, pinnedFingerprint: [UInt8],
+             late: LateCandidates?) {
             self.endpoints = endpoints
             self.promise = promise
+            self.pinnedFingerprint = pinnedFingerprint
+            self.late = late
         }
 
-        func start(candidates: [SocketAddress], pinnedFingerprint: [UInt8]) {
+        func start(candidates: [SocketAddress]) {
             for endpoint in endpoints {
                 // The race object lives as long as the endpoints call back into it.
                 endpoint.onHandshakeCompleted = { connection in self.handshakeCompleted(connection) }
                 endpoint.onClosed = { connection, reason in self.closed(connection, reason) }
             }
-            for candidate in candidates {
-                guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == candidate.protocol }) else { continue }
-                do {
-                    let connection = try endpoint.connect(to: candidate, pinnedFingerprint: pinnedFingerprint)
-                    let session = try HTTP3Session(streams: connection, server: false,
-                                                   peer: HTTP3Peer(connection: connection, endpoint: endpoint),
-                                                   maxClientStreams: 0)
-                    connection.application = session
-                    pending[ObjectIdentifier(connection)] = (connection, session, candidate, endpoint)
-                } catch {
-                    failures.append("\(describe(candidate)): \(error)")
-                }
+            for candidate in candidates { dial(candidate) }
+            late?.attach(self)
+            failIfOver()
+        }
+
+        /// Starts a handshake to one more address (each address once).
+        func dial(_ candidate: SocketAddress) {
+            guard client == nil, !failed, dialled.insert(candidate).inserted else { return }
+            guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == candidate.protocol }) else { return }
+            do {
+                let connection = try endpoint.connect(to: candidate, pinnedFingerprint: pinnedFingerprint)
+                let session = try HTTP3Session(streams: connection, server: false,
+                                               peer: HTTP3Peer(connection: connection, endpoint: endpoint),
+                                               maxClientStreams: 0)
+                connection.application = session
+                pending[ObjectIdentifier(connection)] = (connection, session, candidate, endpoint)
+            } catch {
+                failures.append("\(describe(candidate)): \(error)")
             }
-            if pending.isEmpty { fail() }
+        }
+
+        /// Nothing pending and nothing more to come: the race is lost.
+        func failIfOver() {
+            guard client == nil, !failed, pending.isEmpty, !(late?.isOpen ?? false) else { return }
+            fail()
         }
 
         func handshakeCompleted(_ connection: QUICConnection) {
@@ -192,6 +217,7 @@ public final class HTTP3Client {
             let client = HTTP3Client(endpoints: endpoints, connection: connection, session: winner.session,
                                      authority: describe(winner.address))
             self.client = client
+            late?.detach()
             for loser in losers { loser.endpoint.close(loser.connection, applicationError: HTTP3ErrorCode.noError) }
             promise.assumeIsolated().succeed(client)
         }
@@ -206,10 +232,11 @@ public final class HTTP3Client {
             guard client == nil, let address = pending.removeValue(forKey: ObjectIdentifier(connection))?.address else { return }
             if reason == .identityMismatch { mismatch = describe(address) }
             failures.append("\(describe(address)): \(reason)")
-            if pending.isEmpty { fail() }
+            failIfOver()
         }
 
         private func fail() {
+            failed = true
             for endpoint in endpoints { _ = endpoint.shutdown(applicationError: HTTP3ErrorCode.noError) }
             if let mismatch {
                 promise.fail(HTTP3ConnectError.identityMismatch(address: mismatch))
@@ -222,5 +249,44 @@ public final class HTTP3Client {
             let host = address.ipAddress ?? "?"
             return address.protocol == .inet6 ? "[\(host)]:\(address.port ?? 0)" : "\(host):\(address.port ?? 0)"
         }
+    }
+}
+
+/// Addresses that turn up while a connect race runs (a rendezvous found the
+/// host, hole punching opened a path): each is dialled as it comes, and the
+/// race does not give up while more may come. Use on the race's event loop
+/// only (`@unchecked Sendable`: it is handed to that loop once, at the start).
+public final class LateCandidates: @unchecked Sendable {
+    private var race: HTTP3Client.ConnectRace?
+    private var queued: [SocketAddress] = []
+    /// More may come; the race waits for them.
+    public private(set) var isOpen = true
+
+    public init() {}
+
+    /// Dials `candidate` now (or as soon as the race starts).
+    public func add(_ candidate: SocketAddress) {
+        guard isOpen else { return }
+        if let race { race.dial(candidate) } else { queued.append(candidate) }
+    }
+
+    /// No more will come: the race ends when what it has dialled has failed.
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        race?.failIfOver()
+        race = nil
+    }
+
+    func attach(_ race: HTTP3Client.ConnectRace) {
+        self.race = race
+        let waiting = queued
+        queued.removeAll()
+        for candidate in waiting { race.dial(candidate) }
+    }
+
+    func detach() {
+        race = nil
+        isOpen = false
     }
 }

@@ -88,6 +88,8 @@ struct HostCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the port (default; --no-port-mapping to skip). Default: [nat] port_mapping.")
     var portMapping: Bool?
 
+    @OptionGroup var dhtOptions: DHTOptions
+
     @OptionGroup var outputOptions: OutputOptions
 
     /// The settings besides the source: these flags, else the config file.
@@ -95,7 +97,7 @@ struct HostCommand: ParsableCommand {
         HostSettings(flags: HostSettings.Flags(
             encoder: encoder, hwencode: hwencode, audio: audio, app: app, bind: bind, size: size, fps: fps,
             bitrate: bitrate, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret,
-            portMapping: portMapping))
+            portMapping: portMapping), dht: dhtOptions.flags)
     }
 
     var effectiveSource: CaptureSourceName {

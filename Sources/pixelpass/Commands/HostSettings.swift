@@ -25,6 +25,8 @@ struct HostSettings {
     }
 
     var flags = Flags()
+    /// --dht / --dht-bootstrap (none in the menu: the config decides).
+    var dht = DHTFlags()
 
     private var config: PixelpassConfig.Host { ConfigDefaults.values.host }
     var hardware: Bool { flags.hwencode ?? config.hwencode ?? PixelpassConfig.Defaults.hwencode }
@@ -104,7 +106,7 @@ struct HostSettings {
             throw ValidationError("--turn-secret needs --turn turn:HOST:PORT (the server it belongs to)")
         }
         return NATSettings(stunServers: stun, turn: turnSetting,
-                           portMapping: flags.portMapping ?? nat.portMapping ?? true)
+                           portMapping: flags.portMapping ?? nat.portMapping ?? true, dht: try dht.settings())
     }
 
     func encoderChoice() throws -> EncoderChoice {

@@ -30,6 +30,8 @@ struct ViewCommand: ParsableCommand {
     @Option(help: "Local port for the stream URL (default: [view] port in the config, else a free port).")
     var port: Int?
 
+    @OptionGroup var dhtOptions: DHTOptions
+
     @OptionGroup var outputOptions: OutputOptions
 
     private var effectivePort: Int { port ?? ConfigDefaults.values.view.port ?? 0 }
@@ -41,6 +43,7 @@ struct ViewCommand: ParsableCommand {
         if let port {
             do { _ = try RelayPort(port) } catch { throw error.about("--port") }
         }
+        _ = try dhtOptions.flags.settings()
     }
 
     /// Builds the configuration, starts the session, renders its events:
@@ -49,6 +52,7 @@ struct ViewCommand: ParsableCommand {
         outputOptions.apply()
         var configuration = ViewSessionConfiguration(ticket: try TicketArgument.parse(ticket), port: effectivePort,
                                                      player: effectivePlayer)
+        configuration.dht = try dhtOptions.flags.settings()
         configuration.logger = .console()
         var log = ViewTextRenderer(printsURL: !outputOptions.isJSON, spins: !outputOptions.isJSON)
         var json = outputOptions.isJSON ? ViewJSONRenderer() : nil
