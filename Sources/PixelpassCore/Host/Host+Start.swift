@@ -25,6 +25,9 @@ extension Host {
             .flatMap { server in
                 let nat = NATSideChannel(socket: server.socket, logger: configuration.logger)
                 server.socket.sideChannel = nat
+                // The DHT joins while STUN asks, so the share is findable soon.
+                let dht = configuration.bind.isLoopback || !configuration.nat.dht.enabled ? nil
+                    : DHTSideChannel.start(on: server.socket, settings: configuration.nat.dht, logger: configuration.logger)
                 // Behind a NAT, the addresses STUN servers see and a TURN relay are what
                 // a friend elsewhere can reach; on loopback there is nothing to learn.
                 let gathering = configuration.bind.isLoopback
@@ -32,10 +35,13 @@ extension Host {
                     : nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
                 return gathering
                     .map { gathered in
-                        Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
-                                      identity: identity, gathered: gathered)
+                        let host = Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
+                                                 identity: identity, gathered: gathered)
+                        if let dht { host.startRendezvous(dht) }
+                        return host
                     }
                     .flatMapError { error in
+                        dht?.stop()
                         // Nothing may keep the socket once the start has failed.
                         nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
                     }

@@ -34,7 +34,9 @@ public final class Host: HTTP3ServerDelegate {
     private var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
     private var pathWatch: RepeatedTask?
     /// STUN/TURN on the QUIC socket.
-    private let nat: NATSideChannel
+    let nat: NATSideChannel
+    /// Meets viewers through the DHT (Host+Rendezvous.swift).
+    var rendezvous: HostRendezvous?
     /// The router's port mapping, if it granted one.
     private var portMapper: PortMapper?
     /// Why the configured relay is not in the ticket, if it is not.
@@ -102,6 +104,7 @@ public final class Host: HTTP3ServerDelegate {
     public func shutdown() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
             self.pathWatch?.cancel()
+            self.rendezvous?.stop()
             self.broadcaster.stopAll()
             self.media.closeCapture()
             // Viewers are told first (through the relay too), then the relay

@@ -30,6 +30,17 @@ public struct NATDiagnosis: Sendable, Equatable {
     public var relayProblem: String?
     /// "PCP mapped 203.0.113.10:4000", or nil when the router mapped nothing.
     public var portMapping: String?
+    /// The mainline DHT rendezvous, as a probe found it.
+    public enum DHTReach: Sendable, Equatable {
+        case off
+        case unreachable(bootstrap: [String])
+        /// Nodes answered; what they said about our address and mapping.
+        case reachable(seenAs: [String], mapping: Mapping)
+    }
+    public var dht: DHTReach = .off
+
+    /// How long the doctor gives the DHT to answer.
+    static let dhtProbeTime = TimeAmount.milliseconds(3000)
 
     /// Probes with a throwaway socket (about 1.5 s at most).
     public static func run(_ settings: NATSettings, deadline: Double = 1.5) -> NATDiagnosis {
@@ -71,7 +82,36 @@ public struct NATDiagnosis: Sendable, Equatable {
             result.portMapping = "\(lease.mappingProtocol) mapped \(lease.external)"
             _ = try? loop.flatSubmit { mapper.release() }.wait()
         }
+        if settings.dht.enabled {
+            result.dht = probeDHT(settings.dht, socket: server.socket, own: own, on: loop)
+        }
         _ = try? loop.flatSubmit { nat.release() }.wait()
         return result
+    }
+
+    /// Joins the DHT on the probe's socket and reads what the nodes say.
+    private static func probeDHT(_ settings: DHTSettings, socket: SharedDatagramSocket, own: [TicketAddress],
+                                 on loop: EventLoop) -> DHTReach {
+        let dht = try? loop.submit {
+            DHTSideChannel.start(on: socket, settings: settings, cache: DHTNodeCache(path: nil), logger: .silent)
+        }.wait()
+        guard let dht else { return .unreachable(bootstrap: settings.bootstrap) }
+        let outcome = try? loop.scheduleTask(in: dhtProbeTime) { () -> DHTReach in
+            defer { dht.stop() }
+            guard dht.isReachable else { return .unreachable(bootstrap: settings.bootstrap) }
+            let seen = dht.reflexive
+            let mapping: Mapping
+            if seen.contains(where: { address in own.contains { $0.description == address.description } }) {
+                mapping = .noNAT
+            } else {
+                switch dht.mapping {
+                case .endpointIndependent: mapping = .endpointIndependent
+                case .endpointDependent: mapping = .symmetric
+                case .unknown: mapping = .unknown
+                }
+            }
+            return .reachable(seenAs: seen.map(\.description), mapping: mapping)
+        }.futureResult.wait()
+        return outcome ?? .unreachable(bootstrap: settings.bootstrap)
     }
 }

@@ -212,16 +212,18 @@ final class NATSideChannel: DatagramSideChannel {
 
     /// Starts punching toward `targets`; `onHeard` gets the first address our
     /// peer's probes or answers came from. The session is forgotten once it
-    /// is surely over (`lifetime` seconds; by default its probing period).
+    /// is surely over (`lifetime` seconds; by default its probing period;
+    /// nil: until `stopPunching`).
     @discardableResult
     func punch(token: [UInt8], toward targets: [SocketAddress], style: HolePunchSession.Style = .openThenProbe,
-               lifetime: Double = HolePunchSession.duration + 5,
+               lifetime: Double? = HolePunchSession.duration + 5,
                onHeard: ((SocketAddress) -> Void)? = nil) -> HolePunchSession {
         punches[token]?.stop()
         let session = HolePunchSession(socket: socket, token: token, targets: targets, style: style, logger: logger)
         session.onHeard = onHeard
         punches[token] = session
         session.start()
+        guard let lifetime else { return session }
         eventLoop.scheduleTask(in: .milliseconds(Int64(lifetime * 1000))) { [weak self, weak session] in
             guard let self, let session, self.punches[token] === session else { return }
             session.stop()

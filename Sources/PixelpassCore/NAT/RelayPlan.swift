@@ -42,4 +42,5 @@ struct RelayPlan {
 /// on the viewer's event loop, which orders them.
 final class NATBox: @unchecked Sendable {
     var channel: NATSideChannel?
+    var rendezvous: ViewerRendezvous?
 }

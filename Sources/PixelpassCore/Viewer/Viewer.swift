@@ -53,9 +53,14 @@ public final class Viewer {
     var nat: NATSideChannel?
     /// How our packets reach the host right now.
     public var path: ConnectionPath {
+        // Plain UDP to the host's relayed address (the host permitted us
+        // after the rendezvous) is relayed too.
+        if let relayed = hostRelayedAddress, client.remoteAddress == relayed { return .relayed }
         guard let nat else { return .direct }
         return nat.isRelayed(client.remoteAddress) ? .relayed : .direct
     }
+    /// The host's TURN relayed address, when the ticket has one.
+    var hostRelayedAddress: SocketAddress? { ((try? ticket.relayInfo) ?? nil)?.relayed.socketAddress }
 
     public var eventLoop: EventLoop { client.eventLoop }
     public var hostAddress: String { client.authority }
@@ -71,16 +76,26 @@ public final class Viewer {
     /// Connects to the ticket's addresses (first handshake wins), checks the
     /// pinned key, and asks the host whether the secret is accepted. With a
     /// relay in the ticket, the host's relayed address races too, reached
-    /// through our own allocation on the same TURN server.
-    public static func connect(_ ticket: Ticket, logger: Logger, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
+    /// through our own allocation on the same TURN server. With the DHT on,
+    /// a rendezvous runs beside the dial (`ViewerRendezvous`) and adds the
+    /// addresses it opens to the race; without REST credentials in the
+    /// ticket, the host's relayed address is dialled with plain UDP a little
+    /// later (the host permits our IP once it finds us in the DHT).
+    public static func connect(_ ticket: Ticket, dht: DHTSettings = DHTSettings(enabled: false), logger: Logger,
+                               on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
+        // A ticket for this machine only (a host on loopback) has nobody to meet.
+        let meets = dht.enabled && !ticket.addresses.allSatisfy { $0.socketAddress.isLoopback }
+        let late = meets ? LateCandidates() : nil
         var candidates = ticket.addresses.map(\.socketAddress)
         let relay = (try? ticket.relayInfo) ?? nil
         let relayPlan = relay.flatMap(RelayPlan.init)
         if let relayPlan {
             candidates.append(relayPlan.hostRelayed)
-        } else {
+        } else if !meets {
             // No relay to fall back on: try the addresses STUN saw too (a
             // full-cone NAT lets them through; otherwise nothing is lost).
+            // With the rendezvous, they are punched toward instead: a dial
+            // ahead of the host's punch would close its NAT to us.
             candidates += ticket.reflexive.map(\.socketAddress)
         }
         let identity: TLSIdentity
@@ -97,11 +112,19 @@ public final class Viewer {
                                        if let relayPlan, socket.localAddress.protocol == relayPlan.server.protocol {
                                            natBox.channel = relayPlan.start(on: socket, logger: logger)
                                        }
+                                       if let late, socket.localAddress.protocol == .inet {
+                                           natBox.rendezvous = startRendezvous(ticket, dht: dht, socket: socket, nat: natBox,
+                                                                               late: late, logger: logger)
+                                       }
                                        return socket.eventLoop.makeSucceededVoidFuture()
-                                   }, on: eventLoop)
+                                   }, late: late, on: eventLoop)
+            .always { _ in natBox.rendezvous?.stop() }
             .flatMapErrorThrowing { error in
                 _ = natBox.channel?.release()
                 if let connectError = error as? HTTP3ConnectError {
+                    if case .unreachable = connectError, let rendezvous = natBox.rendezvous {
+                        throw ViewerError.noRendezvousPath(rendezvous.diagnosis())
+                    }
                     if case .unreachable(let reasons) = connectError, relay == nil {
                         throw ViewerError.noPath(reasons.joined(separator: "; "))
                     }
@@ -118,6 +141,34 @@ public final class Viewer {
                     return viewer
                 }
             }
+    }
+
+    /// How long the rendezvous may look before the viewer says why it
+    /// found no path.
+    static let rendezvousDeadline = TimeAmount.seconds(9)
+    /// The host's relayed address is dialled this long after the start, so
+    /// a punched direct path wins when there is one.
+    static let relayDialDelay = TimeAmount.milliseconds(2500)
+
+    /// Joins the DHT on `socket`, starts looking for the host, and gives
+    /// the race its deadline.
+    private static func startRendezvous(_ ticket: Ticket, dht settings: DHTSettings, socket: SharedDatagramSocket,
+                                        nat box: NATBox, late: LateCandidates, logger: Logger) -> ViewerRendezvous {
+        let nat = box.channel ?? {
+            let channel = NATSideChannel(socket: socket, logger: logger)
+            socket.sideChannel = channel
+            return channel
+        }()
+        box.channel = nat
+        let dht = DHTSideChannel.start(on: socket, settings: settings, logger: logger)
+        let rendezvous = ViewerRendezvous(dht: dht, nat: nat, keys: RendezvousKeys(secret: ticket.secret),
+                                          ticket: ticket, late: late, logger: logger)
+        rendezvous.start()
+        if let relay = (try? ticket.relayInfo) ?? nil, RelayPlan(relay) == nil {
+            socket.eventLoop.scheduleTask(in: relayDialDelay) { late.add(relay.relayed.socketAddress) }
+        }
+        socket.eventLoop.scheduleTask(in: rendezvousDeadline) { late.close() }
+        return rendezvous
     }
 
     /// GET /v1/info with the secret: 200 means we may watch.

@@ -8,6 +8,9 @@ public enum ViewerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Nothing answered and the ticket has no relay: most likely the host is
     /// behind a NAT that lets nobody in.
     case noPath(String)
+    /// Neither the ticket's addresses nor the DHT rendezvous gave a path;
+    /// the rendezvous's diagnosis says why.
+    case noRendezvousPath(String)
     case identityMismatch(String)
     case refused(status: Int, message: String)
     case relayUnavailable(port: Int, String)
@@ -18,6 +21,10 @@ public enum ViewerError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot reach the host (\(detail)), and the ticket has no relay: either the share has stopped, or "
                 + "the host is behind a NAT that lets nobody in. The host can add a TURN relay (pixelpass host --turn …, or [nat] turn in its config) "
                 + "or open a port mapping on its router, then send a new ticket."
+        case .noRendezvousPath(let why):
+            return "cannot reach the host: \(why.isEmpty ? "no path was found" : why). "
+                + "What fixes it: a TURN account on the host (pixelpass host --turn turn:USER:PASS@HOST:PORT, or [nat] turn), "
+                + "a port mapping (UPnP, NAT-PMP) on either router, or IPv6 on both sides."
         case .unreachable(let detail):
             return "cannot reach the host: \(detail). Check that the share is still running and that the ticket is current."
         case .identityMismatch(let address):

@@ -59,7 +59,7 @@ struct DoctorCommand: ParsableCommand {
         let nat = ConfigDefaults.values.nat
         let turn = nat.turn.flatMap { TURNServerSetting.parse($0, secret: nat.turnSecret) }
         return NATSettings(stunServers: nat.stun ?? NATSettings.defaultSTUNServers, turn: turn,
-                           portMapping: nat.portMapping ?? true)
+                           portMapping: nat.portMapping ?? true, dht: (try? DHTFlags().settings()) ?? DHTSettings())
     }
 
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).

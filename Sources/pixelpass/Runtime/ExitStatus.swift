@@ -68,7 +68,7 @@ enum ExitStatus: Int32, Equatable {
 
     init(_ error: ViewSessionError) {
         switch error {
-        case .viewer(.unreachable), .viewer(.noPath): self = .unreachable
+        case .viewer(.unreachable), .viewer(.noPath), .viewer(.noRendezvousPath): self = .unreachable
         case .viewer(.identityMismatch): self = .identityMismatch
         case .viewer(.refused): self = .refused
         case .viewer(.relayUnavailable): self = .usage

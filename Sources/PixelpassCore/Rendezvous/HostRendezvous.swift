@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import NIOCore
+import PixelpassDHT
+import PixelpassNAT
+import PixelpassTransport
+
+/// The host's side of the DHT rendezvous (DESIGN §9a). It keeps itself
+/// findable under the ticket's host key (an announce from the QUIC socket,
+/// and a sealed record of its addresses), and looks for viewers under the
+/// viewers' key about once a second. Each viewer address it finds is punched
+/// toward (openers, then probes), so the viewer's QUIC handshake gets
+/// through the host's NAT; with a TURN allocation, the viewer's IP is also
+/// permitted, so a viewer behind any NAT reaches the relayed address with
+/// plain UDP while the host's credentials stay here. Addresses from the DHT
+/// are hints: the pinned certificate still decides who the host is.
+final class HostRendezvous {
+    private let dht: DHTSideChannel
+    private let nat: NATSideChannel
+    private let keys: RendezvousKeys
+    private let ownAddresses: () -> [NATAddress]
+    private let logger: Logger
+    private var eventLoop: EventLoop { nat.socket.eventLoop }
+
+    private var punching: HolePunchSession?
+    private var seen: Set<NATAddress> = []
+    private var pollTask: RepeatedTask?
+    private var polls = 0
+    private var polling = false
+    private var stopped = false
+
+    /// Viewers found so far (for the doctor and the logs).
+    private(set) var viewersFound = 0
+
+    /// How often the viewers' key is read; the record less often.
+    static let pollInterval = TimeAmount.seconds(1)
+    static let recordEvery = 3
+    /// Announces and records expire (30 min for peers, 2 h for items).
+    static let refreshInterval = TimeAmount.minutes(10)
+    /// The most viewer addresses punched toward at once.
+    static let maxTargets = 32
+
+    init(dht: DHTSideChannel, nat: NATSideChannel, keys: RendezvousKeys,
+         ownAddresses: @escaping () -> [NATAddress], logger: Logger) {
+        self.dht = dht
+        self.nat = nat
+        self.keys = keys
+        self.ownAddresses = ownAddresses
+        self.logger = logger
+    }
+
+    func start() {
+        punching = nat.punch(token: keys.punchToken, toward: [], style: .openThenProbe, lifetime: nil)
+        publish()
+        pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.pollInterval) { [weak self] _ in
+            self?.poll()
+        }
+    }
+
+    func stop() {
+        stopped = true
+        pollTask?.cancel()
+        nat.stopPunching(token: keys.punchToken)
+        dht.stop()
+    }
+
+    /// Announce and record, now and every `refreshInterval`.
+    private func publish() {
+        guard !stopped else { return }
+        dht.announce(keys.hostInfoHash, onFinished: { [weak self] outcome in
+            self?.logger.debug("DHT: announced the share (\(outcome))")
+        })
+        let record = CandidateRecord(role: .host, addresses: ownAddresses(), unixTime: UInt64(Date().timeIntervalSince1970))
+        if let item = try? keys.sealedItem(record, salt: RendezvousKeys.hostSalt) {
+            dht.put(item, keyPair: keys.keyPair)
+        }
+        eventLoop.scheduleTask(in: Self.refreshInterval) { [weak self] in self?.publish() }
+    }
+
+    /// One look for viewers: their announces every time, their record every
+    /// few times. One look at a time.
+    private func poll() {
+        guard !stopped, !polling else { return }
+        polling = true
+        polls += 1
+        dht.getPeers(keys.viewerInfoHash, onPeers: { [weak self] peers in
+            self?.found(peers)
+        }, onFinished: { [weak self] _ in
+            self?.polling = false
+        })
+        if polls % Self.recordEvery == 1 {
+            dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.viewerSalt, onItem: { [weak self] item in
+                guard let self, let record = self.keys.open(item), record.role == .viewer else { return }
+                self.found(record.addresses)
+            })
+        }
+    }
+
+    private func found(_ addresses: [NATAddress]) {
+        let family = nat.socket.localAddress.protocol
+        for address in addresses where seen.count < Self.maxTargets && !seen.contains(address) {
+            guard let target = address.socketAddress, target.protocol == family, !target.isLoopback else { continue }
+            seen.insert(address)
+            viewersFound += 1
+            logger.debug("DHT: a viewer may be at \(address); punching")
+            punching?.add(target)
+            nat.permit(address.ip)
+        }
+    }
+}

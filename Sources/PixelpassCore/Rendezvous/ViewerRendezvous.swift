@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import NIOCore
+import PixelpassDHT
+import PixelpassNAT
+import PixelpassTicket
+import PixelpassTransport
+
+/// The viewer's side of the DHT rendezvous (DESIGN §9a), run beside the
+/// ticket's direct dial, never before it. It announces itself under the
+/// viewers' key (so the host learns our NAT mapping and punches toward it)
+/// and publishes a sealed record of its addresses; it looks the host up
+/// under the host's key; and it sends low-TTL openers toward the host's
+/// addresses until the host's probe arrives. The address that probe came
+/// from is dialled: the path is open both ways by then.
+final class ViewerRendezvous {
+    private let dht: DHTSideChannel
+    private let nat: NATSideChannel
+    private let keys: RendezvousKeys
+    private let ticket: Ticket
+    private let late: LateCandidates
+    private let logger: Logger
+    private var eventLoop: EventLoop { nat.socket.eventLoop }
+
+    private var punching: HolePunchSession?
+    /// Host addresses to punch toward once we know whether we are behind a NAT.
+    private var hostTargets: [SocketAddress] = []
+    private var behindNAT: Bool?
+    private var pollTask: RepeatedTask?
+    private var stopped = false
+    private var published = false
+
+    /// What the rendezvous learned, for the message when nothing connects.
+    private(set) var hostFound = false
+    private(set) var heardHost = false
+
+    static let pollInterval = TimeAmount.seconds(1)
+
+    init(dht: DHTSideChannel, nat: NATSideChannel, keys: RendezvousKeys, ticket: Ticket, late: LateCandidates,
+         logger: Logger) {
+        self.dht = dht
+        self.nat = nat
+        self.keys = keys
+        self.ticket = ticket
+        self.late = late
+        self.logger = logger
+    }
+
+    func start() {
+        punching = nat.punch(token: keys.punchToken, toward: [], style: .openersOnly, lifetime: nil) { [weak self] address in
+            guard let self else { return }
+            self.heardHost = true
+            self.logger.debug("the host's probe came from \(address); connecting there")
+            self.late.add(address)
+        }
+        // The ticket names where the host was; the DHT may know where it is now.
+        for address in ticket.reflexive.map(\.socketAddress) { addHostTarget(address) }
+        dht.onReflexive = { [weak self] address in self?.learnedReflexive(address) }
+        dht.announce(keys.viewerInfoHash, onPeers: nil, onFinished: { [weak self] outcome in
+            self?.logger.debug("DHT: announced ourselves (\(outcome))")
+        })
+        pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.pollInterval) { [weak self] _ in
+            self?.poll()
+        }
+    }
+
+    func stop() {
+        stopped = true
+        pollTask?.cancel()
+        dht.onReflexive = nil
+        nat.stopPunching(token: keys.punchToken)
+        dht.stop()
+    }
+
+    private func poll() {
+        guard !stopped else { return }
+        dht.getPeers(keys.hostInfoHash, onPeers: { [weak self] peers in
+            guard let self else { return }
+            for peer in peers { if let address = peer.socketAddress { self.foundHost(address) } }
+        })
+        dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.hostSalt, onItem: { [weak self] item in
+            guard let self, let record = self.keys.open(item), record.role == .host else { return }
+            for peer in record.addresses {
+                guard let address = peer.socketAddress else { continue }
+                if peer.ip.isPrivateOrLinkLocal || !(self.behindNAT ?? true) {
+                    // An interface address (the same LAN, or a public host): dial it.
+                    self.late.add(address)
+                } else {
+                    self.foundHost(address)
+                }
+            }
+        })
+    }
+
+    private func foundHost(_ address: SocketAddress) {
+        hostFound = true
+        addHostTarget(address)
+    }
+
+    private func addHostTarget(_ address: SocketAddress) {
+        guard address.protocol == nat.socket.localAddress.protocol, !hostTargets.contains(address) else { return }
+        hostTargets.append(address)
+        // Behind no NAT, there is nothing to open: the host's probes reach
+        // us, and each is answered. Unsure yet: wait for the DHT to say.
+        if behindNAT == true { punching?.add(address) }
+    }
+
+    /// A DHT node says where it sees us: compare with our own addresses.
+    private func learnedReflexive(_ address: NATAddress) {
+        let port = nat.socket.localAddress.port ?? 0
+        let local = InterfaceAddresses.candidates(for: try! SocketAddress(ipAddress: "0.0.0.0", port: 0), port: port)
+            .compactMap { $0.socketAddress.natAddress?.ip }
+        let natted = !local.contains(address.ip)
+        if behindNAT == nil {
+            behindNAT = natted
+            logger.debug(natted ? "behind a NAT (the DHT sees us at \(address))" : "not behind a NAT")
+            if natted { for target in hostTargets { punching?.add(target) } }
+        }
+        publishRecord(reflexive: address)
+    }
+
+    /// Our addresses, sealed, for the host (it reads them when its announce
+    /// lookup alone cannot tell: the same LAN, IPv6).
+    private func publishRecord(reflexive: NATAddress) {
+        guard !published, !stopped else { return }
+        published = true
+        let port = nat.socket.localAddress.port ?? 0
+        var addresses = InterfaceAddresses.candidates(for: try! SocketAddress(ipAddress: "0.0.0.0", port: 0), port: port)
+            .filter { !$0.isLoopback }
+            .compactMap { $0.socketAddress.natAddress }
+        if !addresses.contains(reflexive) { addresses.append(reflexive) }
+        let record = CandidateRecord(role: .viewer, addresses: addresses, unixTime: UInt64(Date().timeIntervalSince1970))
+        if let item = try? keys.sealedItem(record, salt: RendezvousKeys.viewerSalt) {
+            dht.put(item, keyPair: keys.keyPair)
+        }
+    }
+
+    /// Why no path was found, in words a user can act on.
+    func diagnosis() -> String {
+        var reasons: [String] = []
+        if !dht.isReachable {
+            reasons.append("no DHT node answered (UDP may be blocked here, or the bootstrap nodes are down)")
+        } else if !hostFound && ticket.reflexive.isEmpty {
+            reasons.append("the host was not found in the DHT (the share may have stopped)")
+        }
+        if case .endpointDependent = dht.mapping {
+            reasons.append("this side's NAT is symmetric (it gives a new port for each destination), so hole punching cannot work")
+        } else if dht.isReachable && !heardHost {
+            reasons.append("the host's probes never arrived (its NAT may be symmetric, or a firewall drops UDP)")
+        }
+        return reasons.joined(separator: "; ")
+    }
+}
