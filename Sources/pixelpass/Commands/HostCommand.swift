@@ -25,6 +25,7 @@ struct HostCommand: ParsableCommand {
           pixelpass host --bitrate 8000 --fps 60 --max-viewers 2
           pixelpass host --output json | jq .         one JSON event per line
           pixelpass host | head -1                    just the ticket (the share keeps running)
+          pixelpass host --keep-ticket                the same ticket every time you share
         """
     )
 
@@ -88,6 +89,12 @@ struct HostCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the port (default; --no-port-mapping to skip). Default: [nat] port_mapping.")
     var portMapping: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "Keep this host's key and ticket secret (in ~/.config/pixelpass, readable only by you), so the same ticket works for later shares. Default: [host] keep_ticket, else off: a new ticket each share.")
+    var keepTicket: Bool?
+
+    @Flag(help: "With --keep-ticket: replace the kept key and secret with new ones and keep those (the old ticket stops working).")
+    var newTicket = false
+
     @OptionGroup var outputOptions: OutputOptions
 
     /// The settings besides the source: these flags, else the config file.
@@ -95,7 +102,7 @@ struct HostCommand: ParsableCommand {
         HostSettings(flags: HostSettings.Flags(
             encoder: encoder, hwencode: hwencode, audio: audio, app: app, bind: bind, size: size, fps: fps,
             bitrate: bitrate, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret,
-            portMapping: portMapping))
+            portMapping: portMapping, keepTicket: keepTicket, newTicket: newTicket))
     }
 
     var effectiveSource: CaptureSourceName {
