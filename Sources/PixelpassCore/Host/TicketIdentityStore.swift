@@ -86,7 +86,9 @@ public struct TicketIdentityStore: Equatable, Sendable {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             let code = errno
-            if code == ENOENT { return nil }
+            // ENOTDIR: a file where the folder should be; nothing is kept there,
+            // and making the folder says what is in the way.
+            if code == ENOENT || code == ENOTDIR { return nil }
             throw .unreadable(path: path, reason: String(cString: strerror(code)))
         }
         defer { close(descriptor) }
