@@ -17,6 +17,7 @@ final class ConfigEffectiveTests: XCTestCase {
         XCTAssertEqual(literals, [
             .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
             .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"", .app: nil,
+            .keepTicket: "false",
             .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .portMapping: "true",
         ])
         XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
@@ -50,6 +51,7 @@ final class ConfigEffectiveTests: XCTestCase {
         audio = true                # default
         bind = "0.0.0.0:0"          # default: all interfaces, a free port
         # app is not set            # default: all system audio, not one application's
+        keep_ticket = false         # default: a new ticket for every share
 
         [view]
         # player is not set         # default: mpv if installed, else vlc, else none (here: mpv)
@@ -88,7 +90,8 @@ final class ConfigEffectiveTests: XCTestCase {
         XCTAssertEqual(again.values.host.fps, PixelpassConfig.Defaults.fps)
         var expected = first.values
         expected.host = .init(source: .clock, bitrate: 4000, fps: 30, size: expected.host.size, maxViewers: 4,
-                              encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433")
+                              encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433",
+                              keepTicket: false)
         expected.nat.portMapping = true  // a default with a value is written out
         XCTAssertEqual(again.values, expected)
         XCTAssertEqual(again.values.nat.stun, ["a:1", "b \"quoted\":2"])

@@ -26,6 +26,7 @@ final class ConfigParsingTests: XCTestCase {
         hwencode = false
         audio = false
         bind = "[::]:4433"
+        keep_ticket = true
 
         [view]
         player = 'vlc'
@@ -37,13 +38,14 @@ final class ConfigParsingTests: XCTestCase {
         """)
         let expected = PixelpassConfig(
             host: .init(source: .test, bitrate: 8000, fps: 60, size: VideoSize(width: 1920, height: 1080),
-                        maxViewers: 10, encoder: .x264enc, hwencode: false, audio: false, bind: "[::]:4433"),
+                        maxViewers: 10, encoder: .x264enc, hwencode: false, audio: false, bind: "[::]:4433",
+                        keepTicket: true),
             view: .init(player: .vlc, port: 8080),
             nat: .init(stun: ["stun.example.org:3478", "192.0.2.1:3478"], turn: "turn:turn.example.org:3478"))
         XCTAssertEqual(parsed.values, expected)
         XCTAssertEqual(parsed.keyLines, [.source: 3, .bitrate: 4, .fps: 5, .size: 6, .maxViewers: 7, .encoder: 8,
-                                         .hwencode: 9, .audio: 10, .bind: 11, .player: 14, .port: 15,
-                                         .stun: 18, .turn: 19])
+                                         .hwencode: 9, .audio: 10, .bind: 11, .keepTicket: 12, .player: 15,
+                                         .port: 16, .stun: 19, .turn: 20])
     }
 
     func testTypedAccessorsForTheCommands() throws {

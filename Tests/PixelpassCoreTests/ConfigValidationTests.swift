@@ -45,6 +45,7 @@ final class ConfigValidationTests: XCTestCase {
             ("encoder = \"x265enc\"", "encoder must be one of auto, vah264enc, vaapih264enc, nvh264enc, x264enc, openh264enc (got \"x265enc\"); did you mean \"x264enc\"?"),
             ("hwencode = \"yes\"", "hwencode must be true or false, without quotes (got \"yes\")"),
             ("audio = 1", "audio must be true or false, without quotes (got 1)"),
+            ("keep_ticket = \"true\"", "keep_ticket must be true or false, without quotes (got \"true\")"),
             ("bind = \"localhost:4433\"", "bind must be \"ADDRESS:PORT\" with an IP address, e.g. \"0.0.0.0:4433\" or \"[::]:4433\" (got \"localhost:4433\")"),
             ("bind = \"0.0.0.0\"", "bind must be \"ADDRESS:PORT\" with an IP address, e.g. \"0.0.0.0:4433\" or \"[::]:4433\" (got \"0.0.0.0\")"),
             ("bind = \"0.0.0.0:65536\"", "bind must be \"ADDRESS:PORT\" with an IP address, e.g. \"0.0.0.0:4433\" or \"[::]:4433\" (got \"0.0.0.0:65536\")"),
@@ -100,7 +101,7 @@ final class ConfigValidationTests: XCTestCase {
 
     func testNestedTableInAKnownTableIsAnUnknownKey() {
         XCTAssertEqual(problems("[host]\nfps = 30\n[host.extra]\na = 1\n"),
-                       ["3: unknown key \"extra\" in [host] (known keys: source, bitrate, fps, size, max_viewers, encoder, hwencode, audio, bind, app)"])
+                       ["3: unknown key \"extra\" in [host] (known keys: source, bitrate, fps, size, max_viewers, encoder, hwencode, audio, bind, app, keep_ticket)"])
     }
 
     func testKeysOutsideAnyTable() {

@@ -17,7 +17,7 @@ COMMON = {"event": str, "time": NUMBER}
 VIEWER_STATS = {"viewer": str, "address": str, "path": str, "connected_seconds": NUMBER, "rtt_ms": NUMBER,
                 "bitrate_kbps": NUMBER, "bytes_sent": int, "lag_bytes": int, "keyframe_skips": int, "streams": int}
 HOST_SCHEMA = {
-    "ticket": {"ticket": str, "fingerprint": str},
+    "ticket": {"ticket": str, "fingerprint": str, "kept": bool},
     "listening": {"addresses": list, "capture": str, "encoder": str, "audio": bool, "max_viewers": int},
     "viewer_joined": {"viewer": str, "address": str, "path": str},
     "viewer_left": {"viewer": str, "reason": str, "detail": str},

@@ -382,3 +382,24 @@ def test_wayland_host_from_the_menu_goes_through_the_desktops_dialog(menu, procs
         term.keys("q")
         assert term.exit_status() == (0, True)
         assert any(c.get("method") == "Session.Close" for c in lab.backend_calls())
+
+
+def test_menu_shares_keep_their_ticket_with_keep_ticket_in_the_config(menu, procs, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.replace("[host]\n", "[host]\nkeep_ticket = true\n"))
+    term = menu()
+    tickets = []
+    for _ in range(2):
+        term.keys("h")
+        term.wait(r"only the built-in test pattern can be shared")
+        term.keys("Enter")
+        tickets.append(term.wait(TICKET, joined=True).group(0))
+        term.wait(r"this ticket stays valid for later shares")
+        term.keys("q")
+        term.wait(r"Stopped sharing\.")
+    first, second = (procs.inspect(t) for t in tickets)
+    assert (first["fingerprint_sha256"], first["secret"]) == (second["fingerprint_sha256"], second["secret"])
+    kept = tmp_path / ".config" / "pixelpass"
+    assert (kept / "ticket-secret").read_text().strip() == first["secret"]
+    term.keys("C-c")
+    assert term.exit_status() == (0, True)

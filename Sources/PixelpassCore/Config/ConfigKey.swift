@@ -12,6 +12,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case source, bitrate, fps, size
     case maxViewers = "max_viewers"
     case encoder, hwencode, audio, bind, app
+    case keepTicket = "keep_ticket"
     // [view]
     case player, port
     // [nat]: STUN servers, TURN relay (turn:USER:PASS@HOST:PORT, or
@@ -25,7 +26,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
 
     public var table: ConfigTable {
         switch self {
-        case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app: return .host
+        case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app, .keepTicket:
+            return .host
         case .player, .port: return .view
         case .stun, .turn, .turnSecret, .portMapping, .dht, .dhtBootstrap: return .nat
         }

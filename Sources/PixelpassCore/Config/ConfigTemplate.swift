@@ -28,6 +28,9 @@ public enum ConfigTemplate {
     # bind = "0.0.0.0:0"
     # Send only this application's audio (its name or program; see pixelpass apps).
     # app = "firefox"
+    # Keep the host's key and ticket secret (in ~/.config/pixelpass, readable only
+    # by you), so the same ticket works for every share; --new-ticket replaces them.
+    # keep_ticket = false
 
     [view]
     # Player to open: mpv, vlc or none; unset: mpv if installed, else vlc, else none.

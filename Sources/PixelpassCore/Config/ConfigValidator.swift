@@ -98,6 +98,8 @@ struct ConfigValidator {
                                    + "(see: pixelpass apps; got \(value.shortDescription))")
             }
             config.host.app = text
+        case .keepTicket:
+            config.host.keepTicket = try Self.boolean(key, value)
         case .player:
             config.view.player = try Self.text(value, PlayerChoice.self)
         case .port:

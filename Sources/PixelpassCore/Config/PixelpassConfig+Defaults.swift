@@ -10,5 +10,6 @@ extension PixelpassConfig {
         public static let hwencode = true
         public static let audio = true
         public static let bind = "0.0.0.0:0"
+        public static let keepTicket = false
     }
 }

@@ -29,10 +29,12 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var bind: String?
         /// `--app`: one application's audio only.
         public var app: String?
+        /// `--keep-ticket`: the same ticket for every share.
+        public var keepTicket: Bool?
 
         public init(source: Source? = nil, bitrate: Int? = nil, fps: Int? = nil, size: VideoSize? = nil,
                     maxViewers: Int? = nil, encoder: Encoder? = nil, hwencode: Bool? = nil,
-                    audio: Bool? = nil, bind: String? = nil, app: String? = nil) {
+                    audio: Bool? = nil, bind: String? = nil, app: String? = nil, keepTicket: Bool? = nil) {
             self.source = source
             self.bitrate = bitrate
             self.fps = fps
@@ -43,6 +45,7 @@ public struct PixelpassConfig: Equatable, Sendable {
             self.audio = audio
             self.bind = bind
             self.app = app
+            self.keepTicket = keepTicket
         }
     }
 

@@ -14,8 +14,10 @@ extension Host {
     public static func start(_ configuration: HostConfiguration, media resolved: ResolvedMedia,
                              on eventLoop: EventLoop) -> EventLoopFuture<Host> {
         let identity: TLSIdentity
+        let secret: [UInt8]
         do {
-            identity = try TLSIdentity(commonName: "pixelpass host")
+            // New each share, or kept on disk so the ticket stays valid (--keep-ticket).
+            (identity, secret) = try configuration.ticketIdentity.obtain(commonName: "pixelpass host")
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
@@ -36,7 +38,7 @@ extension Host {
                 return gathering
                     .map { gathered in
                         let host = Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
-                                                 identity: identity, gathered: gathered)
+                                                 identity: identity, secret: secret, gathered: gathered)
                         if let dht { host.startRendezvous(dht) }
                         return host
                     }
@@ -51,14 +53,15 @@ extension Host {
     /// The running host around a bound server: its candidate addresses and
     /// ticket, then the parts wired together. On its event loop.
     private static func assemble(_ configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server,
-                                 nat: NATSideChannel, identity: TLSIdentity, gathered: GatheredCandidates) -> Host {
+                                 nat: NATSideChannel, identity: TLSIdentity, secret: [UInt8],
+                                 gathered: GatheredCandidates) -> Host {
         let logger = configuration.logger
         let port = server.localAddress.port ?? 0
         var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
         for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
         let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
         let ticket = Ticket(fingerprint: identity.fingerprint,
-                            secret: SecretGenerator.bytes(16),
+                            secret: secret,
                             addresses: addresses, relay: gathered.relay?.encoded(), reflexive: reflexive)
         let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat,
                         gathered: gathered)

@@ -22,6 +22,8 @@ public struct HostConfiguration {
     public var nat = NATSettings()
     /// How long NAT discovery may hold up the ticket (seconds).
     public var discoveryDeadline: Double = 1.0
+    /// New key and secret each share, or the kept ones (`--keep-ticket`).
+    public var ticketIdentity: TicketIdentity = .fresh
     /// Where the share's progress lines go (the command line injects its own).
     public var logger: Logger = .silent
 

@@ -140,7 +140,9 @@ public final class HostSession: @unchecked Sendable {
                 }
                 self.perform(self.machine.hostStarted())
             case .failure(let error):
-                self.perform(self.machine.hostFailed(.startFailed("\(error)")))
+                let failure = (error as? TicketIdentityError).map(HostSessionError.ticketIdentity)
+                    ?? .startFailed("\(error)")
+                self.perform(self.machine.hostFailed(failure))
             }
         }
     }
@@ -148,7 +150,8 @@ public final class HostSession: @unchecked Sendable {
     private func announce() {
         guard let host else { return }
         let ticket = host.ticket
-        sink(.ticket(HostTicket(text: ticket.encoded(), fingerprint: ticket.fingerprintHex)))
+        sink(.ticket(HostTicket(text: ticket.encoded(), fingerprint: ticket.fingerprintHex,
+                                kept: hostConfiguration.ticketIdentity.keepsTicket)))
         let relay = (try? ticket.relayInfo) ?? nil
         sink(.listening(HostListening(addresses: ticket.addresses.map(\.description),
                                       reflexive: ticket.reflexive.map(\.description),

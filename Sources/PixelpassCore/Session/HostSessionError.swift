@@ -8,6 +8,8 @@ public enum HostSessionError: Error, Equatable, Sendable, CustomStringConvertibl
     case media(MediaError)
     /// `--app` cannot be routed (no PipeWire, no sink).
     case appAudio(AppAudioError)
+    /// The kept ticket (`--keep-ticket`) cannot be read or kept.
+    case ticketIdentity(TicketIdentityError)
     /// The socket, TLS identity or NAT set-up failed; the text says why.
     case startFailed(String)
     /// The capture source went away while sharing.
@@ -17,6 +19,7 @@ public enum HostSessionError: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case .media(let error): return error.description
         case .appAudio(let error): return error.description
+        case .ticketIdentity(let error): return error.description
         case .startFailed(let detail): return detail
         case .sourceLost(let reason): return "the capture source went away (\(reason)): ending the share"
         }

@@ -35,15 +35,18 @@ public enum HostSessionEvent: Equatable, Sendable {
     }
 }
 
-/// The ticket line and the certificate it pins.
+/// The ticket line, the certificate it pins, and whether it stays valid.
 public struct HostTicket: Equatable, Sendable {
     public var text: String
     /// SHA-256 of the host certificate, hex.
     public var fingerprint: String
+    /// The key and secret are kept (`--keep-ticket`): the ticket works for later shares.
+    public var kept: Bool
 
-    public init(text: String, fingerprint: String) {
+    public init(text: String, fingerprint: String, kept: Bool = false) {
         self.text = text
         self.fingerprint = fingerprint
+        self.kept = kept
     }
 }
 

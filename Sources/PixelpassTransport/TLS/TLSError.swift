@@ -10,9 +10,15 @@ public struct TLSError: Error, CustomStringConvertible {
         self.code = code
     }
 
+    /// GnuTLS's own words for the code, without the final full stop.
+    public var message: String {
+        var text = gnutls_strerror(code).map { String(cString: $0) } ?? "error \(code)"
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     public var description: String {
-        let message = gnutls_strerror(code).map { String(cString: $0) } ?? "error \(code)"
-        return "TLS setup failed in \(operation): \(message)"
+        "TLS setup failed in \(operation): \(message)"
     }
 
     /// Calls a GnuTLS function and throws on a negative result.

@@ -25,6 +25,7 @@ struct HostCommand: ParsableCommand {
           pixelpass host --bitrate 8000 --fps 60 --max-viewers 2
           pixelpass host --output json | jq .         one JSON event per line
           pixelpass host | head -1                    just the ticket (the share keeps running)
+          pixelpass host --keep-ticket                keep the ticket's key and secret for later shares
         """
     )
 
@@ -88,6 +89,12 @@ struct HostCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the port (default; --no-port-mapping to skip). Default: [nat] port_mapping.")
     var portMapping: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "Keep this host's key and ticket secret (in ~/.config/pixelpass, readable only by you), so its ticket stays valid for later shares. Default: [host] keep_ticket, else off: a new ticket each share.")
+    var keepTicket: Bool?
+
+    @Flag(help: "With --keep-ticket: replace the kept key and secret with new ones and keep those (the old ticket stops working).")
+    var newTicket = false
+
     @OptionGroup var dhtOptions: DHTOptions
 
     @OptionGroup var outputOptions: OutputOptions
@@ -97,7 +104,7 @@ struct HostCommand: ParsableCommand {
         HostSettings(flags: HostSettings.Flags(
             encoder: encoder, hwencode: hwencode, audio: audio, app: app, bind: bind, size: size, fps: fps,
             bitrate: bitrate, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret,
-            portMapping: portMapping), dht: dhtOptions.flags)
+            portMapping: portMapping, keepTicket: keepTicket, newTicket: newTicket), dht: dhtOptions.flags)
     }
 
     var effectiveSource: CaptureSourceName {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import PixelpassCore
 import PixelpassMedia
@@ -22,6 +23,8 @@ struct HostSettings {
         var turn: String?
         var turnSecret: String?
         var portMapping: Bool?
+        var keepTicket: Bool?
+        var newTicket = false
     }
 
     var flags = Flags()
@@ -31,6 +34,7 @@ struct HostSettings {
     private var config: PixelpassConfig.Host { ConfigDefaults.values.host }
     var hardware: Bool { flags.hwencode ?? config.hwencode ?? PixelpassConfig.Defaults.hwencode }
     var audio: Bool { flags.audio ?? config.audio ?? PixelpassConfig.Defaults.audio }
+    var keepTicket: Bool { flags.keepTicket ?? config.keepTicket ?? PixelpassConfig.Defaults.keepTicket }
 
     // Each value: the flag through its setting's one parser (so the flag and
     // the config file accept the same text and say the same thing when it
@@ -82,6 +86,24 @@ struct HostSettings {
         _ = try bitrate()
         _ = try maxViewers()
         _ = try encoderChoice()
+        _ = try ticketIdentity()
+    }
+
+    /// A new key and secret each share; or, with --keep-ticket (or
+    /// keep_ticket = true), the kept ones, which --new-ticket replaces.
+    func ticketIdentity(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TicketIdentity {
+        guard keepTicket else {
+            if flags.newTicket {
+                throw ValidationError("--new-ticket replaces a kept ticket, so it goes with --keep-ticket: "
+                                      + "pixelpass host --keep-ticket --new-ticket")
+            }
+            return .fresh
+        }
+        guard let directory = TicketIdentityStore.directory(environment: environment) else {
+            throw ValidationError("--keep-ticket needs a folder to keep the ticket in: set HOME or XDG_CONFIG_HOME")
+        }
+        let store = TicketIdentityStore(directory: directory)
+        return flags.newTicket ? .renewed(store) : .kept(store)
     }
 
     /// STUN and TURN: flags, else the config's [nat], else public STUN servers.
@@ -137,6 +159,7 @@ struct HostSettings {
         var host = HostConfiguration(bind: try bindAddress().socketAddress, media: media)
         host.maxViewers = try maxViewers()
         host.nat = try natSettings()
+        host.ticketIdentity = try ticketIdentity()
         host.logger = .console()
         let ownTone: Bool
         switch source {

@@ -8,7 +8,7 @@ struct HostShareView {
         /// Until the share serves: what the desktop will ask, or "starting …".
         case starting(String)
         /// Ticket known, waiting for `listening` to know the rest.
-        case ticketReady(ticket: String, clipboard: HostScreen.ClipboardLine)
+        case ticketReady(ticket: String, clipboard: HostScreen.ClipboardLine, kept: Bool)
         case sharing(HostScreen)
         case stopping
     }
@@ -19,7 +19,7 @@ struct HostShareView {
     var ticket: String? {
         switch phase {
         case .starting, .stopping: return nil
-        case .ticketReady(let ticket, _): return ticket
+        case .ticketReady(let ticket, _, _): return ticket
         case .sharing(let screen): return screen.ticket
         }
     }
@@ -36,11 +36,12 @@ struct HostShareView {
         case .preparing(let portalNotice):
             phase = .starting(portalNotice ?? "starting …")
         case .ticket(let ticket):
-            phase = .ticketReady(ticket: ticket.text, clipboard: copy(ticket.text))
+            phase = .ticketReady(ticket: ticket.text, clipboard: copy(ticket.text), kept: ticket.kept)
         case .listening(let listening):
-            guard case .ticketReady(let ticket, let clipboard) = phase else { return }
+            guard case .ticketReady(let ticket, let clipboard, let kept) = phase else { return }
             var screen = HostScreen(ticket: ticket, clipboard: clipboard, capture: listening.capture,
                                     maxViewers: listening.maxViewers)
+            if kept { screen.note("this ticket stays valid for later shares ([host] keep_ticket)") }
             if case .unavailable(let reason) = listening.audio { screen.note("no system audio (\(reason)); sharing video only") }
             phase = .sharing(screen)
         case .viewerJoined(let id, let address, let path):

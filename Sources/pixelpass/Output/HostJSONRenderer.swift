@@ -7,7 +7,8 @@ struct HostJSONRenderer {
         case .preparing, .stopping:
             break
         case .ticket(let ticket):
-            EventLine.emit("ticket", [("ticket", .string(ticket.text)), ("fingerprint", .string(ticket.fingerprint))])
+            EventLine.emit("ticket", [("ticket", .string(ticket.text)), ("fingerprint", .string(ticket.fingerprint)),
+                                      ("kept", .bool(ticket.kept))])
         case .listening(let listening):
             EventLine.emit("listening", [("addresses", .array(listening.addresses.map { .string($0) })),
                                          ("reflexive", .array(listening.reflexive.map { .string($0) })),

@@ -11,6 +11,7 @@ struct HostTextRenderer {
             if let portalNotice { Console.info(portalNotice) }
         case .ticket(let ticket):
             if printsTicket { Console.output(ticket.text) }
+            if ticket.kept { Console.info(Self.keptNotice) }
         case .listening(let listening):
             describe(listening)
         case .viewerJoined, .viewerLeft, .pathChanged, .stats:
@@ -23,6 +24,8 @@ struct HostTextRenderer {
             break
         }
     }
+
+    static let keptNotice = "this ticket stays valid for later shares (--keep-ticket); --new-ticket replaces it"
 
     private func describe(_ listening: HostListening) {
         Console.info("capture: \(listening.capture)")

@@ -37,7 +37,17 @@ enum ExitStatus: Int32, Equatable {
         case .media(let error): self.init(error)
         // `--app` that cannot work here is a bad choice, like a missing monitor.
         case .appAudio: self = .usage
+        case .ticketIdentity(let error): self.init(error)
         case .startFailed, .sourceLost: self = .failure
+        }
+    }
+
+    /// A kept ticket that is damaged, unreadable or readable by others is the
+    /// user's file to fix (the message says how); failing to write one is not.
+    init(_ error: TicketIdentityError) {
+        switch error {
+        case .unreadable, .corrupt, .tooOpen: self = .usage
+        case .writeFailed: self = .failure
         }
     }
 
