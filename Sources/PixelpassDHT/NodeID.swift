@@ -8,6 +8,8 @@ public struct NodeID: Hashable, Comparable, Sendable {
     private var low: UInt32
 
     public static let byteCount = 20
+    /// All ones: no distance is larger.
+    static let farthest = NodeID(high: .max, middle: .max, low: .max)
 
     /// Exactly 20 bytes.
     public init?(bytes: some Collection<UInt8>) {
