@@ -6,6 +6,7 @@ import PackageDescription
 //   PixelpassTicket     the ticket codec (pure Swift, no I/O)
 //   PixelpassBytes      immutable byte chunks shared by media and QUIC
 //   PixelpassNAT        STUN/TURN codecs and client state machines (pure, no I/O)
+//   PixelpassDHT        mainline DHT client engine and rendezvous records (pure, no I/O)
 //   PixelpassPortal     the desktop's ScreenCast portal over GDBus
 //   PixelpassMedia      the GStreamer capture/encode pipeline
 //   PixelpassTransport  QUIC (ngtcp2 + GnuTLS) and HTTP/3 (nghttp3) over SwiftNIO UDP
@@ -40,6 +41,10 @@ let package = Package(
         // One-shot MD5 and HMAC-SHA1 for STUN message integrity.
         .systemLibrary(name: "CGnuTLSCrypto", pkgConfig: "gnutls",
                        providers: [.apt(["libgnutls28-dev"])]),
+        // SHA-1/SHA-256, HMAC, Ed25519 and ChaCha20-Poly1305 for the DHT
+        // (BEP 44 signatures) and its sealed rendezvous records.
+        .systemLibrary(name: "CNettle", pkgConfig: "nettle hogweed",
+                       providers: [.apt(["nettle-dev"])]),
 
         .target(name: "PixelpassTicket", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Immutable byte chunks at stable addresses: media chunks are made
@@ -48,6 +53,11 @@ let package = Package(
         // STUN (RFC 8489) and TURN (RFC 8656): codecs and client state
         // machines, events in, actions out; the socket lives elsewhere.
         .target(name: "PixelpassNAT", dependencies: ["CGnuTLSCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // BitTorrent mainline DHT client (BEP 5, 32, 42, 43, 44) as an
+        // events-in, actions-out engine, plus the rendezvous keys and
+        // sealed candidate records the host and viewers publish there.
+        .target(name: "PixelpassDHT", dependencies: ["CNettle", "PixelpassNAT"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // The ScreenCast portal (xdg-desktop-portal) over GDBus: a pure
         // handshake machine and a thin bus shell.
         .target(name: "PixelpassPortal", dependencies: ["CGio"], swiftSettings: [.swiftLanguageMode(.v6)]),
@@ -91,6 +101,8 @@ let package = Package(
         .testTarget(name: "PixelpassTicketTests", dependencies: ["PixelpassTicket"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassNATTests", dependencies: ["PixelpassNAT"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "PixelpassDHTTests", dependencies: ["PixelpassDHT", "PixelpassNAT"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PixelpassPortalTests", dependencies: ["PixelpassPortal"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
