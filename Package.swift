@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "PixelpassCore", dependencies: [
-            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT", "PixelpassBytes",
+            "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT", "PixelpassBytes", "PixelpassDHT",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -7,7 +7,10 @@ extension Host {
     func startRendezvous(_ dht: DHTSideChannel) {
         let addresses = (ticket.addresses + ticket.reflexive).map(\.socketAddress).filter { !$0.isLoopback }
             .compactMap(\.natAddress)
-        let rendezvous = HostRendezvous(dht: dht, nat: nat, keys: RendezvousKeys(secret: ticket.secret),
+        // Keys come from a 16-byte secret (every host makes one); a longer
+        // secret from elsewhere simply has no rendezvous.
+        guard let keys = RendezvousKeys(secret: ticket.secret) else { return dht.stop() }
+        let rendezvous = HostRendezvous(dht: dht, nat: nat, keys: keys,
                                         ownAddresses: { addresses }, logger: configuration.logger)
         self.rendezvous = rendezvous
         rendezvous.start()

@@ -45,7 +45,7 @@ extension Host {
                     .flatMapError { error in
                         dht?.stop()
                         // Nothing may keep the socket once the start has failed.
-                        nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
+                        return nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
                     }
             }
     }

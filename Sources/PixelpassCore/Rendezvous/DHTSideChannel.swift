@@ -65,8 +65,9 @@ final class DHTSideChannel: DatagramSideChannel {
             let bootstrap = resolved.map(\.1).filter { $0.protocol == family }.compactMap(\.natAddress)
             let cached = cache.load().filter { ($0.ip.isIPv4) == (family == .inet) }
             channel.logger.debug("DHT: joining through \(bootstrap.count) bootstrap node(s) and \(cached.count) cached")
-            var configuration = DHTClient.Configuration(bootstrap: bootstrap, cachedNodes: cached)
-            configuration.family = family == .inet ? .v4 : .v6
+            let configuration = DHTClient.Configuration(family: family == .inet ? .v4 : .v6, bootstrap: bootstrap,
+                                                        cachedNodes: cached,
+                                                        localPort: UInt16(socket.localAddress.port ?? 0))
             var client = DHTClient(configuration: configuration, random: SystemRandomNumberGenerator())
             let actions = client.start(now: channel.now)
             channel.client = client

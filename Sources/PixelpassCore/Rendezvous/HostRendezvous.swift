@@ -70,8 +70,7 @@ final class HostRendezvous {
         dht.announce(keys.hostInfoHash, onFinished: { [weak self] outcome in
             self?.logger.debug("DHT: announced the share (\(outcome))")
         })
-        let record = CandidateRecord(role: .host, addresses: ownAddresses(), unixTime: UInt64(Date().timeIntervalSince1970))
-        if let item = try? keys.sealedItem(record, salt: RendezvousKeys.hostSalt) {
+        if let item = RendezvousRecords.item(keys, role: .host, addresses: ownAddresses()) {
             dht.put(item, keyPair: keys.keyPair)
         }
         eventLoop.scheduleTask(in: Self.refreshInterval) { [weak self] in self?.publish() }
@@ -90,7 +89,7 @@ final class HostRendezvous {
         })
         if polls % Self.recordEvery == 1 {
             dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.viewerSalt, onItem: { [weak self] item in
-                guard let self, let record = self.keys.open(item), record.role == .viewer else { return }
+                guard let self, let record = self.keys.record(in: item), record.role == .viewer else { return }
                 self.found(record.addresses)
             })
         }

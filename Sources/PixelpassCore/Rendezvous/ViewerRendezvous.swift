@@ -79,7 +79,7 @@ final class ViewerRendezvous {
             for peer in peers { if let address = peer.socketAddress { self.foundHost(address) } }
         })
         dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.hostSalt, onItem: { [weak self] item in
-            guard let self, let record = self.keys.open(item), record.role == .host else { return }
+            guard let self, let record = self.keys.record(in: item), record.role == .host else { return }
             for peer in record.addresses {
                 guard let address = peer.socketAddress else { continue }
                 if peer.ip.isPrivateOrLinkLocal || !(self.behindNAT ?? true) {
@@ -129,8 +129,7 @@ final class ViewerRendezvous {
             .filter { !$0.isLoopback }
             .compactMap { $0.socketAddress.natAddress }
         if !addresses.contains(reflexive) { addresses.append(reflexive) }
-        let record = CandidateRecord(role: .viewer, addresses: addresses, unixTime: UInt64(Date().timeIntervalSince1970))
-        if let item = try? keys.sealedItem(record, salt: RendezvousKeys.viewerSalt) {
+        if let item = RendezvousRecords.item(keys, role: .viewer, addresses: addresses) {
             dht.put(item, keyPair: keys.keyPair)
         }
     }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import PixelpassDHT
 import PixelpassTicket
 import PixelpassTransport
 
@@ -84,7 +85,8 @@ public final class Viewer {
     public static func connect(_ ticket: Ticket, dht: DHTSettings = DHTSettings(enabled: false), logger: Logger,
                                on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
         // A ticket for this machine only (a host on loopback) has nobody to meet.
-        let meets = dht.enabled && !ticket.addresses.allSatisfy { $0.socketAddress.isLoopback }
+        let keys = dht.enabled ? RendezvousKeys(secret: ticket.secret) : nil
+        let meets = keys != nil && !ticket.addresses.allSatisfy { $0.socketAddress.isLoopback }
         let late = meets ? LateCandidates() : nil
         var candidates = ticket.addresses.map(\.socketAddress)
         let relay = (try? ticket.relayInfo) ?? nil
@@ -112,8 +114,8 @@ public final class Viewer {
                                        if let relayPlan, socket.localAddress.protocol == relayPlan.server.protocol {
                                            natBox.channel = relayPlan.start(on: socket, logger: logger)
                                        }
-                                       if let late, socket.localAddress.protocol == .inet {
-                                           natBox.rendezvous = startRendezvous(ticket, dht: dht, socket: socket, nat: natBox,
+                                       if let late, let keys, socket.localAddress.protocol == .inet {
+                                           natBox.rendezvous = startRendezvous(ticket, keys: keys, dht: dht, socket: socket, nat: natBox,
                                                                                late: late, logger: logger)
                                        }
                                        return socket.eventLoop.makeSucceededVoidFuture()
@@ -152,7 +154,7 @@ public final class Viewer {
 
     /// Joins the DHT on `socket`, starts looking for the host, and gives
     /// the race its deadline.
-    private static func startRendezvous(_ ticket: Ticket, dht settings: DHTSettings, socket: SharedDatagramSocket,
+    private static func startRendezvous(_ ticket: Ticket, keys: RendezvousKeys, dht settings: DHTSettings, socket: SharedDatagramSocket,
                                         nat box: NATBox, late: LateCandidates, logger: Logger) -> ViewerRendezvous {
         let nat = box.channel ?? {
             let channel = NATSideChannel(socket: socket, logger: logger)
@@ -161,7 +163,7 @@ public final class Viewer {
         }()
         box.channel = nat
         let dht = DHTSideChannel.start(on: socket, settings: settings, logger: logger)
-        let rendezvous = ViewerRendezvous(dht: dht, nat: nat, keys: RendezvousKeys(secret: ticket.secret),
+        let rendezvous = ViewerRendezvous(dht: dht, nat: nat, keys: keys,
                                           ticket: ticket, late: late, logger: logger)
         rendezvous.start()
         if let relay = (try? ticket.relayInfo) ?? nil, RelayPlan(relay) == nil {
