@@ -6,7 +6,9 @@ A `Lab` builds a small "internet" out of Linux network namespaces:
                     hop, so a low-TTL opener packet can leave one NAT without
                     reaching the other);
 * `pp-<id>-public` the public server segment's server: two coturns (STUN + TURN,
-                    long-term credentials on .10, REST shared secret on .12);
+                    long-term credentials on .10, REST shared secret on .12)
+                    and, after `start_dht()`, real mainline DHT nodes
+                    (libtorrent) on 192.0.2.200, .201, ... port 6881;
 * `pp-<id>-r<k>-<kind>` NAT routers (`eim`, `symmetric`, `upnp`), each with a
                     WAN address toward the core and a private LAN behind it;
 * `pp-<id>-<name>` one namespace per peer (host, viewer, ...).
@@ -28,6 +30,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +43,10 @@ CORE_PUBLIC = f"{PUBLIC_NET}.1"  # core's address on it
 SERVER_ADDR = f"{PUBLIC_NET}.10"  # pp-public (coturn)
 SERVER_ALT_ADDR = f"{PUBLIC_NET}.11"  # coturn's second address (RFC 5780 CHANGE-REQUEST)
 REST_ADDR = f"{PUBLIC_NET}.12"   # second coturn: TURN REST API (shared secret)
-FIRST_PUBLIC_PEER = 20           # public peers get .20, .21, ...
+FIRST_PUBLIC_PEER = 20           # public peers get .20, .21, ... (up to .199)
+DHT_FIRST_HOST = 200             # DHT node k (0-based) is 192.0.2.(200+k):6881
+DHT_MAX_NODES = 50
+DHT_PORT = 6881
 
 STUN_PORT = 3478
 TURN_USER = "pixelpass"
@@ -50,6 +56,11 @@ RELAY_MIN_PORT = 49152
 RELAY_MAX_PORT = 49200
 
 NAT_KINDS = ("eim", "symmetric", "upnp")
+
+HERE = Path(__file__).resolve().parent
+# Debian's python3-libtorrent imports only under the system python, not under
+# a pyenv python that may run pytest.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 CMD_TIMEOUT = 15.0
 
@@ -134,6 +145,8 @@ class Lab:
         self._procs: List[subprocess.Popen] = []
         self._turn_procs: Dict[str, subprocess.Popen] = {}
         self._upnp_procs: Dict[str, subprocess.Popen] = {}
+        self._dht_proc: Optional[subprocess.Popen] = None
+        self.dht_addresses: List[str] = []
         self._next_public = FIRST_PUBLIC_PEER
         self._closed = False
         try:
@@ -166,6 +179,7 @@ class Lab:
                          "lan": r.lan_address} for r in self.routers],
             "server": SERVER_ADDR, "turn_rest_server": REST_ADDR,
             "turn_user": TURN_USER, "turn_pass": TURN_PASS, "turn_secret": self.turn_secret_value,
+            "dht": self.dht_addresses,
         }
         tmp = self.dir / "state.json.tmp"
         tmp.write_text(json.dumps(state, indent=2))
@@ -353,8 +367,8 @@ table inet pp_upnp {
 
         netns = self._netns(name)
         if router is None:
-            if self._next_public > 250:
-                raise LabError("too many public peers")
+            if self._next_public >= DHT_FIRST_HOST:
+                raise LabError("too many public peers (.200 and up are the DHT nodes')")
             address = f"{PUBLIC_NET}.{self._next_public}"
             self._next_public += 1
             port = f"p{address.rsplit('.', 1)[1]}"
@@ -575,6 +589,125 @@ table inet pp_upnp {
         self.stop_turn()
         self.start_turn()
 
+    # ----- mainline DHT ----------------------------------------------------------
+
+    def start_dht(self, count: int = 20, timeout: float = 30.0, min_nodes: int = 5) -> List[str]:
+        """Starts `count` real mainline DHT nodes (libtorrent sessions, one
+        process: Tests/netlab/dht_nodes.py under /usr/bin/python3) in the
+        public namespace, node k on 192.0.2.(200+k):6881, bootstrapped from
+        one another, and waits until each has `min_nodes` nodes in its
+        routing table. Returns their "IP:PORT" addresses. The process is
+        stopped at close() (or stop_dht())."""
+        if self._dht_proc is not None and self._dht_proc.poll() is None:
+            return list(self.dht_addresses)
+        if not 2 <= count <= DHT_MAX_NODES:
+            raise LabError(f"DHT node count must be 2..{DHT_MAX_NODES}")
+        check = _sh([SYSTEM_PYTHON, "-c", "import libtorrent"], check=False)
+        if check.returncode != 0:
+            raise LabError(f"{SYSTEM_PYTHON} cannot import libtorrent (apt-get install python3-libtorrent): "
+                           f"{check.stderr.strip()[-300:]}")
+        ips = [f"{PUBLIC_NET}.{DHT_FIRST_HOST + k}" for k in range(count)]
+        present = self.ns_exec(self.server.netns, ["ip", "-o", "-4", "addr", "show", "dev", "eth0"]).stdout
+        for ip in ips:
+            if f" {ip}/" not in present:
+                self.ns_exec(self.server.netns, ["ip", "addr", "add", f"{ip}/24", "dev", "eth0"])
+        self.dht_addresses = [f"{ip}:{DHT_PORT}" for ip in ips]
+        argv = [SYSTEM_PYTHON, "-u", str(HERE / "dht_nodes.py"), "--min-nodes", str(min_nodes),
+                "--timeout", str(timeout)]
+        for address in self.dht_addresses:
+            argv += ["--node", address]
+        log = open(self.dht_log(), "ab")
+        started = time.monotonic()
+        self._dht_proc = self.popen(self.server, argv, stdout=subprocess.PIPE, stderr=log)
+        log.close()
+        line = self._read_line(self._dht_proc, timeout + 5)
+        if line != "ready":
+            self.stop(self._dht_proc)
+            tail = self.dht_log().read_text(errors="replace")[-2000:]
+            raise LabError(f"DHT nodes not ready (got {line!r}); log tail:\n{tail}")
+        self.dht_start_seconds = time.monotonic() - started
+        self._save_state()
+        return list(self.dht_addresses)
+
+    @staticmethod
+    def _read_line(proc: subprocess.Popen, timeout: float) -> str:
+        import select
+        deadline = time.monotonic() + timeout
+        line = b""
+        while not line.endswith(b"\n"):
+            ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            byte = os.read(proc.stdout.fileno(), 1)
+            if not byte:
+                break
+            line += byte
+        return line.decode(errors="replace").strip()
+
+    def stop_dht(self) -> None:
+        if self._dht_proc is not None:
+            self.stop(self._dht_proc)
+            self._dht_proc = None
+
+    def dht_log(self) -> Path:
+        return self.dir / "dht-nodes.log"
+
+    def dht_nodes(self) -> List[str]:
+        """Every DHT node's "IP:PORT" (empty before start_dht())."""
+        return list(self.dht_addresses)
+
+    def dht_bootstrap(self, n: int = 3) -> List[str]:
+        """`n` DHT nodes to give a program as its bootstrap nodes (the first,
+        the middle and the last one, so they are not neighbours in id space
+        by construction)."""
+        if not self.dht_addresses:
+            raise LabError("no DHT nodes: call start_dht() first")
+        nodes = self.dht_addresses
+        picks = [nodes[0], nodes[len(nodes) // 2], nodes[-1]][:n] if n <= 3 else nodes[:n]
+        return list(dict.fromkeys(picks))
+
+    def krpc(self, node: NodeLike, *args: str, timeout: float = 15.0) -> List[dict]:
+        """Runs Tests/netlab/krpc.py (a pure-Python KRPC client) inside the
+        node against every lab DHT node; returns its JSON lines."""
+        if not self.dht_addresses:
+            raise LabError("no DHT nodes: call start_dht() first")
+        proc = self.run(node, [sys.executable, str(HERE / "krpc.py"), *args, "--nodes", ",".join(self.dht_addresses)],
+                        timeout=timeout)
+        out = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+        if proc.returncode != 0 or not out:
+            raise LabError(f"krpc.py {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-1000:]}")
+        return out
+
+    def dht_get_peers(self, infohash_hex: str, node: Optional[NodeLike] = None) -> List[str]:
+        """The peers ("ip:port") every lab DHT node stores for the infohash
+        (40 hex digits): a KRPC get_peers to each node (not a lookup: the lab
+        asks all of them), sent from `node` (default: the public namespace)."""
+        return self.krpc(node or self.server, "get-peers", infohash_hex)[-1]["values"]
+
+    def count_dht_traffic(self, node: NodeLike) -> None:
+        """Adds an nftables counter in the node's namespace (output hook, so
+        before any NAT) on UDP to the lab's DHT node addresses; read it with
+        dht_bytes_sent(). Adding it again resets it."""
+        if not self.dht_addresses:
+            raise LabError("no DHT nodes: call start_dht() first")
+        n = self.node(node)
+        first, last = self.dht_addresses[0].split(":")[0], self.dht_addresses[-1].split(":")[0]
+        self.ns_exec(n.netns, ["nft", "delete", "table", "inet", "pp_dht_count"], check=False)
+        ruleset = (f"table inet pp_dht_count {{\n    chain out {{\n"
+                   f"        type filter hook output priority 0; policy accept;\n"
+                   f"        ip daddr {first}-{last} udp dport {DHT_PORT} counter\n    }}\n}}\n")
+        self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset)
+
+    def dht_bytes_sent(self, node: NodeLike) -> int:
+        """Bytes (IP packets) the node sent to the DHT nodes since
+        count_dht_traffic(node)."""
+        out = self.ns_exec(self.node(node).netns, ["nft", "-j", "list", "table", "inet", "pp_dht_count"]).stdout
+        for item in json.loads(out).get("nftables", []):
+            for expr in item.get("rule", {}).get("expr", []):
+                if "counter" in expr:
+                    return int(expr["counter"]["bytes"])
+        raise LabError("no DHT traffic counter: call count_dht_traffic() first")
+
     # ----- NAT and link tweaks --------------------------------------------------
 
     def flush_conntrack(self, router: NodeLike) -> None:
@@ -633,6 +766,7 @@ table inet pp_upnp {
         if self._closed:
             return
         self._closed = True
+        self._dht_proc = None
         for proc in reversed(self._procs):
             self.stop(proc, grace=2.0)
         teardown(self.dir, self.namespaces)

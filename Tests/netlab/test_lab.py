@@ -241,6 +241,90 @@ def test_down_removes_only_what_the_lab_made(tmp_path):
         other.close()
 
 
+
+# ----- mainline DHT nodes (Lab.start_dht, krpc.py) -----------------------------------------
+
+def _start_dht(lab):
+    started = time.monotonic()
+    try:
+        nodes = lab.start_dht()
+    except netlab.LabError as error:
+        if "cannot import libtorrent" in str(error):
+            pytest.skip(str(error))
+        raise
+    return nodes, time.monotonic() - started
+
+
+def test_dht_nodes_start_and_fill_their_tables(lab):
+    nodes, took = _start_dht(lab)
+    assert took < 10, f"DHT nodes took {took:.1f} s"
+    assert len(nodes) == 20 and len(set(nodes)) == 20
+    assert all(n.startswith("192.0.2.") and n.endswith(":6881") for n in nodes), nodes
+    boot = lab.dht_bootstrap()
+    assert 2 <= len(boot) <= 3 and set(boot) <= set(nodes), boot
+
+    p = lab.peer("p", behind="eim")
+    lab.count_dht_traffic(p)
+    ping = lab.krpc(p, "ping")
+    assert ping[-1]["replies"] == 20, ping[-1]
+    assert len({line["id"] for line in ping[:-1]}) == 20      # 20 distinct node ids
+    # every node answers find_node with at least 5 nodes (the closest it
+    # knows to a random target), all of them lab nodes
+    found = lab.krpc(p, "find-node")[-1]
+    assert found["replies"] == 20 and min(found["nodes_per_reply"]) >= 5, found
+    assert set(found["known"]) <= set(nodes) and len(found["known"]) >= 8, found
+    sent = lab.dht_bytes_sent(p)
+    assert sent >= 2 * 20 * 28, sent       # 40 queries at least, counted with their IP/UDP headers
+
+
+def test_dht_announce_from_behind_nat_lands_with_the_router_address(lab):
+    """BEP 5 announce_peer with implied_port from behind an eim NAT: every
+    node stores the router's WAN address and the mapped port; a get_peers
+    from behind another (symmetric) NAT returns it. Every reply carries the
+    BEP 42 `ip` field: the requester as the node saw it."""
+    _start_dht(lab)
+    h = lab.peer("host", behind="eim")
+    v = lab.peer("viewer", behind="symmetric")
+    infohash = os.urandom(20).hex()
+    mapped = addr(lab.public_address(h), 40000)
+    out = lab.krpc(h, "announce", infohash, "--implied-port", "--port", "40000")[-1]
+    assert out["stored"] == 20 and not out["errors"], out
+    assert out["ip"] == [mapped], out                        # BEP 42: every node saw the mapping
+    got = lab.krpc(v, "get-peers", infohash)[-1]
+    assert got["values"] == [mapped], got
+    # the symmetric NAT shows: 20 nodes, 20 different ports on one address
+    assert len(got["ip"]) == 20 and {a.split(":")[0] for a in got["ip"]} == {lab.public_address(v)}, got
+    assert lab.dht_get_peers(infohash) == [mapped]
+    # without implied_port the announced port is stored (with the source address)
+    other = os.urandom(20).hex()
+    lab.krpc(h, "announce", other, "--announce-port", "5555")
+    assert lab.dht_get_peers(other) == [addr(lab.public_address(h), 5555)]
+    assert lab.dht_get_peers(os.urandom(20).hex()) == []
+
+
+def test_dht_bep44_put_and_get(lab):
+    """BEP 44 storage on the lab nodes: an immutable item, and a mutable one
+    whose seq must grow (error 302 for an older seq)."""
+    _start_dht(lab)
+    a = lab.peer("a", behind="eim")
+    b = lab.peer("b")
+    put = lab.krpc(a, "put-immutable", "pixelpass-lab")[-1]
+    assert put["stored"] == 20 and not put["errors"], put
+    assert lab.krpc(b, "get-immutable", put["target"])[-1]["values"] == ["pixelpass-lab"]
+    try:
+        import cryptography  # noqa: F401  (krpc.py signs with it, under this python)
+    except ImportError:
+        pytest.skip("no python cryptography module: mutable items not checked")
+    seed = os.urandom(32).hex()
+    first = lab.krpc(a, "put-mutable", "one", "--seed", seed, "--salt", "s", "--seq", "1")[-1]
+    assert first["stored"] == 20 and not first["errors"], first
+    second = lab.krpc(a, "put-mutable", "two", "--seed", seed, "--salt", "s", "--seq", "2")[-1]
+    assert second["stored"] == 20 and second["target"] == first["target"], second
+    got = lab.krpc(b, "get-mutable", "--seed", seed, "--salt", "s")[-1]
+    assert got["items"] == [{"seq": 2, "v": "two"}], got
+    stale = lab.krpc(a, "put-mutable", "old", "--seed", seed, "--salt", "s", "--seq", "1")[-1]
+    assert stale["stored"] == 0 and all("302" in e for e in stale["errors"]) and len(stale["errors"]) == 20, stale
+
 # ----- pixelpass itself ------------------------------------------------------------------
 
 FAST = ("--source", "test", "--size", "640x360", "--bitrate", "1000")
