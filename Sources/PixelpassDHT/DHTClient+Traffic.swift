@@ -106,6 +106,7 @@ extension DHTClient {
         }
         let usable = learned.filter {
             $0.address.port != 0 && $0.id != nodeID && configuration.family.contains($0.address) && !$0.address.ip.isUnspecified
+                && !avoided.contains($0.address)
         }
         for node in usable { routing.heard(node) }
 

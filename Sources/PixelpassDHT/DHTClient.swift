@@ -121,6 +121,16 @@ public struct DHTClient: Sendable {
         self.seeds = seeds
     }
 
+    /// Addresses never to query, even when nodes list them: our peer's,
+    /// while we punch toward it. Real DHT nodes may list a pixelpass host
+    /// as a node, and a query that reached the peer's NAT before the peer
+    /// had sent toward us would make it give the peer another port.
+    public private(set) var avoided: Set<NATAddress> = []
+
+    public mutating func avoid(_ address: NATAddress) {
+        avoided.insert(address)
+    }
+
     /// Nodes that answered, most recent first, for a cache file.
     public var knownGoodNodes: [NATAddress] { routing.answeredRecently(limit: 64) }
 

@@ -63,6 +63,9 @@ final class HolePunchSession {
     /// The first of our targets (or any address) a matching message came from.
     var onHeard: ((SocketAddress) -> Void)?
     private(set) var heard: SocketAddress?
+    /// Keeps its timer while it has nothing to do, for targets to come (the
+    /// host's rendezvous session); otherwise it ends when all are done.
+    var awaitsMoreTargets = false
     /// Targets whose peer answered: probing them stops.
     private var answered: Set<SocketAddress> = []
 
@@ -126,7 +129,7 @@ final class HolePunchSession {
                 active = true
                 if age >= Self.probeDelayRounds { socket.send(probe, to: target.address) }
             }
-            return active
+            return active || awaitsMoreTargets
         }
     }
 

@@ -221,6 +221,7 @@ final class NATSideChannel: DatagramSideChannel {
         punches[token]?.stop()
         let session = HolePunchSession(socket: socket, token: token, targets: targets, style: style, logger: logger)
         session.onHeard = onHeard
+        session.awaitsMoreTargets = lifetime == nil
         punches[token] = session
         session.start()
         guard let lifetime else { return session }

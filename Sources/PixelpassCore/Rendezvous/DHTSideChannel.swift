@@ -111,6 +111,16 @@ final class DHTSideChannel: DatagramSideChannel {
         }
     }
 
+    /// Never sends DHT queries to `address` (a peer we punch toward).
+    func avoid(_ address: SocketAddress) {
+        guard let node = address.natAddress else { return }
+        if client != nil {
+            client?.avoid(node)
+        } else {
+            ready.whenSuccess { [weak self] in self?.client?.avoid(node) }
+        }
+    }
+
     /// Stops every operation and the timer, and keeps the good nodes for
     /// the next start.
     func stop() {

@@ -100,6 +100,7 @@ final class HostRendezvous {
         for address in addresses where seen.count < Self.maxTargets && !seen.contains(address) {
             guard let target = address.socketAddress, target.protocol == family, !target.isLoopback else { continue }
             seen.insert(address)
+            dht.avoid(target)
             viewersFound += 1
             logger.debug("DHT: a viewer may be at \(address); punching")
             punching?.add(target)

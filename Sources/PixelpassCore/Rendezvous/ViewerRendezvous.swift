@@ -100,6 +100,7 @@ final class ViewerRendezvous {
     private func addHostTarget(_ address: SocketAddress) {
         guard address.protocol == nat.socket.localAddress.protocol, !hostTargets.contains(address) else { return }
         hostTargets.append(address)
+        dht.avoid(address)
         // Behind no NAT, there is nothing to open: the host's probes reach
         // us, and each is answered. Unsure yet: wait for the DHT to say.
         if behindNAT == true { punching?.add(address) }
