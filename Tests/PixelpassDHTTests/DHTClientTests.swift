@@ -59,6 +59,31 @@ final class DHTClientTests: XCTestCase {
         XCTAssertLessThan(pollBytes, 600, "a poll should cost a few hundred bytes out")
     }
 
+    /// A sharing host: announce, then poll the viewers' hash once a second.
+    /// All its DHT traffic, both ways, must stay under 2 kB/s.
+    func testPollingHostStaysUnderTwoKilobytesPerSecond() {
+        var simulation = network(seed: 21)
+        let viewerHash = NodeID(bytes: [UInt8](repeating: 0x5A, count: 20))!
+        simulation.perform(host) { $0.start(now: $1) }
+        let announce = simulation.perform(host) { $0.announce(infoHash, now: $1) }
+        _ = finish(announce, of: host, in: &simulation)
+        let first = simulation.perform(host) { $0.getPeers(viewerHash, now: $1) }
+        _ = finish(first, of: host, in: &simulation)
+
+        let steadyStart = simulation.now
+        for _ in 0..<30 {
+            let poll = simulation.perform(host) { $0.getPeers(viewerHash, now: $1) }
+            XCTAssertEqual(finish(poll, of: host, in: &simulation), .done(respondedNodes: 3))
+            // Wait for the next whole second, as the host's poll timer would.
+            simulation.run(for: sec - (simulation.now - steadyStart) % sec)
+        }
+        let seconds = Double(simulation.now - steadyStart) / Double(sec)
+        let out = simulation.sent.filter { $0.from == host && $0.time >= steadyStart }.map(\.bytes.count).reduce(0, +)
+        let into = simulation.delivered.filter { $0.to == host && $0.time >= steadyStart }.map(\.bytes.count).reduce(0, +)
+        XCTAssertGreaterThanOrEqual(seconds, 29)
+        XCTAssertLessThan(Double(out + into) / seconds, 2000, "\(out) bytes out, \(into) in over \(seconds) s")
+    }
+
     func testQueriesAreReadOnlyAndAnnounceUsesImpliedPort() throws {
         var simulation = network()
         let announce = simulation.perform(host) { $0.announce(infoHash, now: $1) }

@@ -98,6 +98,8 @@ struct SimulatedDHT {
     var clients: [NATAddress: DHTClient] = [:]
     var timers: [NATAddress: UInt64] = [:]
     var sent: [Sent] = []
+    /// Datagrams delivered to clients (`from` is the sender, `to` the client).
+    var delivered: [Sent] = []
     var reports: [NATAddress: [DHTAction]] = [:]
     /// The source address a node sees for a client's datagram (a NAT);
     /// identity unless set.
@@ -196,6 +198,7 @@ struct SimulatedDHT {
         guard let client = clients.keys.first(where: { $0 == delivery.to || translate($0, delivery.from) == delivery.to })
         else { return }
         let now = self.now
+        delivered.append(Sent(time: now, from: delivery.from, to: client, bytes: delivery.bytes))
         if let actions = clients[client]!.received(delivery.bytes, from: delivery.from, now: now) {
             apply(actions, of: client)
         }
