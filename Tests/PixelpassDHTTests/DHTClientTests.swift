@@ -274,6 +274,31 @@ final class DHTClientTests: XCTestCase {
         }
     }
 
+    /// An IPv6 instance talks IPv6 only: v4 seeds and `nodes` are ignored,
+    /// `nodes6` followed, entries with port 0 or our own id dropped.
+    func testIPv6InstanceFollowsNodes6Only() throws {
+        let router = address("[2001:db8::1]:6881")
+        var client = DHTClient(configuration: .init(family: .v6, bootstrap: [router, address("192.0.2.1:6881")]),
+                               random: SeededGenerator(seed: 4))
+        let first = client.start(now: 0).compactMap { if case .send(let bytes, let to) = $0 { (bytes, to) } else { nil } }
+        XCTAssertEqual(first.map(\.1), [router])
+        let query = try KRPCMessage(decoding: first[0].0)
+        let other = NodeID(bytes: [UInt8](repeating: 0x11, count: 20))!
+        let good = NodeInfo(id: NodeID(bytes: [UInt8](repeating: 0x22, count: 20))!, address: address("[2001:db8::2]:6881"))
+        let response = KRPCResponse(
+            id: other,
+            nodes: [NodeInfo(id: other, address: address("198.51.100.1:6881"))],
+            nodes6: [good, NodeInfo(id: other, address: address("[2001:db8::3]:0")),
+                     NodeInfo(id: client.nodeID, address: address("[2001:db8::4]:6881"))])
+        let reply = KRPCMessage(transactionID: query.transactionID, body: .response(response),
+                                requesterAddress: address("[2001:db8::99]:5000"))
+        let actions = try XCTUnwrap(client.received(reply.encoded, from: router, now: 10 * ms))
+        let next = actions.compactMap { if case .send(_, let to) = $0 { to } else { nil } }
+        XCTAssertEqual(next, [good.address])
+        XCTAssertTrue(actions.contains(.reflexiveAddress(address("[2001:db8::99]:5000"), reportedBy: router)))
+        XCTAssertTrue(client.isReachable)
+    }
+
     func testOneTimerAtTheEarliestDeadline() {
         var client = DHTClient(configuration: .init(bootstrap: [bootstrap, address("192.0.2.2:6881")],
                                                     queryTimeout: 1_500 * ms), random: SeededGenerator(seed: 1))
