@@ -67,7 +67,7 @@ public struct DHTClient: Sendable {
 
         public init(nodeID: NodeID? = nil, family: DHTAddressFamily = .v4, bootstrap: [NATAddress],
                     cachedNodes: [NATAddress] = [], queryTimeout: UInt64 = 1_500_000_000,
-                    maxQueriesPerSecond: Int = 20, alpha: Int = 3, k: Int = 8, pollWidth: Int = 3,
+                    maxQueriesPerSecond: Int = 50, alpha: Int = 3, k: Int = 8, pollWidth: Int = 3,
                     localPort: UInt16 = 0) {
             self.nodeID = nodeID
             self.family = family
@@ -145,9 +145,11 @@ public struct DHTClient: Sendable {
         begin(Lookup(target: infoHash, kind: .announce), now: now)
     }
 
-    /// Peers of `infoHash`; a repeat of a finished lookup only polls.
-    public mutating func getPeers(_ infoHash: NodeID, now: UInt64) -> (DHTOperation, [DHTAction]) {
-        let known = (closestByTarget[infoHash] ?? []).prefix(max(1, configuration.pollWidth))
+    /// Peers of `infoHash`; a repeat of a finished lookup only polls, unless
+    /// `fresh` asks for a whole lookup again (the closest nodes an early
+    /// lookup found, with few nodes known yet, may not be the true ones).
+    public mutating func getPeers(_ infoHash: NodeID, fresh: Bool = false, now: UInt64) -> (DHTOperation, [DHTAction]) {
+        let known = fresh ? [] : (closestByTarget[infoHash] ?? []).prefix(max(1, configuration.pollWidth))
         guard !known.isEmpty else { return begin(Lookup(target: infoHash, kind: .getPeers), now: now) }
         var lookup = Lookup(target: infoHash, kind: .getPeers, isPoll: true)
         for node in known { lookup.add(node.address, id: node.id) }

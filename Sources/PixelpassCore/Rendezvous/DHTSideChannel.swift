@@ -93,9 +93,11 @@ final class DHTSideChannel: DatagramSideChannel {
     }
 
     /// Looks for peers stored under `infoHash` (cheap when asked again).
-    func getPeers(_ infoHash: NodeID, onPeers: @escaping ([NATAddress]) -> Void,
+    func getPeers(_ infoHash: NodeID, fresh: Bool = false, onPeers: @escaping ([NATAddress]) -> Void,
                   onFinished: ((DHTOutcome) -> Void)? = nil) {
-        operate(Handlers(peers: onPeers, finished: onFinished)) { client, now in client.getPeers(infoHash, now: now) }
+        operate(Handlers(peers: onPeers, finished: onFinished)) { client, now in
+            client.getPeers(infoHash, fresh: fresh, now: now)
+        }
     }
 
     /// Stores a signed mutable item (BEP 44).

@@ -35,6 +35,10 @@ final class HostRendezvous {
     /// How often the viewers' key is read; the record less often.
     static let pollInterval = TimeAmount.seconds(1)
     static let recordEvery = 3
+    /// Whole lookups (not polls of the closest nodes known): the first few,
+    /// while the DHT is still being joined, then one in so many.
+    static let freshLookups = 4
+    static let freshEvery = 10
     /// Announces and records expire (30 min for peers, 2 h for items).
     static let refreshInterval = TimeAmount.minutes(10)
     /// The most viewer addresses punched toward at once.
@@ -82,7 +86,8 @@ final class HostRendezvous {
         guard !stopped, !polling else { return }
         polling = true
         polls += 1
-        dht.getPeers(keys.viewerInfoHash, onPeers: { [weak self] peers in
+        let fresh = polls <= Self.freshLookups || polls % Self.freshEvery == 0
+        dht.getPeers(keys.viewerInfoHash, fresh: fresh, onPeers: { [weak self] peers in
             self?.found(peers)
         }, onFinished: { [weak self] _ in
             self?.polling = false

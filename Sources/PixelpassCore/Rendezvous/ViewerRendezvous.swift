@@ -29,6 +29,7 @@ final class ViewerRendezvous {
     private var pollTask: RepeatedTask?
     private var stopped = false
     private var published = false
+    private var polls = 0
 
     /// What the rendezvous learned, for the message when nothing connects.
     private(set) var hostFound = false
@@ -74,10 +75,14 @@ final class ViewerRendezvous {
 
     private func poll() {
         guard !stopped else { return }
-        dht.getPeers(keys.hostInfoHash, onPeers: { [weak self] peers in
+        polls += 1
+        dht.getPeers(keys.hostInfoHash, fresh: polls <= 3, onPeers: { [weak self] peers in
             guard let self else { return }
             for peer in peers { if let address = peer.socketAddress { self.foundHost(address) } }
         })
+        // The host's record matters only when its address changed since the
+        // ticket (a kept ticket): read it now and then, not every second.
+        guard polls % 3 == 1 else { return }
         dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.hostSalt, onItem: { [weak self] item in
             guard let self, let record = self.keys.record(in: item), record.role == .host else { return }
             for peer in record.addresses {
