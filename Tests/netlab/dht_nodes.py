@@ -28,8 +28,11 @@ on by default in libtorrent: dht_max_dht_items 700, dht_max_peers 500,
 dht_max_torrents 2000, dht_item_lifetime 0 (the 2 h default).
 
 Prints one line, "ready", on stdout once every session has at least
---min-nodes nodes in its routing table (exits 1 with a message on stderr if
-that takes longer than --timeout); then prints nothing more on stdout, keeps
+--min-nodes nodes in its routing table AND is in the routing tables of at
+least --min-known (8) others (after each node's lookup of its own id, as a
+bootstrap does: without it, a node pinged once may sit in one or two tables
+only and a lookup can miss it); exits 1 with a message on stderr if that
+takes longer than --timeout. Then prints nothing more on stdout, keeps
 the alert queues drained and stops on SIGTERM/SIGINT or after --lifetime
 seconds.
 """
@@ -63,6 +66,7 @@ def settings(listen: str) -> dict:
         "dht_block_ratelimit": 500,
         "dht_upload_rate_limit": 1_000_000,
         "alert_mask": int(cat.dht_notification | cat.error_notification),
+        "alert_queue_size": 20000,
         "user_agent": "pixelpass-netlab-dht",
     }
 
@@ -72,10 +76,23 @@ def parse(text: str):
     return host, int(port)
 
 
+def own_id(session) -> bytes:
+    """The session's DHT node id (b"" before the DHT runs)."""
+    entries = session.dht_state().get(b"node-id") or []
+    return bytes(entries[0][:20]) if entries else b""
+
+
+def node_id_bytes(entry) -> bytes:
+    nid = entry["nid"] if isinstance(entry, dict) else entry[0]
+    return nid.to_bytes() if hasattr(nid, "to_bytes") else bytes(nid)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--node", action="append", required=True, metavar="IP:PORT")
     parser.add_argument("--min-nodes", type=int, default=5)
+    parser.add_argument("--min-known", type=int, default=8,
+                        help="each node in at least this many other tables (K = 8: a node's closest neighbours)")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--lifetime", type=float, default=3600.0)
     args = parser.parse_args()
@@ -87,13 +104,16 @@ def main() -> int:
     nodes = [parse(n) for n in args.node]
     sessions = [lt.session(settings(f"{ip}:{port}")) for ip, port in nodes]
     need = min(args.min_nodes, len(nodes) - 1)
+    need_known = min(args.min_known, len(nodes) - 1)
     started = time.monotonic()
     deadline = started + args.timeout
     ready = False
-    last_bootstrap = 0.0
+    last_bootstrap = last_lookup = 0.0
+    tables = [set() for _ in sessions]       # node ids in each session's routing table
     while not stop:
         now = time.monotonic()
         if not ready:
+            ids = [own_id(s) for s in sessions]
             if now - last_bootstrap > 2.0:
                 # (again every 2 s until ready: a ping sent before the other
                 # session's socket was up is lost)
@@ -103,24 +123,32 @@ def main() -> int:
                             s.add_dht_node(node)
                 last_bootstrap = now
             counts = [s.status().dht_nodes for s in sessions]
-            if min(counts) >= need:
+            if min(counts) >= need and all(ids) and now - last_lookup > 1.0:
+                # What a bootstrap does: a lookup of its own id makes the
+                # nodes closest to each node put it in their tables, so that
+                # lookups from anywhere converge on it.
+                for s, nid in zip(sessions, ids):
+                    s.dht_get_peers(lt.sha1_hash(nid))
+                    s.dht_live_nodes(lt.sha1_hash(nid))
+                last_lookup = now
+            known_by = [sum(nid in t for t in tables) for nid in ids] if all(ids) else [0]
+            if min(counts) >= need and min(known_by) >= need_known:
                 print("ready", flush=True)
-                print(f"dht_nodes: {len(sessions)} nodes ready after {now - started:.1f} s, "
-                      f"routing tables {min(counts)}..{max(counts)}", file=sys.stderr, flush=True)
+                print(f"dht_nodes: {len(sessions)} nodes ready after {now - started:.1f} s, routing tables "
+                      f"{min(counts)}..{max(counts)} nodes, each node in {min(known_by)}..{max(known_by)} tables",
+                      file=sys.stderr, flush=True)
                 ready = True
             elif now > deadline:
-                print(f"dht_nodes: not ready after {args.timeout} s, routing tables: {counts}",
-                      file=sys.stderr, flush=True)
-                for s in sessions:
-                    for alert in s.pop_alerts():
-                        if alert.category() & lt.alert.category_t.error_notification:
-                            print(f"  {alert.message()}", file=sys.stderr)
+                print(f"dht_nodes: not ready after {args.timeout} s, routing tables: {counts}, "
+                      f"each node in tables: {known_by}", file=sys.stderr, flush=True)
                 return 1
         elif now - started > args.lifetime:
             break
-        for s in sessions:
+        for i, s in enumerate(sessions):
             for alert in s.pop_alerts():
-                if alert.category() & lt.alert.category_t.error_notification:
+                if isinstance(alert, lt.dht_live_nodes_alert):
+                    tables[i] = {node_id_bytes(n) for n in alert.nodes}
+                elif alert.category() & lt.alert.category_t.error_notification:
                     print(f"dht_nodes: {alert.message()}", file=sys.stderr, flush=True)
         time.sleep(0.1 if not ready else 0.5)
     for s in sessions:

@@ -10,6 +10,11 @@ no libtorrent. Timeouts everywhere.
   krpc.py announce INFOHASH --nodes ... [--implied-port] [--announce-port N]
                                                    -> {"stored": N, "ip": [...]}  (BEP 5 announce_peer
                                                       with a token from get_peers to the same node)
+  krpc.py lookup INFOHASH --nodes BOOTSTRAP,... [--announce [--implied-port] [--announce-port N]]
+                                                   -> {"values": [...], "closest": [8 nodes], "rounds": N,
+                                                      "stored": N}  (iterative get_peers from the given
+                                                      nodes, as a DHT client does; --announce: then
+                                                      announce_peer to the 8 closest)
   krpc.py put-immutable VALUE --nodes ...          -> {"target": hex, "stored": N}   (BEP 44)
   krpc.py get-immutable TARGET --nodes ...         -> {"values": [...]}
   krpc.py put-mutable VALUE --seed HEX32 [--salt S] --seq N --nodes ...   (needs `cryptography`)
@@ -205,6 +210,60 @@ def signed_part(salt: bytes, seq: int, v_bencoded: bytes) -> bytes:
     return out + b"3:seqi%de1:v" % seq + v_bencoded
 
 
+# ----- iterative lookup -----------------------------------------------------------
+
+def lookup(client: Client, bootstrap: List[Addr], info_hash: bytes, args, k: int = 8, alpha: int = 4,
+           max_rounds: int = 12) -> dict:
+    """BEP 5 get_peers lookup: query the `alpha` closest not yet queried
+    nodes (unknown ids first: the bootstrap nodes) until the `k` closest
+    known nodes (silent ones left out) have all been queried."""
+    ids: Dict[Addr, Optional[bytes]] = {n: None for n in bootstrap}
+    queried, answered, tokens, values = set(), {}, {}, set()
+
+    def distance(node: Addr) -> int:
+        nid = ids.get(node)
+        return -1 if nid is None else int.from_bytes(nid, "big") ^ int.from_bytes(info_hash, "big")
+
+    rounds = 0
+    while rounds < max_rounds:
+        # done when the k closest nodes known so far have all been asked
+        # (unknown ids sort first, so the bootstrap nodes are asked first)
+        candidates = sorted((n for n in ids if n in answered or n not in queried), key=distance)[:k]
+        batch = [n for n in candidates if n not in queried][:alpha]
+        if not batch:
+            break
+        rounds += 1
+        queried.update(batch)
+        for node, r in answers(client.query_all(batch, "get_peers", lambda n: {"info_hash": info_hash})).items():
+            if isinstance(r.get(b"id"), bytes) and len(r[b"id"]) == 20:
+                ids[node] = r[b"id"]
+            answered[node] = True
+            if b"token" in r:
+                tokens[node] = r[b"token"]
+            for v in r.get(b"values") or []:
+                if isinstance(v, bytes) and len(v) == 6:
+                    values.add(compact(v))
+            blob = r.get(b"nodes", b"")
+            for i in range(0, len(blob) - 25, 26):
+                addr = parse_addr(compact(blob[i + 20:i + 26]))
+                if addr not in ids or ids[addr] is None:
+                    ids[addr] = blob[i:i + 20]
+    closest = sorted(answered, key=distance)[:k]
+    out = {"values": sorted(values), "closest": [fmt(n) for n in closest], "rounds": rounds,
+           "queried": len(queried)}
+    if args.announce:
+        def announce_args(node):
+            if node not in tokens:
+                return None
+            a = {"info_hash": info_hash, "port": args.announce_port or 1, "token": tokens[node]}
+            if args.implied_port:
+                a["implied_port"] = 1
+            return a
+        stored = client.query_all(closest, "announce_peer", announce_args)
+        out.update(stored=len(answers(stored)), ip=ip_fields(stored), errors=errors(stored))
+    return out
+
+
 # ----- commands ---------------------------------------------------------------------
 
 def emit(obj: dict) -> None:
@@ -213,13 +272,14 @@ def emit(obj: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["ping", "find-node", "get-peers", "announce", "put-immutable", "get-immutable",
+    parser.add_argument("command", choices=["ping", "find-node", "lookup", "get-peers", "announce", "put-immutable", "get-immutable",
                                             "put-mutable", "get-mutable"])
     parser.add_argument("arg", nargs="?")
     parser.add_argument("--nodes", required=True, help="IP:PORT,IP:PORT,...")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=2.0)
     parser.add_argument("--implied-port", action="store_true")
+    parser.add_argument("--announce", action="store_true")
     parser.add_argument("--announce-port", type=int, default=0)
     parser.add_argument("--seed", help="ed25519 private key seed, 64 hex digits (mutable items)")
     parser.add_argument("--salt", default="")
@@ -246,6 +306,9 @@ def main() -> int:
                 per_reply.append(len(entries))
                 known.update(entries)
             emit({"nodes_per_reply": per_reply, "known": sorted(known), "replies": len(got)})
+
+        elif args.command == "lookup":
+            emit(lookup(client, nodes, bytes.fromhex(args.arg), args))
 
         elif args.command in ("get-peers", "announce"):
             info_hash = bytes.fromhex(args.arg)

@@ -4,8 +4,10 @@ addresses inside the lab's namespaces."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -301,6 +303,30 @@ def test_dht_announce_from_behind_nat_lands_with_the_router_address(lab):
     assert lab.dht_get_peers(other) == [addr(lab.public_address(h), 5555)]
     assert lab.dht_get_peers(os.urandom(20).hex()) == []
 
+
+def test_dht_lookup_from_the_bootstrap_nodes_finds_the_closest_nodes(lab):
+    """What a DHT client does: an iterative get_peers starting from only the
+    bootstrap nodes converges on the 8 nodes closest to the infohash (by XOR
+    distance of the ids the nodes answer with); an announce to them from
+    behind one NAT is found by a lookup from behind another."""
+    nodes, _ = _start_dht(lab)
+    h = lab.peer("host", behind="eim")
+    v = lab.peer("viewer", behind="symmetric")
+    ids = {line["node"]: int(line["id"], 16) for line in lab.krpc(v, "ping")[:-1]}
+    assert len(ids) == 20
+    infohash = os.urandom(20).hex()
+    truth = sorted(ids, key=lambda n: ids[n] ^ int(infohash, 16))[:8]
+    boot = ",".join(lab.dht_bootstrap())
+    out = lab.run(h, [sys.executable, str(netlab.HERE / "krpc.py"), "lookup", infohash, "--nodes", boot,
+                      "--announce", "--implied-port", "--port", "40100"], timeout=20)
+    found = json.loads(out.stdout.splitlines()[-1])
+    # (Kademlia promises the closest ones; the tail of the 8 may differ)
+    assert set(truth[:6]) <= set(found["closest"]), (found, truth)
+    assert found["stored"] == 8 and found["ip"] == [addr(lab.public_address(h), 40100)], found
+    out = lab.run(v, [sys.executable, str(netlab.HERE / "krpc.py"), "lookup", infohash, "--nodes", boot], timeout=20)
+    seen = json.loads(out.stdout.splitlines()[-1])
+    assert seen["values"] == [addr(lab.public_address(h), 40100)], seen
+    print(f"lookup: {found['rounds']} rounds, {found['queried']} nodes queried")
 
 def test_dht_bep44_put_and_get(lab):
     """BEP 44 storage on the lab nodes: an immutable item, and a mutable one
