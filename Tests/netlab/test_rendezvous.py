@@ -100,3 +100,18 @@ def test_kept_ticket_reaches_the_restarted_host_over_the_dht(request, tmp_path):
     ttff = f"{result['ttff']:.2f} s" if result["ttff"] is not None else "-"
     print(f"kept ticket (same ticket printed twice: {ticket1 == ticket2}): {result['outcome']}, first frame after {ttff}")
     _check(result, "direct", "first ticket, second host (eim → eim)")
+
+
+TURN_CELLS = [("eim", "symmetric"), ("symmetric", "eim"), ("symmetric", "symmetric")]
+
+
+@pytest.mark.parametrize("host_at,viewer_at", TURN_CELLS, ids=[f"{h}-{v}" for h, v in TURN_CELLS])
+def test_long_term_turn_account_serves_viewers_without_credentials(host_at, viewer_at):
+    """With a TURN account (user and password) on the host only, a viewer
+    the punch cannot reach gets the stream through the host's relayed
+    address: the DHT tells the host the viewer's IP, the host permits it,
+    and the viewer's plain UDP gets in. The host's password never leaves it."""
+    bench.BINARY = _binary()
+    result = bench.run_dht_cell(host_at, viewer_at, turn_account=True)
+    print(f"{host_at} → {viewer_at} (DHT + long-term TURN): {result['outcome']}, first frame after {result['ttff']} s")
+    _check(result, "relayed", f"{host_at} host with a TURN account, {viewer_at} viewer")
