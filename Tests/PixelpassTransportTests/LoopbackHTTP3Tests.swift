@@ -216,3 +216,44 @@ final class SideChannelTests: XCTestCase {
         try loop.flatSubmit { server.shutdown() }.wait()
     }
 }
+
+/// Addresses that come while the race runs (the rendezvous's part).
+final class LateCandidatesTests: XCTestCase {
+    var group: MultiThreadedEventLoopGroup!
+
+    override func setUp() { group = MultiThreadedEventLoopGroup(numberOfThreads: 1) }
+    override func tearDown() { try? group.syncShutdownGracefully() }
+
+    func testARaceWithNoAddressYetConnectsToOneAddedLater() throws {
+        let loop = group.next()
+        let identity = try TLSIdentity(commonName: "late host")
+        let server = try HTTP3Server.start(bindingTo: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+                                           identity: identity, on: loop).wait()
+        defer { _ = try? loop.flatSubmit { server.shutdown() }.wait() }
+        let late = LateCandidates()
+        let connecting = HTTP3Client.connect(to: [], pinnedFingerprint: identity.fingerprint,
+                                             identity: try TLSIdentity(commonName: "viewer"), late: late, on: loop)
+        final class Flag { var raised = false }
+        let ended = Flag()
+        connecting.whenComplete { _ in ended.raised = true }  // on the loop
+        // Nothing to dial yet: the race must wait, not fail.
+        try loop.scheduleTask(in: .milliseconds(300)) { }.futureResult.wait()
+        XCTAssertFalse(try loop.submit { ended.raised }.wait(), "the race ended before any address came")
+        try loop.submit { late.add(server.localAddress) }.wait()
+        let client = try connecting.wait()
+        XCTAssertEqual(try loop.submit { client.remoteAddress }.wait(), server.localAddress)
+        _ = try? loop.flatSubmit { client.close() }.wait()
+    }
+
+    func testClosingWithNothingDialledFailsTheRaceAtOnce() throws {
+        let loop = group.next()
+        let late = LateCandidates()
+        let connecting = HTTP3Client.connect(to: [], pinnedFingerprint: [UInt8](repeating: 0, count: 32),
+                                             identity: try TLSIdentity(commonName: "viewer"), late: late, on: loop)
+        try loop.scheduleTask(in: .milliseconds(100)) { }.futureResult.wait()
+        try loop.submit { late.close() }.wait()
+        XCTAssertThrowsError(try connecting.wait()) { error in
+            guard case HTTP3ConnectError.unreachable = error else { return XCTFail("\(error)") }
+        }
+    }
+}
