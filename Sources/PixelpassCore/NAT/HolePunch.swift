@@ -72,8 +72,13 @@ final class HolePunchSession {
     static let openerTTL = 2
     static let probeInterval = TimeAmount.milliseconds(200)
     static let duration = 6.0
-    /// Probes start this many rounds after a target's openers (≈300 ms).
-    private static let probeDelayRounds = 2
+    /// Probes start this many rounds after a target's openers (400 ms),
+    /// or `rendezvousProbeDelayRounds` in a rendezvous session: a host that
+    /// found a viewer in the DHT gives it time to find the host's current
+    /// address and open toward it first (a probe that reaches the viewer's
+    /// NAT before would move the viewer's port).
+    var probeDelayRounds = 2
+    static let rendezvousProbeDelayRounds = 5
     private static var roundsPerTarget: Int { Int(duration / 0.2) }
     /// An openers-only session gives up after this long without an answer.
     static let openersOnlyDuration = 20.0
@@ -127,7 +132,7 @@ final class HolePunchSession {
                 let age = rounds - target.since
                 guard age <= Self.roundsPerTarget, !answered.contains(target.address) else { continue }
                 active = true
-                if age >= Self.probeDelayRounds { socket.send(probe, to: target.address) }
+                if age >= probeDelayRounds { socket.send(probe, to: target.address) }
             }
             return active || awaitsMoreTargets
         }

@@ -55,6 +55,7 @@ final class HostRendezvous {
 
     func start() {
         punching = nat.punch(token: keys.punchToken, toward: [], style: .openThenProbe, lifetime: nil)
+        punching?.probeDelayRounds = HolePunchSession.rendezvousProbeDelayRounds
         publish()
         pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.pollInterval) { [weak self] _ in
             self?.poll()

@@ -35,7 +35,8 @@ final class ViewerRendezvous {
     private(set) var hostFound = false
     private(set) var heardHost = false
 
-    static let pollInterval = TimeAmount.seconds(1)
+    /// Often at first (the host may have just started), then once a second.
+    static let pollInterval = TimeAmount.milliseconds(500)
 
     init(dht: DHTSideChannel, nat: NATSideChannel, keys: RendezvousKeys, ticket: Ticket, late: LateCandidates,
          logger: Logger) {
@@ -57,9 +58,6 @@ final class ViewerRendezvous {
         // The ticket names where the host was; the DHT may know where it is now.
         for address in ticket.reflexive.map(\.socketAddress) { addHostTarget(address) }
         dht.onReflexive = { [weak self] address in self?.learnedReflexive(address) }
-        dht.announce(keys.viewerInfoHash, onPeers: nil, onFinished: { [weak self] outcome in
-            self?.logger.debug("DHT: announced ourselves (\(outcome))")
-        })
         pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.pollInterval) { [weak self] _ in
             self?.poll()
         }
@@ -76,9 +74,15 @@ final class ViewerRendezvous {
     private func poll() {
         guard !stopped else { return }
         polls += 1
+        guard polls <= 6 || polls % 2 == 0 else { return }
+        let first = polls == 1
         dht.getPeers(keys.hostInfoHash, fresh: polls <= 3, onPeers: { [weak self] peers in
             guard let self else { return }
             for peer in peers { if let address = peer.socketAddress { self.foundHost(address) } }
+        }, onFinished: { [weak self] _ in
+            // Announce only once we know where the host is now (and open
+            // toward it): the host punches as soon as it finds us.
+            if first { self?.announce() }
         })
         // The host's record matters only when its address changed since the
         // ticket (a kept ticket): read it now and then, not every second.
@@ -97,6 +101,13 @@ final class ViewerRendezvous {
         })
     }
 
+    private func announce() {
+        guard !stopped else { return }
+        dht.announce(keys.viewerInfoHash, onPeers: nil, onFinished: { [weak self] outcome in
+            self?.logger.debug("DHT: announced ourselves (\(outcome))")
+        })
+    }
+
     private func foundHost(_ address: SocketAddress) {
         hostFound = true
         addHostTarget(address)
@@ -105,6 +116,7 @@ final class ViewerRendezvous {
     private func addHostTarget(_ address: SocketAddress) {
         guard address.protocol == nat.socket.localAddress.protocol, !hostTargets.contains(address) else { return }
         hostTargets.append(address)
+        logger.debug("the host may be at \(address)")
         dht.avoid(address)
         // Behind no NAT, there is nothing to open: the host's probes reach
         // us, and each is answered. Unsure yet: wait for the DHT to say.

@@ -21,10 +21,16 @@ public struct ReflexiveObservations: Hashable, Sendable {
 
     public init() {}
 
+    /// One node's odd report (a stale view, a hostile node) does not make
+    /// a NAT symmetric: that takes three different addresses, or two that
+    /// two nodes each agree on. A symmetric NAT gives every node its own.
     public var mapping: Mapping {
-        let distinct = Set(reports.values).sorted { ($0.ip.bytes, $0.port) < ($1.ip.bytes, $1.port) }
-        if distinct.count >= 2 { return .endpointDependent(distinct) }
-        if let only = distinct.first, reports.count >= 2 { return .endpointIndependent(only) }
+        var counts: [NATAddress: Int] = [:]
+        for seen in reports.values { counts[seen, default: 0] += 1 }
+        let distinct = counts.keys.sorted { ($0.ip.bytes, $0.port) < ($1.ip.bytes, $1.port) }
+        let agreed = counts.filter { $0.value >= 2 }
+        if distinct.count >= 3 || agreed.count >= 2 { return .endpointDependent(distinct) }
+        if let (only, count) = counts.max(by: { $0.value < $1.value }), count >= 2 { return .endpointIndependent(only) }
         return .unknown
     }
 

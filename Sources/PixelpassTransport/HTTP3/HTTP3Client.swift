@@ -58,8 +58,17 @@ public final class HTTP3Client {
             binds.append(try! SocketAddress(ipAddress: "0.0.0.0", port: 0))
         }
         if candidates.contains(where: { $0.protocol == .inet6 }) { binds.append(try! SocketAddress(ipAddress: "::", port: 0)) }
-        let bound = binds.map {
+        // IPv6 addresses may come later too; a machine without IPv6 simply
+        // has no such socket.
+        let speculativeIPv6 = late != nil && !binds.contains { $0.protocol == .inet6 }
+        var bound: [EventLoopFuture<QUICEndpoint?>] = binds.map {
             QUICEndpoint.bind(to: $0, identity: identity, settings: settings, acceptsConnections: false, on: eventLoop)
+                .map { Optional($0) }
+        }
+        if speculativeIPv6 {
+            bound.append(QUICEndpoint.bind(to: try! SocketAddress(ipAddress: "::", port: 0), identity: identity,
+                                           settings: settings, acceptsConnections: false, on: eventLoop)
+                .map { Optional($0) }.recover { _ in nil })
         }
         let promise = eventLoop.makePromise(of: HTTP3Client.self)
         // The rest runs on the loop, where the endpoints live: bind all,
@@ -90,7 +99,7 @@ public final class HTTP3Client {
 
     /// Waits on the loop for every bound endpoint; the first failure wins
     /// (and the endpoints that did bind are closed).
-    private static func collect(_ futures: [EventLoopFuture<QUICEndpoint>], on eventLoop: EventLoop,
+    private static func collect(_ futures: [EventLoopFuture<QUICEndpoint?>], on eventLoop: EventLoop,
                                 _ done: @escaping (Result<[QUICEndpoint], Error>) -> Void) {
         var endpoints: [QUICEndpoint?] = Array(repeating: nil, count: futures.count)
         var remaining = futures.count
@@ -98,7 +107,7 @@ public final class HTTP3Client {
         for (index, future) in futures.enumerated() {
             future.assumeIsolated().whenComplete { result in
                 switch result {
-                case .success(let endpoint): endpoints[index] = endpoint
+                case .success(let endpoint): endpoints[index] = endpoint  // nil: an optional socket not made
                 case .failure(let error): failure = failure ?? error
                 }
                 remaining -= 1

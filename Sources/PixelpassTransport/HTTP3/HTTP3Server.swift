@@ -8,9 +8,12 @@ public protocol HTTP3ServerDelegate: AnyObject {
     func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder)
 }
 
-/// An HTTP/3 server on one UDP socket. Create and use it on its event loop.
+/// An HTTP/3 server on one UDP socket, or two (IPv4 and IPv6) when it
+/// listens dual-stack. Create and use it on its event loop.
 public final class HTTP3Server: HTTP3SessionDelegate {
-    private let endpoint: QUICEndpoint
+    /// The first is the one asked for; an IPv6 one may follow.
+    private let endpoints: [QUICEndpoint]
+    private var endpoint: QUICEndpoint { endpoints[0] }
     public weak var delegate: HTTP3ServerDelegate?
     /// The HTTP/3 session of every live connection.
     private var sessions: [ObjectIdentifier: HTTP3Session] = [:]
@@ -22,20 +25,44 @@ public final class HTTP3Server: HTTP3SessionDelegate {
         sessions.values.map(\.peer).filter { $0.announced && $0.isConnected }
     }
     /// Datagrams that matched no connection and started none.
-    public var droppedDatagrams: Int { endpoint.droppedDatagrams }
-    /// The UDP socket, for STUN/TURN/probes that must share the QUIC port.
+    public var droppedDatagrams: Int { endpoints.reduce(0) { $0 + $1.droppedDatagrams } }
+    /// The first UDP socket, for STUN/TURN/probes that must share the QUIC port.
     public var socket: SharedDatagramSocket { endpoint.shared }
+    /// The IPv6 socket of a dual-stack server.
+    public var ipv6Socket: SharedDatagramSocket? { endpoints.dropFirst().first?.shared }
 
-    private init(endpoint: QUICEndpoint) {
-        self.endpoint = endpoint
+    private init(endpoints: [QUICEndpoint]) {
+        self.endpoints = endpoints
     }
 
-    public static func start(bindingTo address: SocketAddress, identity: TLSIdentity,
+    /// Listens on `address`; with `alsoIPv6` and an IPv4 wildcard address,
+    /// on the IPv6 wildcard too (the same port when it is free), so hosts
+    /// with global IPv6 addresses can be reached without a NAT. A machine
+    /// without IPv6 just listens on IPv4.
+    public static func start(bindingTo address: SocketAddress, alsoIPv6: Bool = false, identity: TLSIdentity,
                              settings: QUICSettings = QUICSettings(),
                              on eventLoop: EventLoop) -> EventLoopFuture<HTTP3Server> {
         QUICEndpoint.bind(to: address, identity: identity, settings: settings,
-                          acceptsConnections: true, on: eventLoop).map { endpoint in
-            let server = HTTP3Server(endpoint: endpoint)
+                          acceptsConnections: true, on: eventLoop).flatMap { primary in
+            guard alsoIPv6, address.protocol == .inet, address.ipAddress == "0.0.0.0" else {
+                return eventLoop.makeSucceededFuture(HTTP3Server.wire([primary], settings: settings))
+            }
+            let port = primary.localAddress.port ?? 0
+            let bindIPv6 = { (port: Int) in
+                QUICEndpoint.bind(to: try! SocketAddress(ipAddress: "::", port: port), identity: identity,
+                                  settings: settings, acceptsConnections: true, on: eventLoop)
+            }
+            return bindIPv6(port)
+                .flatMapError { _ in bindIPv6(0) }
+                .map { HTTP3Server.wire([primary, $0], settings: settings) }
+                .flatMapErrorThrowing { _ in HTTP3Server.wire([primary], settings: settings) }
+        }
+    }
+
+    /// The server around bound endpoints, with their callbacks set. On the loop.
+    private static func wire(_ endpoints: [QUICEndpoint], settings: QUICSettings) -> HTTP3Server {
+        let server = HTTP3Server(endpoints: endpoints)
+        for endpoint in endpoints {
             endpoint.onAccept = { [weak server, unowned endpoint] connection in
                 guard let server else { return }
                 let session = try HTTP3Session(streams: connection, server: true,
@@ -54,8 +81,8 @@ public final class HTTP3Server: HTTP3SessionDelegate {
                       session.peer.announced else { return }
                 server.delegate?.http3Server(server, peerDisconnected: session.peer, reason: reason)
             }
-            return server
         }
+        return server
     }
 
     /// Tells the delegate about a peer once, before its first request.
@@ -76,10 +103,11 @@ public final class HTTP3Server: HTTP3SessionDelegate {
     /// Tells every peer the share ended (H3_NO_ERROR); the socket stays open
     /// (a TURN allocation on it can still be released).
     public func closeConnections() {
-        endpoint.closeConnections(applicationError: HTTP3ErrorCode.noError)
+        for endpoint in endpoints { endpoint.closeConnections(applicationError: HTTP3ErrorCode.noError) }
     }
 
     public func shutdown() -> EventLoopFuture<Void> {
-        endpoint.shutdown(applicationError: HTTP3ErrorCode.noError)
+        let closes = endpoints.map { $0.shutdown(applicationError: HTTP3ErrorCode.noError) }
+        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
     }
 }

@@ -72,6 +72,11 @@ final class QUICEndpoint: ChannelInboundHandler {
             .channelOption(ChannelOptions.recvAllocator,
                            value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerRead * slotSize))
             .channelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+        if address.protocol == .inet6 {
+            // IPv6 only, so an IPv4 socket may have the same port beside it.
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
         if canCoalesceReceives {
             bootstrap = bootstrap
                 .channelOption(ChannelOptions.datagramReceiveOffload, value: true)
