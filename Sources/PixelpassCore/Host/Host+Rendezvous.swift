@@ -10,7 +10,7 @@ extension Host {
         // Keys come from a 16-byte secret (every host makes one); a longer
         // secret from elsewhere simply has no rendezvous.
         guard let keys = RendezvousKeys(secret: ticket.secret) else { return dht.stop() }
-        let rendezvous = HostRendezvous(dht: dht, nat: nat, keys: keys,
+        let rendezvous = HostRendezvous(dht: dht, nat: nat, nat6: nat6, keys: keys,
                                         ownAddresses: { addresses }, logger: configuration.logger)
         self.rendezvous = rendezvous
         rendezvous.start()

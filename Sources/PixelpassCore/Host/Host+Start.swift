@@ -21,7 +21,9 @@ extension Host {
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
-        return HTTP3Server.start(bindingTo: configuration.bind, identity: identity, on: eventLoop)
+        // Dual-stack on the default wildcard bind: global IPv6 addresses
+        // need no NAT traversal at all, only a punch through a firewall.
+        return HTTP3Server.start(bindingTo: configuration.bind, alsoIPv6: true, identity: identity, on: eventLoop)
             .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
             .hop(to: eventLoop)
             .flatMap { server in
@@ -39,6 +41,12 @@ extension Host {
                     .map { gathered in
                         let host = Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
                                                  identity: identity, secret: secret, gathered: gathered)
+                        if let ipv6 = server.ipv6Socket {
+                            // Hole-punch probes over IPv6 (through the viewer's firewall).
+                            let nat6 = NATSideChannel(socket: ipv6, logger: configuration.logger)
+                            ipv6.sideChannel = nat6
+                            host.nat6 = nat6
+                        }
                         if let dht { host.startRendezvous(dht) }
                         return host
                     }
@@ -58,6 +66,11 @@ extension Host {
         let logger = configuration.logger
         let port = server.localAddress.port ?? 0
         var addresses = InterfaceAddresses.candidates(for: configuration.bind, port: port)
+        if let ipv6 = server.ipv6Socket, let ipv6Port = ipv6.localAddress.port {
+            // Global IPv6 addresses before loopback: a friend may reach them directly.
+            let global = InterfaceAddresses.globalIPv6(port: ipv6Port)
+            addresses.insert(contentsOf: global, at: addresses.firstIndex(where: \.isLoopback) ?? addresses.endIndex)
+        }
         for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
         let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
         let ticket = Ticket(fingerprint: identity.fingerprint,

@@ -35,6 +35,8 @@ public final class Host: HTTP3ServerDelegate {
     private var pathWatch: RepeatedTask?
     /// STUN/TURN on the QUIC socket.
     let nat: NATSideChannel
+    /// Probes on the IPv6 socket of a dual-stack host.
+    var nat6: NATSideChannel?
     /// Meets viewers through the DHT (Host+Rendezvous.swift).
     var rendezvous: HostRendezvous?
     /// The router's port mapping, if it granted one.

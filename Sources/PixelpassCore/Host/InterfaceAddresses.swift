@@ -31,4 +31,17 @@ enum InterfaceAddresses {
         }
         return external + loopback.prefix(1)
     }
+
+    /// This machine's global IPv6 addresses (2000::/3: no NAT in front of
+    /// them, only a firewall at most) with `port`, for a dual-stack socket.
+    static func globalIPv6(port: Int) -> [TicketAddress] {
+        var found: [TicketAddress] = []
+        for device in (try? System.enumerateDevices()) ?? [] {
+            guard var address = device.address, address.protocol == .inet6,
+                  let ip = address.natAddress?.ip, ip.isGlobalIPv6 else { continue }
+            address.port = port
+            if let candidate = TicketAddress(address), !found.contains(candidate) { found.append(candidate) }
+        }
+        return found
+    }
 }

@@ -78,7 +78,7 @@ final class HolePunchSession {
     /// address and open toward it first (a probe that reaches the viewer's
     /// NAT before would move the viewer's port).
     var probeDelayRounds = 2
-    static let rendezvousProbeDelayRounds = 5
+    static let rendezvousProbeDelayRounds = 3
     private static var roundsPerTarget: Int { Int(duration / 0.2) }
     /// An openers-only session gives up after this long without an answer.
     static let openersOnlyDuration = 20.0

@@ -14,4 +14,10 @@ extension NATIP {
             return (top & 0xFE00) == 0xFC00 || (top & 0xFFC0) == 0xFE80
         }
     }
+
+    /// A global unicast IPv6 address (2000::/3).
+    var isGlobalIPv6: Bool {
+        guard case .v6(let high, _) = self else { return false }
+        return high >> 61 == 1
+    }
 }

@@ -17,12 +17,15 @@ import PixelpassTransport
 final class HostRendezvous {
     private let dht: DHTSideChannel
     private let nat: NATSideChannel
+    /// The IPv6 socket's, when the host listens dual-stack.
+    private let nat6: NATSideChannel?
     private let keys: RendezvousKeys
     private let ownAddresses: () -> [NATAddress]
     private let logger: Logger
     private var eventLoop: EventLoop { nat.socket.eventLoop }
 
     private var punching: HolePunchSession?
+    private var punching6: HolePunchSession?
     private var seen: Set<NATAddress> = []
     private var pollTask: RepeatedTask?
     private var polls = 0
@@ -44,10 +47,11 @@ final class HostRendezvous {
     /// The most viewer addresses punched toward at once.
     static let maxTargets = 32
 
-    init(dht: DHTSideChannel, nat: NATSideChannel, keys: RendezvousKeys,
+    init(dht: DHTSideChannel, nat: NATSideChannel, nat6: NATSideChannel?, keys: RendezvousKeys,
          ownAddresses: @escaping () -> [NATAddress], logger: Logger) {
         self.dht = dht
         self.nat = nat
+        self.nat6 = nat6
         self.keys = keys
         self.ownAddresses = ownAddresses
         self.logger = logger
@@ -56,6 +60,8 @@ final class HostRendezvous {
     func start() {
         punching = nat.punch(token: keys.punchToken, toward: [], style: .openThenProbe, lifetime: nil)
         punching?.probeDelayRounds = HolePunchSession.rendezvousProbeDelayRounds
+        // Through IPv6 firewalls there is no port to move: probe at once.
+        punching6 = nat6?.punch(token: keys.punchToken, toward: [], style: .openThenProbe, lifetime: nil)
         publish()
         pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.pollInterval) { [weak self] _ in
             self?.poll()
@@ -66,6 +72,7 @@ final class HostRendezvous {
         stopped = true
         pollTask?.cancel()
         nat.stopPunching(token: keys.punchToken)
+        nat6?.stopPunching(token: keys.punchToken)
         dht.stop()
     }
 
@@ -89,28 +96,43 @@ final class HostRendezvous {
         polls += 1
         let fresh = polls <= Self.freshLookups || polls % Self.freshEvery == 0
         dht.getPeers(keys.viewerInfoHash, fresh: fresh, onPeers: { [weak self] peers in
-            self?.found(peers)
+            guard let self else { return }
+            let before = self.seen.count
+            self.found(peers)
+            // A new viewer: its record may name IPv6 addresses; read it now.
+            if self.seen.count > before { self.readViewerRecord() }
         }, onFinished: { [weak self] _ in
             self?.polling = false
         })
-        if polls % Self.recordEvery == 1 {
-            dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.viewerSalt, onItem: { [weak self] item in
-                guard let self, let record = self.keys.record(in: item), record.role == .viewer else { return }
-                self.found(record.addresses)
-            })
-        }
+        if polls % Self.recordEvery == 1 { readViewerRecord() }
+    }
+
+    /// The newest viewer's sealed record: its IPv6 and LAN addresses.
+    private func readViewerRecord() {
+        dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.viewerSalt, onItem: { [weak self] item in
+            guard let self, let record = self.keys.record(in: item), record.role == .viewer else { return }
+            self.found(record.addresses)
+        })
     }
 
     private func found(_ addresses: [NATAddress]) {
-        let family = nat.socket.localAddress.protocol
         for address in addresses where seen.count < Self.maxTargets && !seen.contains(address) {
-            guard let target = address.socketAddress, target.protocol == family, !target.isLoopback else { continue }
-            seen.insert(address)
-            dht.avoid(target)
+            guard let target = address.socketAddress, !target.isLoopback else { continue }
+            switch target.protocol {
+            case .inet:
+                seen.insert(address)
+                logger.debug("DHT: a viewer may be at \(address); punching")
+                dht.avoid(target)
+                punching?.add(target)
+                nat.permit(address.ip)
+            case .inet6 where punching6 != nil && address.ip.isGlobalIPv6:
+                seen.insert(address)
+                logger.debug("DHT: a viewer may be at \(address); punching over IPv6")
+                punching6?.add(target)
+            default:
+                continue
+            }
             viewersFound += 1
-            logger.debug("DHT: a viewer may be at \(address); punching")
-            punching?.add(target)
-            nat.permit(address.ip)
         }
     }
 }

@@ -23,6 +23,9 @@ final class ViewerRendezvous {
     private var eventLoop: EventLoop { nat.socket.eventLoop }
 
     private var punching: HolePunchSession?
+    /// The IPv6 socket's probes, when there is one.
+    private var nat6: NATSideChannel?
+    private var punching6: HolePunchSession?
     /// Host addresses to punch toward once we know whether we are behind a NAT.
     private var hostTargets: [SocketAddress] = []
     private var behindNAT: Bool?
@@ -30,6 +33,7 @@ final class ViewerRendezvous {
     private var stopped = false
     private var published = false
     private var polls = 0
+    private var announced = false
 
     /// What the rendezvous learned, for the message when nothing connects.
     private(set) var hostFound = false
@@ -63,11 +67,28 @@ final class ViewerRendezvous {
         }
     }
 
+    /// Looks for the host over IPv6 too, from `nat6`'s socket: its global
+    /// addresses go into our record, and the host's are dialled (which
+    /// opens our firewall to them) and answered when its probe comes.
+    func useIPv6(_ nat6: NATSideChannel) {
+        self.nat6 = nat6
+        punching6 = nat6.punch(token: keys.punchToken, toward: [], style: .openThenProbe, lifetime: nil) { [weak self] address in
+            guard let self else { return }
+            self.heardHost = true
+            self.logger.debug("the host's probe came over IPv6 from \(address); connecting there")
+            self.late.add(address, again: true)
+        }
+        for address in ticket.addresses.map(\.socketAddress) where address.protocol == .inet6 {
+            punching6?.add(address)
+        }
+    }
+
     func stop() {
         stopped = true
         pollTask?.cancel()
         dht.onReflexive = nil
         nat.stopPunching(token: keys.punchToken)
+        nat6?.stopPunching(token: keys.punchToken)
         dht.stop()
     }
 
@@ -76,12 +97,14 @@ final class ViewerRendezvous {
         polls += 1
         guard polls <= 6 || polls % 2 == 0 else { return }
         let first = polls == 1
+        // Announce once we know where the host is now (and have opened
+        // toward it), or know that the DHT does not say: the host punches
+        // as soon as it finds us.
         dht.getPeers(keys.hostInfoHash, fresh: polls <= 3, onPeers: { [weak self] peers in
             guard let self else { return }
             for peer in peers { if let address = peer.socketAddress { self.foundHost(address) } }
+            if first { self.announce() }
         }, onFinished: { [weak self] _ in
-            // Announce only once we know where the host is now (and open
-            // toward it): the host punches as soon as it finds us.
             if first { self?.announce() }
         })
         // The host's record matters only when its address changed since the
@@ -91,7 +114,11 @@ final class ViewerRendezvous {
             guard let self, let record = self.keys.record(in: item), record.role == .host else { return }
             for peer in record.addresses {
                 guard let address = peer.socketAddress else { continue }
-                if peer.ip.isPrivateOrLinkLocal || !(self.behindNAT ?? true) {
+                if address.protocol == .inet6 {
+                    guard peer.ip.isGlobalIPv6, self.nat6 != nil else { continue }
+                    self.late.add(address)
+                    self.punching6?.add(address)
+                } else if peer.ip.isPrivateOrLinkLocal || !(self.behindNAT ?? true) {
                     // An interface address (the same LAN, or a public host): dial it.
                     self.late.add(address)
                 } else {
@@ -102,7 +129,8 @@ final class ViewerRendezvous {
     }
 
     private func announce() {
-        guard !stopped else { return }
+        guard !stopped, !announced else { return }
+        announced = true
         dht.announce(keys.viewerInfoHash, onPeers: nil, onFinished: { [weak self] outcome in
             self?.logger.debug("DHT: announced ourselves (\(outcome))")
         })
@@ -147,6 +175,9 @@ final class ViewerRendezvous {
             .filter { !$0.isLoopback }
             .compactMap { $0.socketAddress.natAddress }
         if !addresses.contains(reflexive) { addresses.append(reflexive) }
+        if let ipv6Port = nat6?.socket.localAddress.port {
+            addresses += InterfaceAddresses.globalIPv6(port: ipv6Port).map(\.socketAddress).compactMap(\.natAddress)
+        }
         if let item = RendezvousRecords.item(keys, role: .viewer, addresses: addresses) {
             dht.put(item, keyPair: keys.keyPair)
         }

@@ -117,6 +117,11 @@ public final class Viewer {
                                        if let late, let keys, socket.localAddress.protocol == .inet {
                                            natBox.rendezvous = startRendezvous(ticket, keys: keys, dht: dht, socket: socket, nat: natBox,
                                                                                late: late, logger: logger)
+                                       } else if let rendezvous = natBox.rendezvous, socket.localAddress.protocol == .inet6 {
+                                           // Probes over IPv6 answer through this socket.
+                                           let nat6 = NATSideChannel(socket: socket, logger: logger)
+                                           socket.sideChannel = nat6
+                                           rendezvous.useIPv6(nat6)
                                        }
                                        return socket.eventLoop.makeSucceededVoidFuture()
                                    }, late: late, on: eventLoop)

@@ -196,8 +196,8 @@ public final class HTTP3Client {
         }
 
         /// Starts a handshake to one more address (each address once).
-        func dial(_ candidate: SocketAddress) {
-            guard client == nil, !failed, dialled.insert(candidate).inserted else { return }
+        func dial(_ candidate: SocketAddress, again: Bool = false) {
+            guard client == nil, !failed, dialled.insert(candidate).inserted || again else { return }
             guard let endpoint = endpoints.first(where: { $0.localAddress.protocol == candidate.protocol }) else { return }
             do {
                 let connection = try endpoint.connect(to: candidate, pinnedFingerprint: pinnedFingerprint)
@@ -273,10 +273,12 @@ public final class LateCandidates: @unchecked Sendable {
 
     public init() {}
 
-    /// Dials `candidate` now (or as soon as the race starts).
-    public func add(_ candidate: SocketAddress) {
+    /// Dials `candidate` now (or as soon as the race starts); `again`
+    /// dials it afresh even if it was dialled before (a path that has just
+    /// opened: the first attempt's retransmissions may be seconds away).
+    public func add(_ candidate: SocketAddress, again: Bool = false) {
         guard isOpen else { return }
-        if let race { race.dial(candidate) } else { queued.append(candidate) }
+        if let race { race.dial(candidate, again: again) } else { queued.append(candidate) }
     }
 
     /// No more will come: the race ends when what it has dialled has failed.
