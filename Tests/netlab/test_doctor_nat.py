@@ -50,3 +50,28 @@ def test_public_address_and_a_router_that_maps_ports(lab, tmp_path):
     rows = _doctor(lab, behind_upnp, tmp_path, _stun_both(lab))
     assert rows["port mapping"]["status"] == "ok" and "mapped" in rows["port mapping"]["detail"], rows["port mapping"]
     assert rows["turn"]["status"] == "info"
+
+
+def _dht(lab):
+    nodes = ", ".join(f'"{node}"' for node in lab.dht_bootstrap())
+    return f"dht_bootstrap = [{nodes}]\n"
+
+
+def test_dht_reachability_and_the_nat_type_the_dht_nodes_report(lab, tmp_path):
+    lab.start_dht()
+    home = lab.peer("home", behind="eim")
+    rows = _doctor(lab, home, tmp_path, _stun_both(lab) + _dht(lab))
+    assert rows["dht"]["status"] == "ok" and lab.public_address(home) in rows["dht"]["detail"], rows["dht"]
+    assert rows["nat (dht)"]["status"] == "ok" and "hole punching" in rows["nat (dht)"]["detail"], rows["nat (dht)"]
+    strict = lab.peer("strict", behind="symmetric")
+    rows = _doctor(lab, strict, tmp_path, _stun_both(lab) + _dht(lab))
+    assert rows["nat (dht)"]["status"] == "warning" and "symmetric" in rows["nat (dht)"]["detail"], rows["nat (dht)"]
+
+
+def test_dht_unreachable_and_turned_off(lab, tmp_path):
+    h = lab.peer("host", behind="eim")
+    # Nothing listens there: the lab's DHT nodes are not started.
+    rows = _doctor(lab, h, tmp_path, _stun_both(lab) + 'dht_bootstrap = ["192.0.2.250:6881"]\n')
+    assert rows["dht"]["status"] == "warning" and "no DHT node answered" in rows["dht"]["detail"], rows["dht"]
+    rows = _doctor(lab, h, tmp_path, _stun_both(lab) + "dht = false\n")
+    assert rows["dht"]["status"] == "info" and "off" in rows["dht"]["detail"], rows["dht"]
