@@ -32,6 +32,12 @@ extension Host {
                 // The DHT joins while STUN asks, so the share is findable soon.
                 let dht = configuration.bind.isLoopback || !configuration.nat.dht.enabled ? nil
                     : DHTSideChannel.start(on: server.socket, settings: configuration.nat.dht, logger: configuration.logger)
+                if !configuration.nat.dht.enabled && !configuration.bind.isLoopback {
+                    configuration.logger.info("""
+                        the DHT rendezvous is off (--no-dht): a friend behind a home router reaches \
+                        this share only through a TURN relay or a port mapping
+                        """)
+                }
                 // Behind a NAT, the addresses STUN servers see and a TURN relay are what
                 // a friend elsewhere can reach; on loopback there is nothing to learn.
                 let gathering = configuration.bind.isLoopback

@@ -22,7 +22,11 @@ extension NATAddress {
 }
 
 /// Resolves "host:port" (names or literals) off the event loop, giving up
-/// after `timeout` seconds (no DNS must not hold up a share).
+/// after `timeout` seconds (no DNS must not hold up a share). Literal
+/// addresses need no lookup. Each name is looked up on a thread of its own:
+/// getaddrinfo can block for many seconds without DNS, and on the shared
+/// dispatch pool (one thread per core) a few such lookups — the DHT's
+/// bootstrap routers — would hold up the STUN and TURN servers' too.
 enum ServerResolver {
     static func resolve(_ servers: [String], timeout: Double, on eventLoop: EventLoop) -> EventLoopFuture<[(String, SocketAddress)]> {
         let promise = eventLoop.makePromise(of: [(String, SocketAddress)].self)
@@ -32,8 +36,12 @@ enum ServerResolver {
             guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]) else { continue }
             let bracketed = String(server[..<colon])
             let host = bracketed.hasPrefix("[") && bracketed.hasSuffix("]") ? String(bracketed.dropFirst().dropLast()) : bracketed
+            if let literal = try? SocketAddress(ipAddress: host, port: port) {
+                collected.add((server, literal))
+                continue
+            }
             group.enter()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 defer { group.leave() }
                 if let address = try? SocketAddress.makeAddressResolvingHost(host, port: port) {
                     collected.add((server, address))
