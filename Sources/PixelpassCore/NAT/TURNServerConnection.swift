@@ -76,11 +76,15 @@ final class TURNServerConnection {
         let started = NIODeadline.now()
         return bootstrap.connect(to: server)
             .flatMapErrorThrowing { error in
+                handshake.fail(error)
                 throw TURNConnectionError.connect(server: "\(server)", transport: transport, reason: "\(error)")
             }
             .flatMap { channel -> EventLoopFuture<TURNServerConnection> in
                 connection.carrier = .stream(channel)
-                guard session != nil else { return eventLoop.makeSucceededFuture(connection) }
+                guard session != nil else {
+                    handshake.succeed(())  // nothing to shake hands about over plain TCP
+                    return eventLoop.makeSucceededFuture(connection)
+                }
                 let remaining = max(.milliseconds(100), timeout - (NIODeadline.now() - started))
                 let deadline = eventLoop.scheduleTask(in: remaining) {
                     handshake.fail(TURNConnectionError.handshakeTimedOut(server: "\(server)"))

@@ -75,6 +75,9 @@ final class TURNTLSSession {
     /// The credentials must outlive the session that points at them.
     private let trust: TURNTLSTrust
     let serverName: String
+    /// GnuTLS keeps this pointer for the session's life (verify_cert), so
+    /// the C copy is ours, freed after the session.
+    private let verifiedName: UnsafeMutablePointer<CChar>
     private var incoming: [UInt8] = []
     private var incomingStart = 0
     private var outgoing: [UInt8] = []
@@ -86,6 +89,7 @@ final class TURNTLSSession {
         var session: gnutls_session_t?
         let rv = gnutls_init(&session, UInt32(GNUTLS_CLIENT))
         guard rv >= 0, let session else { throw TURNTLSError.from("gnutls_init", rv) }
+        verifiedName = strdup(serverName)
         self.session = session
         try check("gnutls_set_default_priority") { gnutls_set_default_priority(session) }
         try check("gnutls_credentials_set") {
@@ -99,7 +103,7 @@ final class TURNTLSSession {
         }
         // Chain and name are verified inside the handshake, which fails
         // with GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR when either is wrong.
-        gnutls_session_set_verify_cert(session, serverName, 0)
+        gnutls_session_set_verify_cert(session, verifiedName, 0)
         // Unretained: this object owns the session, so it outlives every
         // push and pull the session makes.
         gnutls_transport_set_ptr(session, Unmanaged.passUnretained(self).toOpaque())
@@ -109,6 +113,7 @@ final class TURNTLSSession {
 
     deinit {
         gnutls_deinit(session)
+        free(verifiedName)
     }
 
     /// Ciphertext from the server.
