@@ -38,7 +38,8 @@ let package = Package(
         // GDBus, for the desktop's ScreenCast portal.
         .systemLibrary(name: "CGio", pkgConfig: "gio-unix-2.0",
                        providers: [.apt(["libglib2.0-dev"])]),
-        // One-shot MD5 and HMAC-SHA1 for STUN message integrity.
+        // One-shot MD5 and HMAC-SHA1 for STUN message integrity, and the
+        // TLS client that reaches turns: servers.
         .systemLibrary(name: "CGnuTLSCrypto", pkgConfig: "gnutls",
                        providers: [.apt(["libgnutls28-dev"])]),
         // SHA-1/SHA-256, HMAC, Ed25519 and ChaCha20-Poly1305 for the DHT
@@ -70,6 +71,8 @@ let package = Package(
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "PixelpassCore", dependencies: [
             "PixelpassTicket", "PixelpassMedia", "PixelpassTransport", "PixelpassNAT", "PixelpassBytes", "PixelpassDHT",
+            // TLS to turns: servers (TURNTLSSession).
+            "CGnuTLSCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,7 +3,8 @@
 
 // Only the one-shot digest and MAC calls (gnutls_hash_fast, gnutls_hmac_fast)
 // that STUN needs: MD5 for the long-term credential key, HMAC-SHA1 for
-// MESSAGE-INTEGRITY and coturn's REST-API passwords.
+// MESSAGE-INTEGRITY and coturn's REST-API passwords; and, from gnutls.h, the
+// TLS client session calls PixelpassCore's TURNTLSSession uses for turns:.
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 

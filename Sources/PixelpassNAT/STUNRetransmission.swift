@@ -18,6 +18,10 @@ public struct STUNRetransmission: Hashable, Sendable {
     }
 
     public static let rfc8489 = STUNRetransmission()
+
+    /// Over TCP or TLS (RFC 8489 §6.2.2): the stream already retransmits, so
+    /// a request is sent once and fails after Ti = 39.5 s without an answer.
+    public static let reliable = STUNRetransmission(initialRTO: 39_500_000_000, maxRequests: 1, finalWaitMultiplier: 1)
 }
 
 /// One outstanding request's clock: when to resend and when to give up.

@@ -10,7 +10,8 @@ extension Ticket {
             : "[\n" + addressLines.joined(separator: ",\n") + "\n  ]"
         let relayJSON = (try? relayInfo)?.map { relay in
             "{\"server\": \(Self.jsonString(relay.server.description)), \"relayed\": \(Self.jsonString(relay.relayed.description)), "
-                + "\"username\": \(Self.jsonString(relay.username)), \"password\": \(Self.jsonString(relay.password))}"
+                + "\"username\": \(Self.jsonString(relay.username)), \"password\": \(Self.jsonString(relay.password)), "
+                + "\"transport\": \(Self.jsonString(relay.transport.name))" + (relay.transport.serverName.map { ", \"server_name\": \(Self.jsonString($0))" } ?? "") + "}"
         } ?? "null"
         return """
         {

@@ -18,7 +18,7 @@ final class ConfigEffectiveTests: XCTestCase {
             .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
             .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"", .app: nil,
             .keepTicket: "false",
-            .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .portMapping: "true",
+            .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .turnCA: nil, .portMapping: "true",
             .dht: "true", .dhtBootstrap: nil,
         ])
         XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
@@ -62,6 +62,7 @@ final class ConfigEffectiveTests: XCTestCase {
         # stun is not set           # default: public STUN servers: stun.l.google.com:19302, stun.cloudflare.com:3478
         # turn is not set           # default: no relay
         # turn_secret is not set    # default: none
+        # turn_ca is not set        # default: the system's trusted CAs only
         port_mapping = true         # default: ask the router (PCP, NAT-PMP, UPnP IGD)
         dht = true                  # default: meet viewers through the BitTorrent mainline DHT
         # dht_bootstrap is not set  # default: well-known routers: dht.libtorrent.org:25401, dht.transmissionbt.com:6881, router.bittorrent.com:6881, router.utorrent.com:6881
@@ -95,7 +96,7 @@ final class ConfigEffectiveTests: XCTestCase {
         expected.host = .init(source: .clock, bitrate: 4000, fps: 30, size: expected.host.size, maxViewers: 4,
                               encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433",
                               keepTicket: false)
-        expected.nat.portMapping = true  // a default with a value is written out
+        expected.nat.portMapping = true  // defaults with a value are written out
         expected.nat.dht = true
         XCTAssertEqual(again.values, expected)
         XCTAssertEqual(again.values.nat.stun, ["a:1", "b \"quoted\":2"])

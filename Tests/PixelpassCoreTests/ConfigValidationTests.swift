@@ -66,10 +66,10 @@ final class ConfigValidationTests: XCTestCase {
             ("view", "port = \"8080\"", "port must be an integer between 1 and 65535 (got \"8080\")"),
             ("nat", "stun = \"stun.example.org:3478\"", "stun must be an array of \"host:port\" strings, e.g. [\"stun.example.org:3478\"] (got \"stun.example.org:3478\")"),
             ("nat", "stun = [\"a:1\", 2]", "stun must be an array of \"host:port\" strings (got an element 2)"),
-            ("nat", "turn = [\"a\"]", "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (got an array)"),
-            ("nat", "turn = \"turn.example.org:3478\"", "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (got \"turn.example.org:3478\")"),
+            ("nat", "turn = [\"a\"]", "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (\"turns:\" for TLS, \"?transport=tcp\" for TCP) (got an array)"),
+            ("nat", "turn = \"turn.example.org:3478\"", "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (\"turns:\" for TLS, \"?transport=tcp\" for TCP) (got \"turn.example.org:3478\")"),
             ("nat", "turn_secret = \"\"", "turn_secret must be a non-empty string: coturn's static-auth-secret (got \"\")"),
-            ("nat", "turn = 1979-05-27", "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (got a date)"),
+            ("nat", "turn = 1979-05-27", "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (\"turns:\" for TLS, \"?transport=tcp\" for TCP) (got a date)"),
         ]
         for (table, statement, message) in cases {
             XCTAssertEqual(problems("[\(table)]\n\n\(statement)\n"), ["3: \(message)"], statement)

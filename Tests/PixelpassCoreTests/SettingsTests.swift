@@ -135,6 +135,9 @@ final class SettingsTests: XCTestCase {
             }
         }
         XCTAssertEqual(message { _ = try TURNServerURL(validating: "turn:host") },
-                       "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret (got \"turn:host\")")
+                       "turn needs a port: turn:HOST:3478 is the usual one (got \"turn:host\")")
+        XCTAssertEqual(message { _ = try TURNServerURL(validating: "stun:host:1") },
+                       "turn must be a string \"turn:USER:PASS@HOST:PORT\" or \"turn:HOST:PORT\" with turn_secret"
+                       + " (\"turns:\" for TLS, \"?transport=tcp\" for TCP) (got \"stun:host:1\")")
     }
 }

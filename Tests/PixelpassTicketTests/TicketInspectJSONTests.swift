@@ -25,7 +25,18 @@ final class TicketInspectJSONTests: XCTestCase {
         XCTAssertEqual(json["addresses"] as? [String], ["192.168.1.20:41641", "[2001:db8::1]:41641", "203.0.113.7:50000"])
         let relay = try XCTUnwrap(json["relay"] as? [String: String])
         XCTAssertEqual(relay, ["server": "198.51.100.1:3478", "relayed": "198.51.100.1:49160",
-                               "username": "1795340000:pixelpass", "password": "c2VjcmV0cGFzc3dvcmQ="])
+                               "username": "1795340000:pixelpass", "password": "c2VjcmV0cGFzc3dvcmQ=", "transport": "udp"])
+    }
+
+    func testARelayOverTLSShowsItsTransportAndServerName() throws {
+        var ticket = F.full
+        var relay = try XCTUnwrap(ticket.relayInfo)
+        relay.transport = .tls(serverName: "turn.example.org")
+        ticket.relay = relay.encoded()
+        let json = try object(ticket.inspectJSON())
+        let shown = try XCTUnwrap(json["relay"] as? [String: String])
+        XCTAssertEqual(shown["transport"], "tls")
+        XCTAssertEqual(shown["server_name"], "turn.example.org")
     }
 
     func testKeysComeInReadingOrderAndArePretty() {

@@ -10,6 +10,27 @@ final class TicketRelayTests: XCTestCase {
         XCTAssertEqual(try TicketRelay(decoding: v6.encoded()), v6)
     }
 
+    func testTCPAndTLSRelaysRoundTripAndUDPAddsNoBytes() throws {
+        var relay = TicketFixtures.relay
+        let udp = relay.encoded()
+        for transport: TicketRelay.Transport in [.tcp(serverName: "turn.example.org"), .tls(serverName: "127.0.0.1")] {
+            relay.transport = transport
+            let bytes = relay.encoded()
+            XCTAssertEqual(Array(bytes.prefix(udp.count)), udp, "the UDP encoding is a prefix: old readers see UDP")
+            XCTAssertEqual(try TicketRelay(decoding: bytes), relay)
+            // A truncated name is an error, not a guess.
+            XCTAssertThrowsError(try TicketRelay(decoding: Array(bytes.dropLast())))
+        }
+        XCTAssertEqual(try TicketRelay(decoding: udp).transport, .udp)
+    }
+
+    func testALaterTransportIsSkippedNotFatal() throws {
+        let bytes = TicketFixtures.relay.encoded() + [9, 3, 0x61, 0x62, 0x63, 0xFF]
+        let relay = try TicketRelay(decoding: bytes)
+        XCTAssertEqual(relay.transport, .unknown(9))
+        XCTAssertEqual(relay.username, TicketFixtures.relay.username)
+    }
+
     func testEveryTruncationIsAnError() {
         let bytes = TicketFixtures.relay.encoded()
         for length in 0..<bytes.count {

@@ -16,9 +16,11 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     // [view]
     case player, port
     // [nat]: STUN servers, TURN relay (turn:USER:PASS@HOST:PORT, or
-    // turn:HOST:PORT with coturn's REST secret in turn_secret)
+    // turn:HOST:PORT with coturn's REST secret in turn_secret; turns: for
+    // TLS, whose server certificate may come from the private CA in turn_ca)
     case stun, turn
     case turnSecret = "turn_secret"
+    case turnCA = "turn_ca"
     case portMapping = "port_mapping"
     // [nat]: the mainline DHT rendezvous (on by default) and its bootstrap nodes
     case dht
@@ -29,7 +31,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
         case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app, .keepTicket:
             return .host
         case .player, .port: return .view
-        case .stun, .turn, .turnSecret, .portMapping, .dht, .dhtBootstrap: return .nat
+        case .stun, .turn, .turnSecret, .turnCA, .portMapping, .dht, .dhtBootstrap: return .nat
         }
     }
 

@@ -44,8 +44,13 @@ public enum ConfigTemplate {
     # A TURN relay for when no direct path works: "turn:USER:PASS@HOST:PORT", or
     # "turn:HOST:PORT" plus coturn's REST-API secret below (then short-lived
     # credentials ride in the ticket, so viewers can use the relay too).
+    # "turn:…?transport=tcp" reaches the server over TCP, "turns:HOST:PORT" over
+    # TLS (port 5349 for coturn, 443 for most commercial services), for networks
+    # that block UDP. A viewer uses its own turn to reach a host's relay.
     # turn = "turn:USER:PASS@turn.example.org:3478"
     # turn_secret = "the static-auth-secret of the coturn server"
+    # Extra CA certificates (PEM) to trust for a turns: server, beside the system's.
+    # turn_ca = "/etc/pixelpass/turn-ca.pem"
     # Ask the router to forward the port (PCP, NAT-PMP, UPnP IGD).
     # port_mapping = true
     # Meet the other side through the BitTorrent mainline DHT, so two friends

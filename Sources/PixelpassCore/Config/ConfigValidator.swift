@@ -122,6 +122,11 @@ struct ConfigValidator {
                 throw ValueProblem("turn_secret must be a non-empty string: coturn's static-auth-secret (got \(value.shortDescription))")
             }
             config.nat.turnSecret = text
+        case .turnCA:
+            guard case .string(let text) = value, !text.isEmpty else {
+                throw ValueProblem("turn_ca must be the path of a PEM file of CA certificates (got \(value.shortDescription))")
+            }
+            config.nat.turnCA = text
         case .portMapping:
             config.nat.portMapping = try Self.boolean(key, value)
         case .dht:

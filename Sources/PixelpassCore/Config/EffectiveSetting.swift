@@ -55,6 +55,7 @@ extension LoadedConfig {
         case .stun: return values.nat.stun.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
         case .turn: return values.nat.turn.map(quoted)
         case .turnSecret: return values.nat.turnSecret.map(quoted)
+        case .turnCA: return values.nat.turnCA.map(quoted)
         case .portMapping: return values.nat.portMapping.map(String.init)
         case .dht: return values.nat.dht.map(String.init)
         case .dhtBootstrap: return values.nat.dhtBootstrap.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
@@ -87,6 +88,7 @@ extension LoadedConfig {
         case .stun: return setting(nil, "public STUN servers: " + NATSettings.defaultSTUNServers.joined(separator: ", "))
         case .turn: return setting(nil, "no relay")
         case .turnSecret: return setting(nil, "none")
+        case .turnCA: return setting(nil, "the system's trusted CAs only")
         case .portMapping: return setting("true", "ask the router (PCP, NAT-PMP, UPnP IGD)")
         case .dht: return setting("true", "meet viewers through the BitTorrent mainline DHT")
         case .dhtBootstrap: return setting(nil, "well-known routers: " + DHTSettings.defaultBootstrap.joined(separator: ", "))

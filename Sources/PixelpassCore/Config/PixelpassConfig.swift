@@ -70,6 +70,8 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var turn: String?
         /// coturn's REST-API shared secret, for short-lived credentials.
         public var turnSecret: String?
+        /// A PEM file of CA certificates to trust for `turns:` servers.
+        public var turnCA: String?
         /// Ask the router to forward the QUIC port.
         public var portMapping: Bool?
         /// Meet viewers through the BitTorrent mainline DHT.
@@ -77,8 +79,9 @@ public struct PixelpassConfig: Equatable, Sendable {
         /// As written; each checked as a `DHTBootstrapNode`.
         public var dhtBootstrap: [String]?
 
-        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil, portMapping: Bool? = nil,
-                    dht: Bool? = nil, dhtBootstrap: [String]? = nil) {
+        public init(stun: [String]? = nil, turn: String? = nil, turnSecret: String? = nil, turnCA: String? = nil,
+                    portMapping: Bool? = nil, dht: Bool? = nil, dhtBootstrap: [String]? = nil) {
+            self.turnCA = turnCA
             self.dht = dht
             self.dhtBootstrap = dhtBootstrap
             self.turnSecret = turnSecret

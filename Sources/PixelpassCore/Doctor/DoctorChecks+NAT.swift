@@ -16,12 +16,13 @@ extension DoctorChecks {
         }
         rows.append(natTypeRow(diagnosis.mapping, name: "nat", unknownBecause: "it takes two STUN servers answering"))
         if let server = diagnosis.turnServer {
+            let over = diagnosis.turnTransport.map { " over \($0.label)" } ?? ""
             if let relayed = diagnosis.relayed {
-                rows.append(DoctorCheck(name: "turn", status: .ok, detail: "\(server) allocated a relay at \(relayed)"))
+                rows.append(DoctorCheck(name: "turn", status: .ok, detail: "\(server)\(over) allocated a relay at \(relayed)"))
             } else {
                 rows.append(DoctorCheck(name: "turn", status: .warning,
-                                        detail: "\(server): \(diagnosis.relayProblem ?? "no relay")",
-                                        fix: "check [nat] turn / turn_secret against the TURN server's settings"))
+                                        detail: "\(server)\(over): \(diagnosis.relayProblem ?? "no relay")",
+                                        fix: "check [nat] turn / turn_secret / turn_ca against the TURN server's settings"))
             }
         } else {
             rows.append(DoctorCheck(name: "turn", status: .info, detail: "no TURN relay configured",

@@ -39,10 +39,14 @@ extension Host {
                         """)
                 }
                 // Behind a NAT, the addresses STUN servers see and a TURN relay are what
-                // a friend elsewhere can reach; on loopback there is nothing to learn.
-                let gathering = configuration.bind.isLoopback
-                    ? eventLoop.makeSucceededFuture(GatheredCandidates())
-                    : nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
+                // a friend elsewhere can reach; on loopback there is nothing to learn,
+                // except from a TURN server that is on loopback too (a local coturn).
+                let loopbackTURN = configuration.nat.turn.map { NATSettings(stunServers: [], turn: $0, turnCA: configuration.nat.turnCA,
+                                                                             portMapping: false, dht: DHTSettings(enabled: false)) }
+                let gathering = !configuration.bind.isLoopback
+                    ? nat.gather(configuration.nat, deadline: configuration.discoveryDeadline)
+                    : loopbackTURN.map { nat.gather($0, deadline: configuration.discoveryDeadline) }
+                        ?? eventLoop.makeSucceededFuture(GatheredCandidates())
                 return gathering
                     .map { gathered in
                         let host = Host.assemble(configuration, resolved: resolved, server: server, nat: nat,

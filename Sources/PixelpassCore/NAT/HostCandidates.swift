@@ -39,7 +39,7 @@ extension NATSideChannel {
             var relay: EventLoopFuture<(TicketRelay?, String?)> = loop.makeSucceededFuture((nil, nil))
             if let turn = settings.turn {
                 if let server = resolved.first(where: { $0.0 == turn.server })?.1 {
-                    relay = self.allocateRelay(turn, server: server, deadline: remaining)
+                    relay = self.allocateRelay(turn, server: server, caFile: settings.turnCA, deadline: remaining)
                 } else {
                     relay = loop.makeSucceededFuture((nil, "cannot resolve the TURN server \(turn.server)"))
                 }
@@ -75,7 +75,7 @@ extension NATSideChannel {
                                 logger: logger, on: socket.eventLoop)
     }
 
-    private func allocateRelay(_ turn: TURNServerSetting, server: SocketAddress,
+    private func allocateRelay(_ turn: TURNServerSetting, server: SocketAddress, caFile: String?,
                                deadline: Double) -> EventLoopFuture<(TicketRelay?, String?)> {
         let loop = socket.eventLoop
         let unixNow = UInt64(Date().timeIntervalSince1970)
@@ -86,7 +86,9 @@ extension NATSideChannel {
             done = true
             promise.succeed((nil, "the TURN server \(turn.server) did not answer in time"))
         }
-        allocate(server: server, credentials: turn.credentials(name: "pixelpass-host", unixNow: unixNow)).whenComplete { result in
+        allocate(server: server, credentials: turn.credentials(name: "pixelpass-host", unixNow: unixNow),
+                 transport: turn.transport, serverName: turn.hostName, caFile: caFile,
+                 connectTimeout: .milliseconds(Int64(deadline * 900))).whenComplete { result in
             guard !done else { return }
             done = true
             timeout.cancel()
@@ -105,8 +107,17 @@ extension NATSideChannel {
                     promise.succeed((nil, "the TURN server gave an address the ticket cannot carry"))
                     return
                 }
-                promise.succeed((TicketRelay(server: serverAddress, relayed: relayedAddress,
-                                             username: forViewers.username, password: forViewers.password), nil))
+                var relay = TicketRelay(server: serverAddress, relayed: relayedAddress,
+                                        username: forViewers.username, password: forViewers.password)
+                // Viewers with the ticket's credentials reach the server the
+                // way we do (a TLS port speaks no plain UDP), and check its
+                // certificate against the same name.
+                switch turn.transport {
+                case .udp: break
+                case .tcp: relay.transport = .tcp(serverName: turn.hostName)
+                case .tls: relay.transport = .tls(serverName: turn.hostName)
+                }
+                promise.succeed((relay, nil))
             case .failure(let error):
                 promise.succeed((nil, "\(error)"))
             }

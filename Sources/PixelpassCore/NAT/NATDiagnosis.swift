@@ -26,6 +26,8 @@ public struct NATDiagnosis: Sendable, Equatable {
     public var mapping: Mapping
     /// nil: no TURN server configured.
     public var turnServer: String?
+    /// How we reached the TURN server (UDP, TCP or TLS), nil without one.
+    public var turnTransport: TURNTransport?
     public var relayed: String?
     public var relayProblem: String?
     /// "PCP mapped 203.0.113.10:4000", or nil when the router mapped nothing.
@@ -48,7 +50,7 @@ public struct NATDiagnosis: Sendable, Equatable {
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
         var result = NATDiagnosis(stunServers: settings.stunServers, seenAs: [], stunAnswers: 0, mapping: .unknown,
-                                  turnServer: settings.turn?.server)
+                                  turnServer: settings.turn?.server, turnTransport: settings.turn?.transport)
         guard let identity = try? TLSIdentity(commonName: "pixelpass doctor"),
               let bind = try? SocketAddress(ipAddress: "0.0.0.0", port: 0),
               let server = try? HTTP3Server.start(bindingTo: bind, identity: identity, on: loop).wait() else {

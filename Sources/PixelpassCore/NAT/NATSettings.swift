@@ -6,6 +6,9 @@ public struct NATSettings: Sendable, Equatable {
     /// "host:port" of STUN servers; empty: no discovery.
     public var stunServers: [String]
     public var turn: TURNServerSetting?
+    /// A PEM file of extra CA certificates to trust for `turns:` servers
+    /// (`--turn-ca` / `[nat] turn_ca`), beside the system's.
+    public var turnCA: String?
     /// Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the host's port;
     /// off with `--no-port-mapping` / `[nat] port_mapping = false`.
     public var portMapping: Bool
@@ -16,9 +19,10 @@ public struct NATSettings: Sendable, Equatable {
     public static let defaultSTUNServers = ["stun.l.google.com:19302", "stun.cloudflare.com:3478"]
 
     public init(stunServers: [String] = NATSettings.defaultSTUNServers, turn: TURNServerSetting? = nil,
-                portMapping: Bool = true, dht: DHTSettings = DHTSettings()) {
+                turnCA: String? = nil, portMapping: Bool = true, dht: DHTSettings = DHTSettings()) {
         self.stunServers = stunServers
         self.turn = turn
+        self.turnCA = turnCA
         self.portMapping = portMapping
         self.dht = dht
     }
@@ -54,13 +58,25 @@ public struct TURNServerSetting: Sendable, Equatable {
     /// "host:port".
     public var server: String
     public var auth: Auth
+    /// UDP, TCP or TLS to the server.
+    public var transport: TURNTransport
 
-    public init(server: String, auth: Auth) {
+    public init(server: String, auth: Auth, transport: TURNTransport = .udp) {
         self.server = server
         self.auth = auth
+        self.transport = transport
     }
 
-    /// Parses `turn:USER:PASS@HOST:PORT`, or `turn:HOST:PORT` when a REST
+    /// The server's name without the port (and without brackets around an
+    /// IPv6 address): what TLS sends as SNI and checks the certificate against.
+    public var hostName: String {
+        var host = Substring(server)
+        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        return String(host)
+    }
+
+    /// Parses `turn:USER:PASS@HOST:PORT` (or `turns:…`, `…?transport=tcp`), or `turn:HOST:PORT` when a REST
     /// secret is given separately. Nil when malformed. The rules are the
     /// `turn` setting's one parser, `TURNServerURL`.
     public static func parse(_ url: String, secret: String?) -> TURNServerSetting? {

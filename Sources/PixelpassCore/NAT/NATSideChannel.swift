@@ -8,7 +8,9 @@ import PixelpassTransport
 /// times, sends what they ask, and carries QUIC packets for relayed remotes
 /// through the allocation. Datagrams from the TURN server belong to TURN
 /// (ChannelData looks like a QUIC short header, so the source decides),
-/// other STUN messages to discovery, everything else to QUIC.
+/// other STUN messages to discovery, everything else to QUIC. The TURN
+/// server may instead be reached over TCP or TLS (`TURNServerConnection`);
+/// its messages then come from that stream, and the rest is the same.
 /// Use on the socket's event loop only.
 final class NATSideChannel: DatagramSideChannel {
     let socket: SharedDatagramSocket
@@ -24,7 +26,7 @@ final class NATSideChannel: DatagramSideChannel {
     private(set) var stunAnswers = 0
 
     private var turn: TURNClient?
-    private var turnServer: SocketAddress?
+    private var turnConnection: TURNServerConnection?
     private var turnTimer: Scheduled<Void>?
     private var allocationPromise: EventLoopPromise<NATAddress>?
     private var releasePromise: EventLoopPromise<Void>?
@@ -96,19 +98,94 @@ final class NATSideChannel: DatagramSideChannel {
 
     // MARK: - TURN
 
-    /// Allocates a relay; the future gives the relayed address.
+    /// Allocates a relay, reaching the server over UDP on the QUIC socket;
+    /// the future gives the relayed address.
     func allocate(server: SocketAddress, credentials: TURNCredentials) -> EventLoopFuture<NATAddress> {
-        guard let target = server.natAddress else {
+        guard server.natAddress != nil else {
             return eventLoop.makeFailedFuture(NATError.badServer("\(server)"))
         }
-        let promise = eventLoop.makePromise(of: NATAddress.self)
+        return start(TURNServerConnection.datagrams(on: socket, to: server), credentials: credentials)
+    }
+
+    /// Allocates a relay, reaching the server with `transport`: UDP as above,
+    /// or a TCP (TLS) connection made first, within `connectTimeout`, and
+    /// whose failure (refused, certificate not trusted) fails the allocation.
+    func allocate(server: SocketAddress, credentials: TURNCredentials, transport: TURNTransport, serverName: String,
+                  caFile: String?, connectTimeout: TimeAmount = .seconds(5)) -> EventLoopFuture<NATAddress> {
+        switch transport {
+        case .udp:
+            return allocate(server: server, credentials: credentials)
+        case .tcp, .tls:
+            guard server.natAddress != nil else {
+                return eventLoop.makeFailedFuture(NATError.badServer("\(server)"))
+            }
+            let promise = eventLoop.makePromise(of: NATAddress.self)
+            allocationPromise = promise
+            TURNServerConnection.connect(transport, to: server, serverName: serverName, caFile: caFile,
+                                         timeout: connectTimeout, on: eventLoop).whenComplete { result in
+                guard self.allocationPromise?.futureResult === promise.futureResult else {
+                    if case .success(let connection) = result { connection.close() }
+                    return
+                }
+                switch result {
+                case .success(let connection):
+                    self.logger.debug("connected to the TURN server \(server) over \(transport.label)")
+                    promise.completeWith(self.start(connection, credentials: credentials))
+                case .failure(let error):
+                    self.allocationPromise = nil
+                    promise.fail(NATError.turnConnection("\(error)"))
+                }
+            }
+            return promise.futureResult
+        }
+    }
+
+    /// How the TURN server is reached, once an allocation started.
+    var turnTransport: TURNTransport? { turnConnection?.transport }
+
+    private func start(_ connection: TURNServerConnection, credentials: TURNCredentials) -> EventLoopFuture<NATAddress> {
+        let promise = allocationPromise ?? eventLoop.makePromise(of: NATAddress.self)
         allocationPromise = promise
-        turnServer = server
-        var machine = TURNClient(configuration: .init(server: target, credentials: credentials))
+        turnConnection = connection
+        connection.onMessage = { [weak self] message in self?.receivedFromServer(message) }
+        connection.onClosed = { [weak self] reason in self?.lostServer(reason) }
+        // Over a stream the connection retransmits, not STUN (RFC 8489 §6.2.2).
+        let retransmission: STUNRetransmission = connection.transport == .udp ? .rfc8489 : .reliable
+        var machine = TURNClient(configuration: .init(server: connection.server.natAddress!, credentials: credentials,
+                                                      retransmission: retransmission))
         let actions = machine.start(now: now)
         turn = machine
         performTURN(actions)
         return promise.futureResult
+    }
+
+    /// A whole message from a TCP or TLS connection to the server.
+    private func receivedFromServer(_ message: [UInt8]) {
+        guard var machine = turn else { return }
+        let actions = machine.received(message, now: now)
+        turn = machine
+        performTURN(actions)
+    }
+
+    /// The TCP or TLS connection ended: the allocation ends with it (RFC 8656 §3.1).
+    private func lostServer(_ reason: String) {
+        guard let machine = turn else { return }
+        switch machine.phase {
+        case .released, .failed: return
+        case .idle, .allocating, .allocated, .releasing: break
+        }
+        turn = nil
+        turnTimer?.cancel()
+        pending.removeAll()
+        if let promise = allocationPromise {
+            allocationPromise = nil
+            promise.fail(NATError.turnConnection(reason))
+        } else if case .releasing = machine.phase {
+            // Closing ends the allocation just as well.
+        } else {
+            onRelayLost?("the connection to the TURN server ended: \(reason)")
+        }
+        finishRelease()
     }
 
     /// Packets for `remote` go through the relay from now on (the viewer's
@@ -141,6 +218,9 @@ final class NATSideChannel: DatagramSideChannel {
 
     private func finishRelease() {
         turnTimer?.cancel()
+        if let connection = turnConnection, connection.transport != .udp {
+            connection.close()
+        }
         let promise = releasePromise
         releasePromise = nil
         promise?.succeed(())
@@ -150,7 +230,7 @@ final class NATSideChannel: DatagramSideChannel {
         for action in actions {
             switch action {
             case .sendToServer(let bytes):
-                if let turnServer { socket.send(bytes, to: turnServer) }
+                turnConnection?.send(bytes)
             case .setTimer(let deadline):
                 turnTimer?.cancel()
                 turnTimer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [weak self] in
@@ -160,8 +240,10 @@ final class NATSideChannel: DatagramSideChannel {
                     self.performTURN(next)
                 }
             case .allocated(let relayed, let mapped, let lifetime):
-                mappedAddress = mapped
-                logger.debug("TURN relay allocated at \(relayed) (we appear as \(mapped.map { "\($0)" } ?? "?"), \(lifetime) s)")
+                // Over TCP the server saw our TCP source, which says nothing
+                // about the QUIC socket's mapping.
+                if turnConnection?.transport == .udp { mappedAddress = mapped }
+                logger.debug("TURN relay allocated at \(relayed) over \(turnConnection?.transport.label ?? "?") (we appear as \(mapped.map { "\($0)" } ?? "?"), \(lifetime) s)")
                 let promise = allocationPromise
                 allocationPromise = nil
                 promise?.succeed(relayed)
@@ -245,7 +327,7 @@ final class NATSideChannel: DatagramSideChannel {
             punches[token]?.received(kind, from: remote)
             return true
         }
-        if let turnServer, remote == turnServer, var machine = turn {
+        if let turnConnection, turnConnection.receivesDatagrams(from: remote), var machine = turn {
             let bytes = Array(datagram)
             // The TURN server may be one of our STUN servers too: a Binding
             // answer it sends belongs to discovery.
@@ -286,11 +368,14 @@ final class NATSideChannel: DatagramSideChannel {
 public enum NATError: Error, CustomStringConvertible {
     case badServer(String)
     case turn(TURNFailure)
+    /// The TCP or TLS connection to the TURN server failed or ended.
+    case turnConnection(String)
 
     public var description: String {
         switch self {
         case .badServer(let server): return "cannot use \(server) as a server address"
         case .turn(let failure): return "\(failure)"
+        case .turnConnection(let reason): return reason
         }
     }
 }

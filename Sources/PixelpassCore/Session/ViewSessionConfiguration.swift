@@ -12,6 +12,8 @@ public struct ViewSessionConfiguration: Sendable {
     public var statsInterval: Double = 1
     /// Meet the host through the mainline DHT as well as dialling the ticket.
     public var dht = DHTSettings()
+    /// Our own TURN account, for when only TCP or TLS gets out (`--turn`).
+    public var turn = ViewerTURN()
     /// Where the watch's progress lines go (the command line injects its own).
     public var logger: Logger = .silent
 

@@ -82,15 +82,18 @@ public final class Viewer {
     /// addresses it opens to the race; without REST credentials in the
     /// ticket, the host's relayed address is dialled with plain UDP a little
     /// later (the host permits our IP once it finds us in the DHT).
-    public static func connect(_ ticket: Ticket, dht: DHTSettings = DHTSettings(enabled: false), logger: Logger,
-                               on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
+    /// `turn`: our own TURN account, used instead of the ticket's credentials
+    /// to reach the host's relayed address (for networks that let only TCP
+    /// or TLS out); its CA file also serves a ticket's `turns:` server.
+    public static func connect(_ ticket: Ticket, dht: DHTSettings = DHTSettings(enabled: false), turn: ViewerTURN = ViewerTURN(),
+                               logger: Logger, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
         // A ticket for this machine only (a host on loopback) has nobody to meet.
         let keys = dht.enabled ? RendezvousKeys(secret: ticket.secret) : nil
         let meets = keys != nil && !ticket.addresses.allSatisfy { $0.socketAddress.isLoopback }
         let late = meets ? LateCandidates() : nil
         var candidates = ticket.addresses.map(\.socketAddress)
         let relay = (try? ticket.relayInfo) ?? nil
-        let relayPlan = relay.flatMap(RelayPlan.init)
+        let relayPlan = relay.flatMap { RelayPlan($0, own: turn) }
         if let relayPlan {
             candidates.append(relayPlan.hostRelayed)
         } else if !meets {
@@ -111,12 +114,12 @@ public final class Viewer {
         return HTTP3Client.connect(to: candidates, pinnedFingerprint: ticket.fingerprint,
                                    identity: identity, settings: viewerQUICSettings,
                                    prepare: { socket in
-                                       if let relayPlan, socket.localAddress.protocol == relayPlan.server.protocol {
+                                       if let relayPlan, relayPlan.fits(socket) {
                                            natBox.channel = relayPlan.start(on: socket, logger: logger)
                                        }
                                        if let late, let keys, socket.localAddress.protocol == .inet {
                                            natBox.rendezvous = startRendezvous(ticket, keys: keys, dht: dht, socket: socket, nat: natBox,
-                                                                               late: late, logger: logger)
+                                                                               relayPlanned: relayPlan != nil, late: late, logger: logger)
                                        } else if let rendezvous = natBox.rendezvous, socket.localAddress.protocol == .inet6 {
                                            // Probes over IPv6 answer through this socket.
                                            let nat6 = NATSideChannel(socket: socket, logger: logger)
@@ -160,7 +163,7 @@ public final class Viewer {
     /// Joins the DHT on `socket`, starts looking for the host, and gives
     /// the race its deadline.
     private static func startRendezvous(_ ticket: Ticket, keys: RendezvousKeys, dht settings: DHTSettings, socket: SharedDatagramSocket,
-                                        nat box: NATBox, late: LateCandidates, logger: Logger) -> ViewerRendezvous {
+                                        nat box: NATBox, relayPlanned: Bool, late: LateCandidates, logger: Logger) -> ViewerRendezvous {
         let nat = box.channel ?? {
             let channel = NATSideChannel(socket: socket, logger: logger)
             socket.sideChannel = channel
@@ -171,7 +174,7 @@ public final class Viewer {
         let rendezvous = ViewerRendezvous(dht: dht, nat: nat, keys: keys,
                                           ticket: ticket, late: late, logger: logger)
         rendezvous.start()
-        if let relay = (try? ticket.relayInfo) ?? nil, RelayPlan(relay) == nil {
+        if let relay = (try? ticket.relayInfo) ?? nil, !relayPlanned {
             socket.eventLoop.scheduleTask(in: relayDialDelay) { late.add(relay.relayed.socketAddress) }
         }
         socket.eventLoop.scheduleTask(in: rendezvousDeadline) { late.close() }

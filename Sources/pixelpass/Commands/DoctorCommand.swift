@@ -58,7 +58,7 @@ struct DoctorCommand: ParsableCommand {
     static func natSettings() -> NATSettings {
         let nat = ConfigDefaults.values.nat
         let turn = nat.turn.flatMap { TURNServerSetting.parse($0, secret: nat.turnSecret) }
-        return NATSettings(stunServers: nat.stun ?? NATSettings.defaultSTUNServers, turn: turn,
+        return NATSettings(stunServers: nat.stun ?? NATSettings.defaultSTUNServers, turn: turn, turnCA: nat.turnCA,
                            portMapping: nat.portMapping ?? true, dht: (try? DHTFlags().settings()) ?? DHTSettings())
     }
 

@@ -80,11 +80,14 @@ struct HostCommand: ParsableCommand {
     @Option(name: .customLong("stun"), help: ArgumentHelp("STUN server HOST:PORT to learn the address friends see (repeat for several; none: no discovery). Default: [nat] stun in the config, else public servers.", valueName: "host:port"))
     var stunServers: [String] = []
 
-    @Option(help: ArgumentHelp("TURN relay for when no direct path works: turn:USER:PASS@HOST:PORT, or turn:HOST:PORT with --turn-secret. Default: [nat] turn in the config.", valueName: "url"))
+    @Option(help: ArgumentHelp("TURN relay for when no direct path works: turn:USER:PASS@HOST:PORT, or turn:HOST:PORT with --turn-secret; turns:… for TLS, …?transport=tcp for TCP. Default: [nat] turn in the config.", valueName: "url"))
     var turn: String?
 
     @Option(help: ArgumentHelp("coturn's REST-API shared secret (static-auth-secret): short-lived credentials are minted and ride in the ticket. Default: [nat] turn_secret.", valueName: "secret"))
     var turnSecret: String?
+
+    @Option(name: .customLong("turn-ca"), help: ArgumentHelp("PEM file of CA certificates to trust for a turns: server besides the system's (a self-hosted coturn). Default: [nat] turn_ca.", valueName: "file"))
+    var turnCA: String?
 
     @Flag(inversion: .prefixedNo, help: "Ask the router (PCP, NAT-PMP, UPnP IGD) to forward the port (default; --no-port-mapping to skip). Default: [nat] port_mapping.")
     var portMapping: Bool?
@@ -103,7 +106,7 @@ struct HostCommand: ParsableCommand {
     var settings: HostSettings {
         HostSettings(flags: HostSettings.Flags(
             encoder: encoder, hwencode: hwencode, audio: audio, app: app, bind: bind, size: size, fps: fps,
-            bitrate: bitrate, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret,
+            bitrate: bitrate, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret, turnCA: turnCA,
             portMapping: portMapping, keepTicket: keepTicket, newTicket: newTicket), dht: dhtOptions.flags)
     }
 

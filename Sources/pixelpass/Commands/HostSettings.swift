@@ -22,6 +22,7 @@ struct HostSettings {
         var stunServers: [String] = []
         var turn: String?
         var turnSecret: String?
+        var turnCA: String?
         var portMapping: Bool?
         var keepTicket: Bool?
         var newTicket = false
@@ -117,17 +118,8 @@ struct HostSettings {
                 throw ValidationError("--stun must be HOST:PORT or none, e.g. stun.example.org:3478 (got \"\(server)\")")
             }
         }
-        var turnSetting: TURNServerSetting?
-        if let text = flags.turn ?? nat.turn {
-            let secret = flags.turnSecret ?? nat.turnSecret
-            guard let url = try? TURNServerURL(validating: text), let parsed = url.setting(secret: secret) else {
-                throw ValidationError("--turn must be turn:USER:PASS@HOST:PORT, or turn:HOST:PORT together with --turn-secret (got \"\(text)\")")
-            }
-            turnSetting = parsed
-        } else if flags.turnSecret != nil {
-            throw ValidationError("--turn-secret needs --turn turn:HOST:PORT (the server it belongs to)")
-        }
-        return NATSettings(stunServers: stun, turn: turnSetting,
+        let turn = TURNFlags(turn: flags.turn, secret: flags.turnSecret, caFile: flags.turnCA)
+        return NATSettings(stunServers: stun, turn: try turn.setting(), turnCA: try turn.ca(),
                            portMapping: flags.portMapping ?? nat.portMapping ?? true, dht: try dht.settings())
     }
 

@@ -30,6 +30,15 @@ struct ViewCommand: ParsableCommand {
     @Option(help: "Local port for the stream URL (default: [view] port in the config, else a free port).")
     var port: Int?
 
+    @Option(help: ArgumentHelp("Your own TURN account, to reach the host's relay when only TCP or TLS gets out: turns:USER:PASS@HOST:PORT (or turn:…?transport=tcp, turn:HOST:PORT with --turn-secret). Used when the ticket has a relay. Default: [nat] turn.", valueName: "url"))
+    var turn: String?
+
+    @Option(help: ArgumentHelp("coturn's REST-API shared secret for --turn turn:HOST:PORT. Default: [nat] turn_secret.", valueName: "secret"))
+    var turnSecret: String?
+
+    @Option(name: .customLong("turn-ca"), help: ArgumentHelp("PEM file of CA certificates to trust for a turns: server besides the system's. Default: [nat] turn_ca.", valueName: "file"))
+    var turnCA: String?
+
     @OptionGroup var dhtOptions: DHTOptions
 
     @OptionGroup var outputOptions: OutputOptions
@@ -44,6 +53,12 @@ struct ViewCommand: ParsableCommand {
             do { _ = try RelayPort(port) } catch { throw error.about("--port") }
         }
         _ = try dhtOptions.flags.settings()
+        _ = try viewerTURN()
+    }
+
+    private func viewerTURN() throws -> ViewerTURN {
+        let flags = TURNFlags(turn: turn, secret: turnSecret, caFile: turnCA)
+        return ViewerTURN(server: try flags.setting(), caFile: try flags.ca())
     }
 
     /// Builds the configuration, starts the session, renders its events:
@@ -53,6 +68,7 @@ struct ViewCommand: ParsableCommand {
         var configuration = ViewSessionConfiguration(ticket: try TicketArgument.parse(ticket), port: effectivePort,
                                                      player: effectivePlayer)
         configuration.dht = try dhtOptions.flags.settings()
+        configuration.turn = try viewerTURN()
         configuration.logger = .console()
         var log = ViewTextRenderer(printsURL: !outputOptions.isJSON, spins: !outputOptions.isJSON)
         var json = outputOptions.isJSON ? ViewJSONRenderer() : nil

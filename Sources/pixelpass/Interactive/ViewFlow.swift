@@ -103,6 +103,9 @@ struct ViewFlow {
         var configuration = ViewSessionConfiguration(ticket: ticket, port: ConfigDefaults.values.view.port ?? 0,
                                                      player: player)
         configuration.logger = .console()
+        // The config's [nat] turn, as `pixelpass view` reads it (checked at start).
+        let turn = TURNFlags()
+        configuration.turn = ViewerTURN(server: try? turn.setting(), caFile: try? turn.ca())
         let watch = ViewSession(configuration) { [session] event in session.post(.view(event)) }
         var screen = ViewScreen(phase: .connecting(target: ticket.addresses.map(\.description).joined(separator: ", "), frame: 0))
         /// Only animates the spinner; the session reports everything else.
