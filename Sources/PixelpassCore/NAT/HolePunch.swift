@@ -69,7 +69,8 @@ final class HolePunchSession {
     /// Targets whose peer answered: probing them stops.
     private var answered: Set<SocketAddress> = []
 
-    static let openerTTL = 2
+    /// Set from `OpenerTTL` once the first hops are known (3 behind a CGNAT).
+    var openerTTL = OpenerTTL.standard
     static let probeInterval = TimeAmount.milliseconds(200)
     static let duration = 6.0
     /// Probes start this many rounds after a target's openers (400 ms),
@@ -123,7 +124,7 @@ final class HolePunchSession {
         case .openersOnly:
             guard heard == nil, Double(rounds) * 0.2 < Self.openersOnlyDuration else { return false }
             let opener = HolePunchMessage.encode(.probe, token: token)
-            for target in targets { socket.send(opener, to: target.address, ttl: Self.openerTTL) }
+            for target in targets { socket.send(opener, to: target.address, ttl: openerTTL) }
             return true
         case .openThenProbe:
             let probe = HolePunchMessage.encode(.probe, token: token)
@@ -140,7 +141,7 @@ final class HolePunchSession {
 
     private func open(_ address: SocketAddress) {
         let opener = HolePunchMessage.encode(.probe, token: token)
-        for _ in 0..<2 { socket.send(opener, to: address, ttl: Self.openerTTL) }
+        for _ in 0..<2 { socket.send(opener, to: address, ttl: openerTTL) }
     }
 
     /// A punch message arrived; answers probes and reports the first one heard.

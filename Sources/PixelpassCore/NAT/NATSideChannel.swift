@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import PixelpassNAT
@@ -36,6 +37,10 @@ final class NATSideChannel: DatagramSideChannel {
     private var pending: [([UInt8], NATAddress)] = []
     private static let pendingLimit = 64
 
+    /// The TTL of our openers: 2 behind one NAT, 3 behind a CGNAT as well.
+    var openerTTL = OpenerTTL.standard {
+        didSet { for session in punches.values { session.openerTTL = openerTTL } }
+    }
     /// Punching sessions by token (the host may punch toward several viewers).
     private var punches: [[UInt8]: HolePunchSession] = [:]
     /// Our address as the TURN server saw it (a reflexive candidate).
@@ -304,6 +309,7 @@ final class NATSideChannel: DatagramSideChannel {
         let session = HolePunchSession(socket: socket, token: token, targets: targets, style: style, logger: logger)
         session.onHeard = onHeard
         session.awaitsMoreTargets = lifetime == nil
+        session.openerTTL = openerTTL
         punches[token] = session
         session.start()
         guard let lifetime else { return session }
@@ -361,6 +367,24 @@ final class NATSideChannel: DatagramSideChannel {
     func socket(_ socket: SharedDatagramSocket, relay datagram: UnsafeRawBufferPointer, to remote: SocketAddress) {
         guard let peer = remote.natAddress else { return }
         sendThroughRelay(Array(datagram), to: peer)
+    }
+}
+
+extension NATSideChannel {
+    /// Traces the first routers toward `target` (a public address: a DHT
+    /// node) off the loop, and sets the openers' TTL from how many of them
+    /// are our own NATs.
+    func learnOpenerTTL(toward target: SocketAddress) {
+        let loop = eventLoop
+        let logger = self.logger
+        Thread.detachNewThread { [weak self] in
+            let hops = HopProbe.trace(toward: target)
+            let ttl = OpenerTTL.choose(hops: hops)
+            loop.execute {
+                logger.debug("first hops: \(hops.map { $0.map { "\($0)" } ?? "?" }.joined(separator: ", ")); openers use TTL \(ttl)")
+                self?.openerTTL = ttl
+            }
+        }
     }
 }
 

@@ -34,6 +34,8 @@ final class DHTSideChannel: DatagramSideChannel {
     }
     private var handlers: [DHTOperation: Handlers] = [:]
 
+    /// The bootstrap nodes as resolved (public addresses, once `ready`).
+    private(set) var bootstrapNodes: [SocketAddress] = []
     /// Bytes of KRPC sent, for the doctor and the traffic benchmark.
     private(set) var bytesSent = 0
     /// Our address as DHT nodes saw it (BEP 42), newest first.
@@ -62,7 +64,8 @@ final class DHTSideChannel: DatagramSideChannel {
         // promise must be kept.
         ServerResolver.resolve(settings.bootstrap, timeout: 2, on: socket.eventLoop).whenSuccess { resolved in
             guard !channel.stopped else { return channel.readyPromise.succeed(()) }
-            let bootstrap = resolved.map(\.1).filter { $0.protocol == family }.compactMap(\.natAddress)
+            channel.bootstrapNodes = resolved.map(\.1).filter { $0.protocol == family }
+            let bootstrap = channel.bootstrapNodes.compactMap(\.natAddress)
             let cached = cache.load().filter { ($0.ip.isIPv4) == (family == .inet) }
             channel.logger.debug("DHT: joining through \(bootstrap.count) bootstrap node(s) and \(cached.count) cached")
             let configuration = DHTClient.Configuration(family: family == .inet ? .v4 : .v6, bootstrap: bootstrap,

@@ -58,6 +58,11 @@ final class HostRendezvous {
     }
 
     func start() {
+        // Openers must leave all our NATs (two behind a CGNAT) and no more.
+        dht.ready.whenSuccess { [weak self] in
+            guard let self, let target = self.dht.bootstrapNodes.first else { return }
+            self.nat.learnOpenerTTL(toward: target)
+        }
         punching = nat.punch(token: keys.punchToken, toward: [], style: .openThenProbe, lifetime: nil)
         punching?.probeDelayRounds = HolePunchSession.rendezvousProbeDelayRounds
         // Through IPv6 firewalls there is no port to move: probe at once.

@@ -53,6 +53,11 @@ final class ViewerRendezvous {
     }
 
     func start() {
+        // Openers must leave all our NATs (two behind a CGNAT) and no more.
+        dht.ready.whenSuccess { [weak self] in
+            guard let self, let target = self.dht.bootstrapNodes.first else { return }
+            self.nat.learnOpenerTTL(toward: target)
+        }
         punching = nat.punch(token: keys.punchToken, toward: [], style: .openersOnly, lifetime: nil) { [weak self] address in
             guard let self else { return }
             self.heardHost = true
