@@ -9,16 +9,20 @@ A `Lab` builds a small "internet" out of Linux network namespaces:
                     long-term credentials on .10, REST shared secret on .12)
                     and, after `start_dht()`, real mainline DHT nodes
                     (libtorrent) on 192.0.2.200, .201, ... port 6881;
-* `pp-<id>-r<k>-<kind>` NAT routers (`eim`, `symmetric`, `upnp`), each with a
-                    WAN address toward the core and a private LAN behind it;
+* `pp-<id>-r<k>-<kind>` routers (`eim`, `symmetric`, `upnp`, `cgnat`: IPv4
+                    NAT; `v6fw`: eim for IPv4 plus routed IPv6 behind a
+                    stateful firewall; `v6open`: the same without the
+                    firewall), each with a WAN link toward the core (or, for
+                    a home router behind a CGNAT, into the CGNAT's LAN) and
+                    a LAN behind it;
 * `pp-<id>-<name>` one namespace per peer (host, viewer, ...).
 
 Every name starts with `pp-` and the lab id, so labs never collide. What a lab
 made is recorded in `<state dir>/<id>/state.json`; `Lab.close()` (also run by
 the context manager) and `scripts/netlab down` remove exactly that. Every
 command has a timeout. Only documentation address ranges (192.0.2.0/24,
-198.51.100.0/24, 203.0.113.0/24) and private LANs inside the namespaces are
-used.
+198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32), private LANs and the shared
+address space 100.64.0.0/10 inside the namespaces are used.
 """
 
 from __future__ import annotations
@@ -55,7 +59,28 @@ TURN_REALM = "pixelpass.test"
 RELAY_MIN_PORT = 49152
 RELAY_MAX_PORT = 49200
 
-NAT_KINDS = ("eim", "symmetric", "upnp")
+# IPv4 NAT kinds, plus the dual-stack ones: v6fw (IPv4 like eim, IPv6 routed
+# behind a stateful firewall) and v6open (IPv6 routed, no firewall); cgnat is
+# an eim NAT whose LAN is in the shared address space 100.64.0.0/10 (the
+# upstream of a "double" placement).
+NAT_KINDS = ("eim", "symmetric", "upnp", "v6fw", "v6open", "cgnat")
+IPV6_KINDS = ("v6fw", "v6open")
+# Placements peer() accepts besides the kinds: "public", "lan", and "double"
+# (a home eim router whose WAN sits in a CGNAT's 100.64.k.0/24).
+PLACEMENTS = ("public", "lan", "double") + NAT_KINDS
+
+# IPv6 (documentation prefix 2001:db8::/32 only; README "IPv6"):
+#   2001:db8::/64          public segment (bridge "pub"): core ::1, server
+#                          ::10, a public peer with ipv6 2001:db8::<last octet
+#                          of its IPv4 address, same digits>
+#   2001:db8:100:<k>::/64  router k's WAN link: core ::1, router ::2
+#   2001:db8:<k>::/64      router k's LAN: router ::1, peers ::10, ::11, ...
+# (<k> is the router index written in decimal digits, read as hex: unique for
+# k <= 30 and apart from the 0x100 WAN block.)
+PUBLIC6_NET = "2001:db8::"
+CORE_PUBLIC6 = "2001:db8::1"
+SERVER_ADDR6 = "2001:db8::10"
+CGNAT_NET = "100.64"             # router k of kind cgnat: LAN 100.64.k.0/24
 
 HERE = Path(__file__).resolve().parent
 # Debian's python3-libtorrent imports only under the system python, not under
@@ -86,12 +111,24 @@ def wan_addresses(index: int) -> (str, str):
     return f"{net}.{8 * k + 1}", f"{net}.{8 * k + 2}"
 
 
+def wan6_addresses(index: int) -> (str, str):
+    """(core side, router side) of router `index`'s IPv6 WAN link
+    2001:db8:100:<index>::/64."""
+    return f"2001:db8:100:{index}::1", f"2001:db8:100:{index}::2"
+
+
+def lan6_prefix(index: int) -> str:
+    """Router `index`'s IPv6 LAN 2001:db8:<index>::/64 (as "2001:db8:<index>::")."""
+    return f"2001:db8:{index}::"
+
+
 @dataclass
 class Node:
     """A namespace of the lab: the core, the server, a router or a peer."""
     name: str        # short name inside the lab ("core", "public", "r1", "host")
     netns: str       # full namespace name (pp-<id>-...)
     address: str     # its main IPv4 address
+    address6: Optional[str] = None   # its global IPv6 address (2001:db8::/32), if any
 
     def __str__(self) -> str:
         return self.netns
@@ -101,13 +138,26 @@ class Node:
 class Router(Node):
     kind: str = "eim"
     index: int = 0
-    lan_prefix: str = ""       # "10.<index>.0"
-    wan_gateway: str = ""      # core's address on the WAN link
+    lan_prefix: str = ""       # "10.<index>.0" ("100.64.<index>" for cgnat)
+    wan_gateway: str = ""      # core's address on the WAN link (the CGNAT's LAN address when behind one)
     peers: List["Peer"] = field(default_factory=list)
+    upstream: Optional["Router"] = None    # the CGNAT this router's WAN sits behind
+    downstream: List["Router"] = field(default_factory=list)   # home routers behind a cgnat
+    lan6_prefix: Optional[str] = None      # "2001:db8:<index>::" for the IPv6 kinds
 
     @property
     def lan_address(self) -> str:
         return f"{self.lan_prefix}.1"
+
+    @property
+    def lan_address6(self) -> Optional[str]:
+        return f"{self.lan6_prefix}1" if self.lan6_prefix else None
+
+    @property
+    def public_address(self) -> str:
+        """The IPv4 address the outside sees this router's NAT'd packets come
+        from: its WAN address, or its CGNAT's."""
+        return self.upstream.public_address if self.upstream else self.address
 
 
 @dataclass
@@ -117,8 +167,9 @@ class Peer(Node):
 
     @property
     def public_address(self) -> str:
-        """The address the outside sees this peer's packets come from."""
-        return self.router.address if self.router else self.address
+        """The IPv4 address the outside sees this peer's packets come from
+        (behind a double NAT: the CGNAT's WAN address)."""
+        return self.router.public_address if self.router else self.address
 
 
 NodeLike = Union[Node, str]
@@ -174,9 +225,11 @@ class Lab:
             "namespaces": self.namespaces,
             "pids": [p.pid for p in self._live_procs()],
             "peers": {n: {"netns": p.netns, "address": p.address, "placement": p.placement,
-                          "public_address": p.public_address} for n, p in self.peers.items()},
+                          "public_address": p.public_address, "address6": p.address6}
+                      for n, p in self.peers.items()},
             "routers": [{"name": r.name, "netns": r.netns, "kind": r.kind, "wan": r.address,
-                         "lan": r.lan_address} for r in self.routers],
+                         "lan": r.lan_address, "wan6": r.address6, "lan6": r.lan_address6,
+                         "upstream": r.upstream.name if r.upstream else None} for r in self.routers],
             "server": SERVER_ADDR, "turn_rest_server": REST_ADDR,
             "turn_user": TURN_USER, "turn_pass": TURN_PASS, "turn_secret": self.turn_secret_value,
             "dht": self.dht_addresses,
@@ -210,46 +263,96 @@ class Lab:
         self.ns_exec(ns_a, ["ip", "link", "set", if_a, "up"])
         self.ns_exec(ns_b, ["ip", "link", "set", if_b, "up"])
 
-    def _bridge(self, netns: str, name: str, address_cidr: str) -> None:
+    def _bridge(self, netns: str, name: str, address_cidr: str, address6_cidr: Optional[str] = None) -> None:
         self.ns_exec(netns, ["ip", "link", "add", name, "type", "bridge"])
         self.ns_exec(netns, ["ip", "addr", "add", address_cidr, "dev", name])
+        if address6_cidr:
+            # No MLD querier here: without snooping, ND multicast is flooded.
+            self.ns_exec(netns, ["ip", "link", "set", name, "type", "bridge", "mcast_snooping", "0"])
+            self._addr6(netns, name, address6_cidr)
         self.ns_exec(netns, ["ip", "link", "set", name, "up"])
+
+    def _ipv6_on(self, netns: str, forwarding: bool = False) -> None:
+        """Addresses usable at once (no duplicate address detection), and
+        IPv6 forwarding for routers. Set before the namespace gets links."""
+        for scope in ("all", "default"):
+            self._sysctl(netns, f"net.ipv6.conf.{scope}.accept_dad", "0")
+            self._sysctl(netns, f"net.ipv6.conf.{scope}.dad_transmits", "0")
+        if forwarding:
+            self._sysctl(netns, "net.ipv6.conf.all.forwarding", "1")
+
+    def _addr6(self, netns: str, dev: str, cidr: str) -> None:
+        self.ns_exec(netns, ["ip", "-6", "addr", "add", cidr, "dev", dev, "nodad"])
 
     def _build_core(self) -> None:
         core = self._netns("core")
         self._sysctl(core, "net.ipv4.ip_forward", "1")
-        self.core = Node("core", core, CORE_PUBLIC)
+        self._ipv6_on(core, forwarding=True)
+        self.core = Node("core", core, CORE_PUBLIC, CORE_PUBLIC6)
         self.nodes["core"] = self.core
-        self._bridge(core, "pub", f"{CORE_PUBLIC}/24")
+        self._bridge(core, "pub", f"{CORE_PUBLIC}/24", f"{CORE_PUBLIC6}/64")
         public = self._netns("public")
+        self._ipv6_on(public)
         self._veth(public, "eth0", core, "srv")
         self.ns_exec(core, ["ip", "link", "set", "srv", "master", "pub"])
         self.ns_exec(public, ["ip", "addr", "add", f"{SERVER_ADDR}/24", "dev", "eth0"])
         self.ns_exec(public, ["ip", "addr", "add", f"{SERVER_ALT_ADDR}/24", "dev", "eth0"])
         self.ns_exec(public, ["ip", "addr", "add", f"{REST_ADDR}/24", "dev", "eth0"])
         self.ns_exec(public, ["ip", "route", "add", "default", "via", CORE_PUBLIC])
-        self.server = Node("public", public, SERVER_ADDR)
+        self._addr6(public, "eth0", f"{SERVER_ADDR6}/64")
+        self.ns_exec(public, ["ip", "-6", "route", "add", "default", "via", CORE_PUBLIC6])
+        self.server = Node("public", public, SERVER_ADDR, SERVER_ADDR6)
         self.nodes["public"] = self.server
 
     # ----- routers ------------------------------------------------------------
 
-    def router(self, kind: str = "eim") -> Router:
-        """A new NAT router of `kind` ("eim", "symmetric" or "upnp")."""
+    def router(self, kind: str = "eim", behind: Optional["Router"] = None) -> Router:
+        """A new router of `kind` (NAT_KINDS). Its WAN link goes to the core,
+        or, with `behind` (a cgnat router), into that router's LAN
+        100.64.<k>.0/24, where it gets 100.64.<k>.2, .3, ... (the home router
+        of a double NAT; IPv4 only)."""
         if kind not in NAT_KINDS:
             raise LabError(f"unknown NAT kind {kind!r} (known: {', '.join(NAT_KINDS)})")
+        if behind is not None and (behind.kind != "cgnat" or kind in IPV6_KINDS + ("cgnat",)):
+            raise LabError("only an IPv4 home router (eim, symmetric, upnp) goes behind a cgnat router")
         index = len(self.routers) + 1
+        wan_addresses(index)      # the limit of 30 routers
         short = f"r{index}"
         netns = self._netns(f"{short}-{kind}")
-        core_side, wan = wan_addresses(index)
-        self._veth(netns, "wan", self.core.netns, short)
-        self.ns_exec(self.core.netns, ["ip", "addr", "add", f"{core_side}/29", "dev", short])
-        self.ns_exec(netns, ["ip", "addr", "add", f"{wan}/29", "dev", "wan"])
-        self.ns_exec(netns, ["ip", "route", "add", "default", "via", core_side])
-        lan_prefix = f"10.{index}.0"
-        self._bridge(netns, "lan", f"{lan_prefix}.1/24")
+        ipv6 = kind in IPV6_KINDS
+        if ipv6:
+            self._ipv6_on(netns, forwarding=True)
+        if behind is None:
+            core_side, wan = wan_addresses(index)
+            self._veth(netns, "wan", self.core.netns, short)
+            self.ns_exec(self.core.netns, ["ip", "addr", "add", f"{core_side}/29", "dev", short])
+            self.ns_exec(netns, ["ip", "addr", "add", f"{wan}/29", "dev", "wan"])
+            self.ns_exec(netns, ["ip", "route", "add", "default", "via", core_side])
+        else:
+            # The home router's WAN is a port of the CGNAT's LAN bridge, like
+            # a peer's: 100.64.<k>.(2 + n)/24; default route to the CGNAT.
+            core_side = behind.lan_address
+            wan = f"{behind.lan_prefix}.{2 + len(behind.downstream)}"
+            self._veth(netns, "wan", behind.netns, short)
+            self.ns_exec(behind.netns, ["ip", "link", "set", short, "master", "lan"])
+            self.ns_exec(netns, ["ip", "addr", "add", f"{wan}/24", "dev", "wan"])
+            self.ns_exec(netns, ["ip", "route", "add", "default", "via", core_side])
+        lan_prefix = f"{CGNAT_NET}.{index}" if kind == "cgnat" else f"10.{index}.0"
+        wan6 = prefix6 = None
+        if ipv6:
+            core6, wan6 = wan6_addresses(index)
+            prefix6 = lan6_prefix(index)
+            self._addr6(self.core.netns, short, f"{core6}/64")
+            self._addr6(netns, "wan", f"{wan6}/64")
+            self.ns_exec(netns, ["ip", "-6", "route", "add", "default", "via", core6])
+            # The core routes the LAN /64 to the router: routed, no NAT.
+            self.ns_exec(self.core.netns, ["ip", "-6", "route", "add", f"{prefix6}/64", "via", wan6])
+        self._bridge(netns, "lan", f"{lan_prefix}.1/24", f"{prefix6}1/64" if prefix6 else None)
         self._sysctl(netns, "net.ipv4.ip_forward", "1")
-        router = Router(short, netns, wan, kind=kind, index=index, lan_prefix=lan_prefix,
-                        wan_gateway=core_side)
+        router = Router(short, netns, wan, wan6, kind=kind, index=index, lan_prefix=lan_prefix,
+                        wan_gateway=core_side, upstream=behind, lan6_prefix=prefix6)
+        if behind is not None:
+            behind.downstream.append(router)
         self.routers.append(router)
         self.nodes[short] = router
         self._nat_rules(router)
@@ -280,6 +383,26 @@ table ip pp_filter {{
 }}
 """
         self.ns_exec(router.netns, ["nft", "-f", "-"], input=ruleset)
+        if router.kind == "v6fw":
+            # A typical dual-stack home router's IPv6 (RFC 6092): routed, no
+            # NAT; what the LAN starts goes out and its replies come back
+            # (conntrack), ICMPv6 errors (PMTU: packet-too-big) and echo
+            # requests pass, anything else new from the WAN is dropped.
+            # Neighbour discovery is link-local (input/output, not forward).
+            # IPv4 is left to table ip pp_filter above.
+            self.ns_exec(router.netns, ["nft", "-f", "-"], input="""
+table inet pp_v6fw {
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        meta nfproto ipv4 accept
+        ct state established,related accept
+        ct state invalid drop
+        icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, echo-request } accept
+        iifname "lan" oifname "wan" accept
+        iifname "wan" drop
+    }
+}
+""")
 
     def _start_miniupnpd(self, router: Router) -> None:
         # miniupnpd-nftables adds its rules to chains it expects to exist.
@@ -343,11 +466,19 @@ table inet pp_upnp {
 
     # ----- peers --------------------------------------------------------------
 
-    def peer(self, name: str, behind: Union[str, Router, "Peer"] = "public") -> Peer:
-        """A peer namespace. `behind`: "public" (on the public segment), a NAT
-        kind ("eim", "symmetric", "upnp": a new router of that kind), "lan"
-        (behind the router of the most recent NAT'd peer, or a new eim router),
-        a Router, or another Peer (behind the same router as that peer)."""
+    def peer(self, name: str, behind: Union[str, Router, "Peer"] = "public",
+             ipv6: Optional[bool] = None) -> Peer:
+        """A peer namespace. `behind`: "public" (on the public segment), a
+        kind of NAT_KINDS (a new router of that kind), "double" (a new cgnat
+        router and a new eim home router behind it), "lan" (behind the router
+        of the most recent NAT'd peer, or a new eim router), a Router, or
+        another Peer (behind the same router as that peer).
+
+        `ipv6`: whether the peer gets a global IPv6 address (2001:db8::/32)
+        and an IPv6 default route. Default: behind a v6fw/v6open router yes,
+        anywhere else no (IPv4 only, as the lab always was); True on the
+        public segment gives it 2001:db8::<n>; behind an IPv4-only router it
+        is an error."""
         if name in self.peers or name in self.nodes or not name.replace("-", "").isalnum():
             raise LabError(f"bad or duplicate peer name {name!r}")
         router: Optional[Router] = None
@@ -360,12 +491,19 @@ table inet pp_upnp {
         elif behind == "lan":
             natted = [p for p in self.peers.values() if p.router is not None]
             router = natted[-1].router if natted else self.router("eim")
+        elif behind == "double":
+            router = self.router("eim", behind=self.router("cgnat"))
         elif behind in NAT_KINDS:
             router = self.router(behind)
         elif behind != "public":
-            raise LabError(f"unknown placement {behind!r}")
+            raise LabError(f"unknown placement {behind!r} (known: {', '.join(PLACEMENTS)})")
+        if ipv6 is None:
+            ipv6 = router is not None and router.lan6_prefix is not None
+        if ipv6 and router is not None and router.lan6_prefix is None:
+            raise LabError(f"router {router.name} ({router.kind}) has no IPv6 (use v6fw or v6open)")
 
         netns = self._netns(name)
+        self._ipv6_on(netns)
         if router is None:
             if self._next_public >= DHT_FIRST_HOST:
                 raise LabError("too many public peers (.200 and up are the DHT nodes')")
@@ -376,7 +514,12 @@ table inet pp_upnp {
             self.ns_exec(self.core.netns, ["ip", "link", "set", port, "master", "pub"])
             self.ns_exec(netns, ["ip", "addr", "add", f"{address}/24", "dev", "eth0"])
             self.ns_exec(netns, ["ip", "route", "add", "default", "via", CORE_PUBLIC])
-            peer = Peer(name, netns, address, placement="public")
+            address6 = None
+            if ipv6:
+                address6 = f"{PUBLIC6_NET}{address.rsplit('.', 1)[1]}"
+                self._addr6(netns, "eth0", f"{address6}/64")
+                self.ns_exec(netns, ["ip", "-6", "route", "add", "default", "via", CORE_PUBLIC6])
+            peer = Peer(name, netns, address, address6, placement="public")
         else:
             host_id = 10 + len(router.peers)
             address = f"{router.lan_prefix}.{host_id}"
@@ -385,7 +528,13 @@ table inet pp_upnp {
             self.ns_exec(router.netns, ["ip", "link", "set", port, "master", "lan"])
             self.ns_exec(netns, ["ip", "addr", "add", f"{address}/24", "dev", "eth0"])
             self.ns_exec(netns, ["ip", "route", "add", "default", "via", router.lan_address])
-            peer = Peer(name, netns, address, placement=router.kind, router=router)
+            address6 = None
+            if ipv6:
+                address6 = f"{router.lan6_prefix}{host_id}"
+                self._addr6(netns, "eth0", f"{address6}/64")
+                self.ns_exec(netns, ["ip", "-6", "route", "add", "default", "via", router.lan_address6])
+            placement = "double" if router.upstream is not None else router.kind
+            peer = Peer(name, netns, address, address6, placement=placement, router=router)
             router.peers.append(peer)
         self.peers[name] = peer
         self.nodes[name] = peer
@@ -460,8 +609,35 @@ table inet pp_upnp {
         return self.node(node).address
 
     def public_address(self, peer: NodeLike) -> str:
+        """The IPv4 address the outside sees the node's packets come from
+        (its router's WAN address; behind a double NAT, the CGNAT's)."""
         n = self.node(peer)
-        return n.public_address if isinstance(n, Peer) else n.address
+        return n.public_address if isinstance(n, (Peer, Router)) else n.address
+
+    def address6(self, node: NodeLike) -> Optional[str]:
+        """The node's global IPv6 address (2001:db8::/32), None when it has
+        none. IPv6 is routed without NAT, so the outside sees this address."""
+        return self.node(node).address6
+
+    def hops(self, peer: NodeLike) -> List[Node]:
+        """The routers an IPv4 packet from the peer crosses to the core, the
+        core included: [home router, (CGNAT,) core]; [core] for a public peer.
+        A packet sent with IP TTL t is forwarded by the first t-1 of them and
+        dropped by the t-th (or, if it gets that far, delivered to the far
+        NAT router itself: see README "Hop counts")."""
+        n = self.node(peer)
+        chain: List[Node] = []
+        router = n.router if isinstance(n, Peer) else None
+        while router is not None:
+            chain.append(router)
+            router = router.upstream
+        return chain + [self.core]
+
+    def opener_ttl(self, peer: NodeLike) -> int:
+        """The IP TTL a hole-punch opener from this peer needs to leave all
+        of its own NATs and die in the core: len(hops(peer)) (2 behind one
+        NAT, 3 behind a double NAT)."""
+        return len(self.hops(peer))
 
     # ----- STUN / TURN --------------------------------------------------------
 

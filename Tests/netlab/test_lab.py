@@ -398,3 +398,211 @@ def test_pixelpass_public_host_viewer_behind_eim(lab, tmp_path):
 
 
 # A host behind a NAT: see test_traversal.py (relay, clear failure without one).
+
+
+# ----- IPv6 (v6fw, v6open) and the double NAT ------------------------------------------------------------
+
+# A UDP socket of either family inside a namespace (nettool.py is IPv4 only):
+# binds PORT, optionally sends "hello" to HELLO first, then prints one JSON
+# line {"listening": PORT} and, after TIMEOUT seconds, {"received": [[data,
+# "from address"], ...]}.
+UDP_RECV = r"""
+import json, socket, sys, time
+port, timeout, hello = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::", port))
+if hello:
+    host, _, hport = hello.rpartition(":")
+    s.sendto(b"hello", (host.strip("[]"), int(hport)))
+print(json.dumps({"listening": port}), flush=True)
+got, end = [], time.monotonic() + timeout
+while time.monotonic() < end:
+    s.settimeout(max(0.01, end - time.monotonic()))
+    try:
+        data, src = s.recvfrom(2048)
+    except OSError:
+        break
+    got.append([data.decode(), src[0]])
+print(json.dumps({"received": got}), flush=True)
+"""
+
+# Sends DATA to [ADDR]:PORT from local port SPORT, three times (IPv6 if ADDR
+# has a colon); with ASK=1 waits 1 s for one reply and prints it as JSON.
+UDP_SEND = r"""
+import json, socket, sys
+dest, port, sport, data, ask = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1"
+s = socket.socket(socket.AF_INET6 if ":" in dest else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("::" if ":" in dest else "0.0.0.0", sport))
+for _ in range(1 if ask else 3):
+    s.sendto(data.encode(), (dest, port))
+if ask:
+    s.settimeout(1.0)
+    try:
+        reply, src = s.recvfrom(2048)
+        print(json.dumps({"reply": reply.decode(), "from": src[0]}))
+    except OSError:
+        print(json.dumps({"error": "no reply"}))
+"""
+
+# Replies to every datagram on [::]:PORT with "<sender address> <data>".
+UDP_ECHO6 = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", int(sys.argv[1])))
+print('{"listening": %s}' % sys.argv[1], flush=True)
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    s.settimeout(max(0.01, end - time.monotonic()))
+    try:
+        data, src = s.recvfrom(2048)
+    except OSError:
+        break
+    s.sendto(src[0].encode() + b" " + data, src)
+"""
+
+
+def udp_bg(lab, node, code, *args):
+    return lab.popen(node, [sys.executable, "-u", "-c", code, *map(str, args)], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, bufsize=0)
+
+
+def udp_send(lab, node, dest, port, sport, data, ask=False):
+    proc = lab.python(node, UDP_SEND, dest, str(port), str(sport), data, "1" if ask else "0", timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout) if ask else None
+
+
+def test_ipv6_addressing_and_routing(lab):
+    """v6fw/v6open peers get a global 2001:db8:<k>::/64 address and keep a
+    private IPv4 address behind masquerade; a public peer gets IPv6 only when
+    asked; the IPv4 kinds stay IPv4 only."""
+    f = lab.peer("f", behind="v6fw")
+    o = lab.peer("o", behind="v6open")
+    p = lab.peer("p", ipv6=True)
+    q = lab.peer("q")
+    e = lab.peer("e", behind="eim")
+    k = f.router.index
+    assert lab.address6(f) == f"2001:db8:{k}::10" and f.router.lan_address6 == f"2001:db8:{k}::1"
+    assert lab.address6(o) == f"2001:db8:{o.router.index}::10"
+    assert lab.address(f) == f"10.{k}.0.10" and lab.public_address(f) == f.router.address
+    assert lab.address6(p) == "2001:db8::" + lab.address(p).rsplit(".", 1)[1]
+    assert lab.address6(q) is None and lab.address6(e) is None and e.router.address6 is None
+    for node in (q, e):
+        shown = lab.run(node, ["ip", "-6", "addr", "show", "scope", "global"]).stdout
+        assert shown.strip() == "", shown
+    with pytest.raises(netlab.LabError):
+        lab.peer("bad", behind=e.router, ipv6=True)
+    # addresses usable at once: no "tentative" (DAD) left anywhere
+    for node in (f, o, p, f.router, lab.core):
+        shown = lab.run(node, ["ip", "-6", "addr"]).stdout
+        assert "tentative" not in shown, (node.name, shown)
+    # IPv4 from a v6fw peer: masquerade like eim, port kept
+    echo = tool_bg(lab, lab.server, "echo", "7000", "--timeout", "10")
+    first_line(echo)
+    reply = tool(lab, f, "ask", addr(netlab.SERVER_ADDR, 7000), "hi", "--port", "41000")
+    assert reply[0]["reply"].split()[0] == addr(lab.public_address(f), 41000), reply
+
+
+def test_v6fw_peer_reaches_a_public_ipv6_peer_without_nat(lab):
+    f = lab.peer("f", behind="v6fw")
+    p = lab.peer("p", ipv6=True)
+    echo = udp_bg(lab, p, UDP_ECHO6, 7000, 10)
+    assert first_line(echo) == {"listening": 7000}
+    got = udp_send(lab, f, lab.address6(p), 7000, 41000, "hi", ask=True)
+    # routed, not translated: the public peer sees the peer's own address
+    assert got == {"reply": f"{lab.address6(f)} hi", "from": lab.address6(p)}, got
+
+
+def test_v6fw_drops_unsolicited_inbound_ipv6_and_lets_replies_in(lab):
+    f = lab.peer("f", behind="v6fw")
+    p = lab.peer("p", ipv6=True)
+    f6, p6 = lab.address6(f), lab.address6(p)
+
+    # Unsolicited: dropped by the stateful firewall (from a public peer and
+    # from a peer behind another v6fw).
+    g = lab.peer("g", behind="v6fw")
+    rx = udp_bg(lab, f, UDP_RECV, 5000, 2, "")
+    first_line(rx)
+    udp_send(lab, p, f6, 5000, 6000, "knock")
+    udp_send(lab, g, f6, 5000, 6000, "knock-from-v6fw")
+    assert finish(rx)[-1] == {"received": []}
+    assert "dport=5000" not in lab.conntrack(f.router), lab.conntrack(f.router)   # dropped, not tracked
+
+    # After the peer sent to p:6100 from its socket, p:6100's reply gets in,
+    # and only from there (another port of p stays out).
+    rx = udp_bg(lab, f, UDP_RECV, 5100, 2, f"[{p6}]:6100")
+    first_line(rx)
+    udp_send(lab, p, f6, 5100, 6101, "other-port")
+    udp_send(lab, p, f6, 5100, 6100, "reply")
+    got = finish(rx)[-1]["received"]
+    assert got == [["reply", p6]] * 3, got
+
+    # The earlier knock left no state behind (IPv6 has no mapping to clash
+    # with): once f sends to p:6000, p:6000 gets in.
+    rx = udp_bg(lab, f, UDP_RECV, 5000, 2, f"[{p6}]:6000")
+    first_line(rx)
+    udp_send(lab, p, f6, 5000, 6000, "late")
+    assert finish(rx)[-1]["received"] == [["late", p6]] * 3
+
+
+def test_v6open_lets_unsolicited_inbound_ipv6_in(lab):
+    o = lab.peer("o", behind="v6open")
+    p = lab.peer("p", ipv6=True)
+    rx = udp_bg(lab, o, UDP_RECV, 5000, 2, "")
+    first_line(rx)
+    udp_send(lab, p, lab.address6(o), 5000, 6000, "knock")
+    assert finish(rx)[-1]["received"] == [["knock", lab.address6(p)]] * 3
+
+
+def test_double_nat_peer_is_seen_at_the_cgnat_address(lab):
+    d = lab.peer("d", behind="double")
+    home, cgnat = d.router, d.router.upstream
+    assert d.placement == "double" and home.kind == "eim" and cgnat.kind == "cgnat"
+    assert home.address.startswith(f"100.64.{cgnat.index}.") and cgnat.lan_address == f"100.64.{cgnat.index}.1"
+    assert lab.public_address(d) == cgnat.address and cgnat.address.startswith("203.0.113.")
+    assert [n.name for n in lab.hops(d)] == [home.name, cgnat.name, "core"] and lab.opener_ttl(d) == 3
+    server, port = lab.stun_address()
+    out = tool(lab, d, "stun", addr(server, port), "--port", "43000")
+    # masquerade twice, the port kept both times
+    assert out == [{"local": "0.0.0.0:43000", "mapped": [addr(cgnat.address, 43000)]}], out
+    # a second peer on the same home LAN, and a second home behind the same CGNAT
+    d2 = lab.peer("d2", behind=d)
+    assert d2.router is home and d2.placement == "double"
+    other = lab.peer("n", behind=lab.router("eim", behind=cgnat))
+    assert other.router.address == f"100.64.{cgnat.index}.3" and lab.public_address(other) == cgnat.address
+
+
+def _tracked(lab, router, dport):
+    """conntrack lines of `router` for UDP to `dport`."""
+    return [line for line in lab.conntrack(router).splitlines() if f" dport={dport} " in line + " "]
+
+
+def test_opener_ttl_per_placement(lab):
+    """The hop counts in README "Hop counts": an opener must leave its own
+    NAT(s) and die in the core. TTL 2 does that behind one NAT; behind a
+    double NAT it dies inside the CGNAT (no mapping there), TTL 3 is needed
+    (and TTL 4 reaches the far NAT). From a single NAT, TTL 3 reaches the far
+    NAT router itself: delivered locally, it leaves an UNREPLIED entry there
+    (the clash of DESIGN §9)."""
+    d = lab.peer("d", behind="double")
+    e = lab.peer("e", behind="eim")
+    home, cgnat = d.router, d.router.upstream
+    assert lab.opener_ttl(e) == 2 and lab.opener_ttl(d) == 3
+
+    def opener(src, dst, dport, ttl):
+        tool(lab, src, "send", addr(dst, dport), "open", "--port", str(dport + 1000), "--ttl", str(ttl),
+             "--count", "2")
+
+    opener(d, lab.public_address(e), 47002, 2)
+    assert _tracked(lab, home, 47002) and not _tracked(lab, cgnat, 47002)
+    opener(d, lab.public_address(e), 47003, 3)
+    assert _tracked(lab, cgnat, 47003) and not _tracked(lab, e.router, 47003)
+    opener(d, lab.public_address(e), 47004, 4)
+    assert _tracked(lab, e.router, 47004)
+
+    opener(e, lab.public_address(d), 47102, 2)
+    assert _tracked(lab, e.router, 47102) and not _tracked(lab, cgnat, 47102)
+    opener(e, lab.public_address(d), 47103, 3)
+    reached = _tracked(lab, cgnat, 47103)
+    assert reached and "[UNREPLIED]" in reached[0] and f"src={lab.public_address(e)} " in reached[0], reached

@@ -5,7 +5,9 @@ and the DHT bootstrap nodes (no TURN, no port mapping). Each cell asserts the
 outcome of bench-nat's expected_dht() ("direct", or "failed" with a clear
 error naming the symmetric NAT and TURN within 15 s) and, when direct, a
 clean ffmpeg decode. The same cells, repeated and timed, are
-`scripts/bench-nat --dht`.
+`scripts/bench-nat --dht`. test_dht_cell_ipv6_and_double_nat adds the 12
+cells of bench.DHT_CELLS_V6_DOUBLE (placements v6fw and double), which also
+check the address family of the viewer's path (bench.expected_family_dht).
 
 CLI contract these tests rely on:
   pixelpass host --source test --size 640x360 --bitrate 1000 --bind 0.0.0.0:0
@@ -68,6 +70,58 @@ def test_dht_cell(host_at, viewer_at):
         if result["exit_after"] is not None else ""
     print(f"{host_at} → {viewer_at} (DHT): {result['outcome']} (expected {want}), first frame after {ttff}{gave_up}")
     _check(result, want, f"{host_at} host, {viewer_at} viewer")
+
+
+# IPv6 (v6fw: a dual-stack home router, IPv6 routed behind a stateful
+# firewall) and a double NAT (eim home router behind an eim CGNAT), against
+# public, eim and v6fw, and double x double: bench.DHT_CELLS_V6_DOUBLE. The
+# host runs without --bind (the product's default: all interfaces).
+# Measured with the product of 2 Dec 2026 (conntrack on every router after
+# the viewer gave up): a VIEWER behind the double NAT fails, a host behind
+# it works. The viewer only sends TTL-2 openers toward the host and waits for
+# the host's probes; TTL 2 leaves its home router and dies in its CGNAT
+# (README "Hop counts"), so the CGNAT has no entry from 100.64.k.2 to the
+# host's public address, and the host's probes reach the CGNAT unsolicited
+# (there: src=<host public> dst=<CGNAT WAN> [UNREPLIED], local delivery).
+# A host behind the double NAT is fine: its probes have a normal TTL and
+# open its CGNAT themselves, toward the viewer's NAT that the viewer's
+# openers opened.
+_DOUBLE_VIEWER = ("viewer behind double NAT: its TTL-2 openers die inside its CGNAT (home router, CGNAT, "
+                  "core), so the host's probes reach the CGNAT unsolicited (conntrack there: "
+                  "src=<host public> dst=<CGNAT WAN> [UNREPLIED]); the viewer exits 3: \"cannot reach the host: "
+                  "the host's probes never arrived\". Openers need TTL 3 behind a double NAT.")
+V6_DOUBLE_XFAIL = {
+    ("eim", "double"): _DOUBLE_VIEWER,
+    ("v6fw", "double"): _DOUBLE_VIEWER,
+    ("double", "double"): _DOUBLE_VIEWER,
+}
+
+
+def _v6_double_params():
+    out = []
+    for host_at, viewer_at in bench.DHT_CELLS_V6_DOUBLE:
+        reason = V6_DOUBLE_XFAIL.get((host_at, viewer_at))
+        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+        out.append(pytest.param(host_at, viewer_at, marks=marks, id=f"{host_at}-{viewer_at}"))
+    return out
+
+
+@pytest.mark.parametrize("host_at,viewer_at", _v6_double_params())
+def test_dht_cell_ipv6_and_double_nat(host_at, viewer_at):
+    bench.BINARY = _binary()
+    result = bench.run_dht_cell(host_at, viewer_at, bind=None, conntrack="double" in (host_at, viewer_at))
+    want = bench.expected_dht(host_at, viewer_at)
+    family = bench.expected_family_dht(host_at, viewer_at)
+    ttff = f"{result['ttff']:.2f} s" if result["ttff"] is not None else "-"
+    print(f"{host_at} → {viewer_at} (DHT): {result['outcome']} (expected {want} over {family}), "
+          f"address {result['address']}, first frame after {ttff}")
+    if result["outcome"] != want:
+        for router, table in result.get("conntrack", {}).items():
+            print(f"conntrack {router}:\n{table}")
+    _check(result, want, f"{host_at} host, {viewer_at} viewer")
+    # The address the viewer ended on (its last path_changed event).
+    assert bench.address_family(result["address"]) == family, \
+        f"the viewer's path is to {result['address']!r}, expected an {family} address"
 
 
 def _has_keep_ticket() -> bool:
