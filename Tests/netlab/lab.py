@@ -503,7 +503,11 @@ table inet pp_upnp {
             raise LabError(f"router {router.name} ({router.kind}) has no IPv6 (use v6fw or v6open)")
 
         netns = self._netns(name)
-        self._ipv6_on(netns)
+        if ipv6:
+            # Only namespaces with a global IPv6 address: an IPv4-only peer
+            # keeps the kernel's defaults (its link-local address goes
+            # through DAD as before; see README "IPv6 addressing").
+            self._ipv6_on(netns)
         if router is None:
             if self._next_public >= DHT_FIRST_HOST:
                 raise LabError("too many public peers (.200 and up are the DHT nodes')")
