@@ -7,3 +7,23 @@ enum HostAndPort {
         return (1...65535).contains(port)
     }
 }
+
+/// A server setting written "HOST:PORT" (a STUN server, a DHT node): only
+/// its name and example differ, so the parser is written once.
+public protocol HostAndPortSetting: TextSetting, Hashable, CustomStringConvertible {
+    /// As written; looked up when used.
+    var text: String { get }
+    /// Only after `HostAndPort.isValid`.
+    init(checked text: String)
+}
+
+extension HostAndPortSetting {
+    public init(validating text: String) throws(SettingError) {
+        guard HostAndPort.isValid(text) else {
+            throw SettingError(setting: Self.settingName, requirement: Self.requirement, got: SettingError.quoted(text))
+        }
+        self.init(checked: text)
+    }
+
+    public var description: String { text }
+}
