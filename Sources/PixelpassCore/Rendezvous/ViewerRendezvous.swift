@@ -53,6 +53,7 @@ final class ViewerRendezvous {
     }
 
     func start() {
+        logger.info("also looking for the host through the BitTorrent DHT")
         // Openers must leave all our NATs (two behind a CGNAT) and no more.
         dht.ready.whenSuccess { [weak self] in
             guard let self, let target = self.dht.bootstrapNodes.first else { return }
@@ -193,8 +194,8 @@ final class ViewerRendezvous {
         var reasons: [String] = []
         if !dht.isReachable {
             reasons.append("no DHT node answered (UDP may be blocked here, or the bootstrap nodes are down)")
-        } else if !hostFound && ticket.reflexive.isEmpty {
-            reasons.append("the host was not found in the DHT (the share may have stopped)")
+        } else if !hostFound {
+            reasons.append("the host was not found in the DHT (the share may have stopped, or the host runs with --no-dht)")
         }
         if case .endpointDependent = dht.mapping {
             reasons.append("this side's NAT is symmetric (it gives a new port for each destination), so hole punching cannot work")
