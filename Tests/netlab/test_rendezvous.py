@@ -76,25 +76,20 @@ def test_dht_cell(host_at, viewer_at):
 # firewall) and a double NAT (eim home router behind an eim CGNAT), against
 # public, eim and v6fw, and double x double: bench.DHT_CELLS_V6_DOUBLE. The
 # host runs without --bind (the product's default: all interfaces).
-# Measured with the product of 2 Dec 2026 (conntrack on every router after
-# the viewer gave up): a VIEWER behind the double NAT fails, a host behind
-# it works. The viewer only sends TTL-2 openers toward the host and waits for
-# the host's probes; TTL 2 leaves its home router and dies in its CGNAT
-# (README "Hop counts"), so the CGNAT has no entry from 100.64.k.2 to the
-# host's public address, and the host's probes reach the CGNAT unsolicited
-# (there: src=<host public> dst=<CGNAT WAN> [UNREPLIED], local delivery).
-# A host behind the double NAT is fine: its probes have a normal TTL and
-# open its CGNAT themselves, toward the viewer's NAT that the viewer's
-# openers opened.
-_DOUBLE_VIEWER = ("viewer behind double NAT: its TTL-2 openers die inside its CGNAT (home router, CGNAT, "
-                  "core), so the host's probes reach the CGNAT unsolicited (conntrack there: "
-                  "src=<host public> dst=<CGNAT WAN> [UNREPLIED]); the viewer exits 3: \"cannot reach the host: "
-                  "the host's probes never arrived\". Openers need TTL 3 behind a double NAT.")
-V6_DOUBLE_XFAIL = {
-    ("eim", "double"): _DOUBLE_VIEWER,
-    ("v6fw", "double"): _DOUBLE_VIEWER,
-    ("double", "double"): _DOUBLE_VIEWER,
-}
+# Cells the product cannot do yet: (host, viewer) -> reason, marked
+# xfail(strict=False) so the gap shows. Empty since aad5c5d. Before it
+# (product at 19f3a42 + the IPv6 work), a VIEWER behind the double NAT
+# failed, 2 runs out of 2, in eim x double, v6fw x double and double x
+# double: the viewer sent only TTL-2 openers toward the host; TTL 2 leaves
+# its home router and dies in its CGNAT (README "Hop counts and opener
+# TTL"), so the CGNAT held no entry from 100.64.k.2 to the host's public
+# address and the host's probes reached the CGNAT unsolicited (conntrack
+# there: src=<host public> dst=<CGNAT WAN> [UNREPLIED]); the viewer exited 3:
+# "cannot reach the host: the host's probes never arrived". With aad5c5d
+# (openers' TTL from a traceroute of the first hops: 3 behind a CGNAT) the
+# CGNAT shows the viewer's entry toward the host, ASSURED, and all three
+# are direct (2 runs out of 2).
+V6_DOUBLE_XFAIL = {}
 
 
 def _v6_double_params():
