@@ -865,9 +865,10 @@ table inet pp_upnp {
         return self.krpc(node or self.server, "get-peers", infohash_hex)[-1]["values"]
 
     def count_dht_traffic(self, node: NodeLike) -> None:
-        """Adds an nftables counter in the node's namespace (output hook, so
-        before any NAT) on UDP to the lab's DHT node addresses; read it with
-        dht_bytes_sent(). Adding it again resets it."""
+        """Adds nftables counters in the node's namespace (output hook, so
+        before any NAT) on UDP to the lab's DHT node addresses, and (input
+        hook) on UDP from them; read them with dht_bytes_sent() and
+        dht_bytes_received(). Adding them again resets them."""
         if not self.dht_addresses:
             raise LabError("no DHT nodes: call start_dht() first")
         n = self.node(node)
@@ -875,15 +876,29 @@ table inet pp_upnp {
         self.ns_exec(n.netns, ["nft", "delete", "table", "inet", "pp_dht_count"], check=False)
         ruleset = (f"table inet pp_dht_count {{\n    chain out {{\n"
                    f"        type filter hook output priority 0; policy accept;\n"
-                   f"        ip daddr {first}-{last} udp dport {DHT_PORT} counter\n    }}\n}}\n")
+                   f"        ip daddr {first}-{last} udp dport {DHT_PORT} counter\n    }}\n"
+                   f"    chain in {{\n"
+                   f"        type filter hook input priority 0; policy accept;\n"
+                   f"        ip saddr {first}-{last} udp sport {DHT_PORT} counter\n    }}\n}}\n")
         self.ns_exec(n.netns, ["nft", "-f", "-"], input=ruleset)
 
     def dht_bytes_sent(self, node: NodeLike) -> int:
         """Bytes (IP packets) the node sent to the DHT nodes since
         count_dht_traffic(node)."""
+        return self._dht_counter(node, "out")
+
+    def dht_bytes_received(self, node: NodeLike) -> int:
+        """Bytes (IP packets) the node received from the DHT nodes since
+        count_dht_traffic(node)."""
+        return self._dht_counter(node, "in")
+
+    def _dht_counter(self, node: NodeLike, chain: str) -> int:
         out = self.ns_exec(self.node(node).netns, ["nft", "-j", "list", "table", "inet", "pp_dht_count"]).stdout
         for item in json.loads(out).get("nftables", []):
-            for expr in item.get("rule", {}).get("expr", []):
+            rule = item.get("rule", {})
+            if rule.get("chain") != chain:
+                continue
+            for expr in rule.get("expr", []):
                 if "counter" in expr:
                     return int(expr["counter"]["bytes"])
         raise LabError("no DHT traffic counter: call count_dht_traffic() first")
