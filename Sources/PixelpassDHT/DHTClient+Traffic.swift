@@ -69,20 +69,15 @@ extension DHTClient {
 
     // MARK: Answers to others
 
+    /// Nothing: a read-only client (BEP 43) answers no query, not even a
+    /// ping. A node that pings us to check an address it heard of then
+    /// never lists us as a node, so no other client sends DHT queries to the
+    /// QUIC socket of a host or viewer, which would reach a NAT we are
+    /// punching through before our peer has opened it (DESIGN §9). The
+    /// query is still claimed, so QUIC never sees it.
     private mutating func answer(_ query: KRPCQuery, transactionID: [UInt8], from source: NATAddress,
                                  now: UInt64) -> [DHTAction] {
-        guard limiter.allows(now: now) else { return [] }
-        let body: KRPCMessage.Body
-        switch query {
-        case .ping:
-            body = .response(KRPCResponse(id: nodeID))
-        case .findNode, .getPeers, .announcePeer, .get, .put, .other:
-            body = .error(.methodUnknown())
-        }
-        limiter.record(now: now)
-        let reply = KRPCMessage(transactionID: transactionID, body: body, version: DHTClient.version,
-                                requesterAddress: source)
-        return [.send(reply.encoded, to: source)]
+        []
     }
 
     private mutating func observe(_ seen: NATAddress?, from node: NATAddress) -> [DHTAction] {
@@ -99,6 +94,10 @@ extension DHTClient {
         }
         isReachable = true
         routing.answered(source, id: response.id, now: now)
+        // Peers are where someone listens for its peers (for us: the far
+        // side of a punch), not DHT nodes: never query them, even when the
+        // same answer lists them as nodes too.
+        for peer in response.values { avoid(peer) }
         let learned: [NodeInfo]
         switch configuration.family {
         case .v4: learned = response.nodes
@@ -106,7 +105,7 @@ extension DHTClient {
         }
         let usable = learned.filter {
             $0.address.port != 0 && $0.id != nodeID && configuration.family.contains($0.address) && !$0.address.ip.isUnspecified
-                && !avoided.contains($0.address)
+                && !avoided.contains($0.address) && !avoidedIPs.contains($0.address.ip)
         }
         for node in usable { routing.heard(node) }
 

@@ -34,13 +34,12 @@ import PixelpassNAT
 /// `alpha` queries out, and end when the `k` closest live candidates have
 /// all answered; a query unanswered after `queryTimeout` fails that node.
 /// All sends share one limit, `maxQueriesPerSecond` in any one-second
-/// window; queries beyond it wait in a queue, answers to others' queries
-/// beyond it are dropped. Once a lookup for a target has found its closest
+/// window; queries beyond it wait in a queue. Once a lookup for a target has found its closest
 /// nodes, `getPeers` of the same target asks only the `pollWidth` closest
 /// that answered (one round trip: a host's once-a-second poll stays cheap).
 ///
-/// As a read-only node (BEP 43, `ro=1` on every query) it answers `ping`
-/// and refuses every other query with error 204.
+/// As a read-only node (BEP 43, `ro=1` on every query) it answers no
+/// query at all, so no node lists it as a node (see `answer`).
 public struct DHTClient: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// Our id; random when nil.
@@ -127,8 +126,24 @@ public struct DHTClient: Sendable {
     /// had sent toward us would make it give the peer another port.
     public private(set) var avoided: Set<NATAddress> = []
 
+    /// Hosts never to query at any port: the IP our peer was last seen at
+    /// (a host behind it may be listed as a node at a port we do not know
+    /// to avoid yet).
+    public private(set) var avoidedIPs: Set<NATIP> = []
+
+    public mutating func avoid(ip: NATIP) {
+        guard avoidedIPs.insert(ip).inserted else { return }
+        let addresses = Set(lookups.values.flatMap { $0.candidates.map(\.address) } + queue.map(\.address))
+        for address in addresses where address.ip == ip { avoid(address) }
+    }
+
+    /// Also drops it where it is already a candidate or waits in the queue
+    /// (the queries it was sent, if any, are out; they time out as usual).
     public mutating func avoid(_ address: NATAddress) {
-        avoided.insert(address)
+        guard avoided.insert(address).inserted else { return }
+        for operation in Array(lookups.keys) { lookups[operation]?.forget(address) }
+        queue.removeAll { $0.address == address }
+        routing.remove(address)
     }
 
     /// Nodes that answered, most recent first, for a cache file.

@@ -116,6 +116,15 @@ final class DHTSideChannel: DatagramSideChannel {
         }
     }
 
+    /// Never sends DHT queries to `ip` at any port (where our peer is).
+    func avoid(ip: NATIP) {
+        if client != nil {
+            client?.avoid(ip: ip)
+        } else {
+            ready.whenSuccess { [weak self] in self?.client?.avoid(ip: ip) }
+        }
+    }
+
     /// Never sends DHT queries to `address` (a peer we punch toward).
     func avoid(_ address: SocketAddress) {
         guard let node = address.natAddress else { return }

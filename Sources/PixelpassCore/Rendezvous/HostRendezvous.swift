@@ -31,6 +31,15 @@ final class HostRendezvous {
     private var polls = 0
     private var polling = false
     private var stopped = false
+    /// When our first announce was stored: viewers can know where we are
+    /// only after it.
+    private var announcedAt: NIODeadline?
+
+    /// A viewer found before it can have seen our announce is punched only
+    /// this long after it (its polls come every 500 ms): a probe that reaches
+    /// its NAT before it has opened toward our current address would move
+    /// its port. A restarted host with a kept ticket is where that happens.
+    static let settleAfterAnnounce = TimeAmount.milliseconds(1500)
 
     /// Viewers found so far (for the doctor and the logs).
     private(set) var viewersFound = 0
@@ -85,7 +94,9 @@ final class HostRendezvous {
     private func publish() {
         guard !stopped else { return }
         dht.announce(keys.hostInfoHash, onFinished: { [weak self] outcome in
-            self?.logger.debug("DHT: announced the share (\(outcome))")
+            guard let self else { return }
+            self.logger.debug("DHT: announced the share (\(outcome))")
+            if self.announcedAt == nil { self.announcedAt = .now() }
         })
         if let item = RendezvousRecords.item(keys, role: .host, addresses: ownAddresses()) {
             dht.put(item, keyPair: keys.keyPair)
@@ -112,6 +123,22 @@ final class HostRendezvous {
         if polls % Self.recordEvery == 1 { readViewerRecord() }
     }
 
+    /// Punches `target` now, or once viewers have had time to see our
+    /// announce (checked again if it has not even completed yet).
+    private func punchOnceSettled(_ target: SocketAddress) {
+        guard !stopped else { return }
+        guard let announcedAt else {
+            eventLoop.scheduleTask(in: .milliseconds(250)) { [weak self] in self?.punchOnceSettled(target) }
+            return
+        }
+        let settled = announcedAt + Self.settleAfterAnnounce
+        if settled <= .now() {
+            punching?.add(target)
+        } else {
+            eventLoop.scheduleTask(deadline: settled) { [weak self] in self?.punchOnceSettled(target) }
+        }
+    }
+
     /// The newest viewer's sealed record: its IPv6 and LAN addresses.
     private func readViewerRecord() {
         dht.get(publicKey: keys.keyPair.publicKey, salt: RendezvousKeys.viewerSalt, onItem: { [weak self] item in
@@ -128,8 +155,8 @@ final class HostRendezvous {
                 seen.insert(address)
                 logger.debug("DHT: a viewer may be at \(address); punching")
                 dht.avoid(target)
-                punching?.add(target)
                 nat.permit(address.ip)
+                punchOnceSettled(target)
             case .inet6 where punching6 != nil && address.ip.isGlobalIPv6:
                 seen.insert(address)
                 logger.debug("DHT: a viewer may be at \(address); punching over IPv6")

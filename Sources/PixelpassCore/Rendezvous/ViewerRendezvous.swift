@@ -152,6 +152,7 @@ final class ViewerRendezvous {
         hostTargets.append(address)
         logger.debug("the host may be at \(address)")
         dht.avoid(address)
+        if let ip = address.natAddress?.ip { dht.avoid(ip: ip) }
         // Behind no NAT, there is nothing to open: the host's probes reach
         // us, and each is answered. Unsure yet: wait for the DHT to say.
         if behindNAT == true { punching?.add(address) }

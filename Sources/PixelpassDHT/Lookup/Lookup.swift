@@ -74,6 +74,13 @@ struct Lookup: Hashable, Sendable {
         }
     }
 
+    /// A candidate never to be asked (still to ask, or waiting in the
+    /// queue): it counts as failed.
+    mutating func forget(_ address: NATAddress) {
+        guard let index = index(of: address), candidates[index].state != .answered else { return }
+        candidates[index].state = .failed
+    }
+
     mutating func markWaiting(_ index: Int) {
         candidates[index].state = .waiting
     }

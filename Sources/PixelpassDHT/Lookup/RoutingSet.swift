@@ -33,6 +33,11 @@ struct RoutingSet: Hashable, Sendable {
         evictIfFull()
     }
 
+    /// Forgets a node whatever its record (an address we must not query).
+    mutating func remove(_ address: NATAddress) {
+        entries[address] = nil
+    }
+
     /// A node that never answered goes at once; one that did gets a second chance.
     mutating func failed(_ address: NATAddress) {
         guard var entry = entries[address] else { return }
