@@ -41,6 +41,9 @@ final class ViewerRendezvous {
 
     /// Often at first (the host may have just started), then once a second.
     static let pollInterval = TimeAmount.milliseconds(500)
+    /// The most host addresses punched toward: the DHT's answers come from
+    /// strangers, and each target costs openers every 200 ms.
+    static let maxHostTargets = 16
 
     init(dht: DHTSideChannel, nat: NATSideChannel, keys: RendezvousKeys, ticket: Ticket, late: LateCandidates,
          logger: Logger) {
@@ -148,7 +151,8 @@ final class ViewerRendezvous {
     }
 
     private func addHostTarget(_ address: SocketAddress) {
-        guard address.protocol == nat.socket.localAddress.protocol, !hostTargets.contains(address) else { return }
+        guard address.protocol == nat.socket.localAddress.protocol, !hostTargets.contains(address),
+              hostTargets.count < Self.maxHostTargets else { return }
         hostTargets.append(address)
         logger.debug("the host may be at \(address)")
         dht.avoid(address)
