@@ -25,6 +25,19 @@ static inline void ppgst_object_set_string(gpointer object, const gchar *name, c
     g_object_set(object, name, value, NULL);
 }
 
+static inline void ppgst_object_set_uint(gpointer object, const gchar *name, guint value) {
+    g_object_set(object, name, value, NULL);
+}
+
+// Sets a GstCaps property from its text form; FALSE when the text is not caps.
+static inline gboolean ppgst_object_set_caps_string(gpointer object, const gchar *name, const gchar *caps_text) {
+    GstCaps *caps = gst_caps_from_string(caps_text);
+    if (caps == NULL) return FALSE;
+    g_object_set(object, name, caps, NULL);
+    gst_caps_unref(caps);
+    return TRUE;
+}
+
 // GST_BUFFER_FLAG_IS_SET is a macro over the mini-object flags.
 static inline gboolean ppgst_buffer_flag_is_set(GstBuffer *buffer, GstBufferFlags flag) {
     return GST_BUFFER_FLAG_IS_SET(buffer, flag) ? TRUE : FALSE;

@@ -12,10 +12,15 @@ public struct MediaChunk: Sendable {
     /// viewer that joins at this chunk, before `bytes`, so its first bytes are
     /// PAT, PMT, then the IDR. Empty otherwise.
     public var programTables: [UInt8]
+    /// True when this chunk begins a PES packet (a whole video or audio
+    /// frame starts here): the only places a lagging viewer's queue may be
+    /// cut without damaging a frame.
+    public var startsUnit: Bool
 
-    public init(bytes: SharedBytes, isKeyframe: Bool, programTables: [UInt8]) {
+    public init(bytes: SharedBytes, isKeyframe: Bool, programTables: [UInt8], startsUnit: Bool? = nil) {
         self.bytes = bytes
         self.isKeyframe = isKeyframe
         self.programTables = programTables
+        self.startsUnit = startsUnit ?? isKeyframe
     }
 }

@@ -98,6 +98,25 @@ public final class MediaPipeline: Sendable {
     public func requestKeyframe() {
         state.withLock { $0.session }?.requestKeyframe()
     }
+
+    /// Sets the running encoder's target bitrate (kbit/s). Does nothing when stopped.
+    public func setVideoBitrate(kbps: Int) {
+        state.withLock { $0.session }?.setVideoBitrate(kbps: kbps)
+    }
+
+    /// Sets the encoded size and frame rate while running (see
+    /// `VideoPicture`). Does nothing when stopped.
+    public func setPicture(_ picture: VideoPicture) {
+        state.withLock { $0.session }?.setPicture(picture)
+    }
+
+    /// The audio's share of the stream (kbit/s), for the host's rate arithmetic.
+    public static var audioKbps: Int { PipelineDescription.audioBitrate / 1000 }
+
+    /// The picture the pipeline encodes before any `setPicture`.
+    public var nominalPicture: VideoPicture {
+        VideoPicture(size: resolved.outputSize, fps: settings.fps)
+    }
 }
 
 extension MediaPipeline {

@@ -62,6 +62,11 @@ struct PipelineDescription: Equatable, Sendable {
     static let sourceName = "pixelpass_src"
     /// The identity element `ClockStampProbe` paints through.
     static let clockStampName = "pixelpass_clockstamp"
+    /// The video encoder, whose bitrate changes while it plays.
+    static let encoderName = "pixelpass_venc"
+    /// The caps filter that sets the encoded picture's size and frame rate
+    /// while playing (see `VideoPicture`).
+    static let pictureName = "pixelpass_picture"
 
     // MPEG-TS intervals are in ticks of the 90 kHz clock.
     static let pcrInterval = 3600       // 40 ms: the DVB maximum, keeps players' clocks tight
@@ -106,8 +111,9 @@ struct PipelineDescription: Equatable, Sendable {
 
     /// The description for `gst_parse_launch`.
     var launchString: String {
-        let video = (videoSource + [
-            encoder.launchFragment(bitrateKbps: settings.bitrateKbps, keyframeInterval: settings.keyframeInterval),
+        let video = (videoSource + pictureStage + [
+            encoder.launchFragment(bitrateKbps: settings.bitrateKbps, keyframeInterval: settings.keyframeInterval)
+                + " name=\(Self.encoderName)",
             // SPS/PPS before every IDR so a viewer can join at any keyframe.
             "h264parse name=\(Self.parserName) config-interval=-1",
             "queue",
@@ -133,6 +139,15 @@ struct PipelineDescription: Equatable, Sendable {
         parts.append("mpegtsmux name=mux alignment=0 pcr-interval=\(Self.pcrInterval) pat-interval=\(Self.tableInterval) pmt-interval=\(Self.tableInterval) si-interval=\(Self.tableInterval)"
             + " ! appsink name=\(Self.sinkName) sync=false emit-signals=false")
         return parts.joined(separator: "  ")
+    }
+
+    /// Where the rate controller lowers the frame rate and the size on a slow
+    /// link: a pass-through until `PipelineSession.setPicture` changes the
+    /// caps. videorate only drops frames here (the source already holds the
+    /// rate steady); the encoder restarts at the new caps with an IDR.
+    private var pictureStage: [String] {
+        ["videorate drop-only=true", "videoscale",
+         "capsfilter name=\(Self.pictureName) caps=\"\(VideoPicture(size: outputSize, fps: settings.fps).caps)\""]
     }
 
     /// From the capture element to raw video in the encoder's format and size.
@@ -254,6 +269,7 @@ struct PipelineDescription: Equatable, Sendable {
     var sessionOptions: PipelineSession.Options {
         var options = PipelineSession.Options()
         options.stallLimits = .forFrameRate(settings.fps)
+        options.encoder = encoder
         switch source {
         case .test:
             break

@@ -31,6 +31,8 @@ final class PipelineSession: @unchecked Sendable {
         /// Install `ClockStampProbe` on the element named `clockStampName`.
         var clockStamp = false
         var stallLimits = SourceStallWatch.Limits.forFrameRate(30)
+        /// The encoder named `encoderName`, for live bitrate changes.
+        var encoder: VideoEncoder?
     }
 
     enum Phase {
@@ -52,6 +54,9 @@ final class PipelineSession: @unchecked Sendable {
     private let bus: GstHandle<GstBus>
     /// The capture element (`pixelpass_src`), for x11 and pipewire.
     private let source: GstHandle<GstElement>?
+    /// The encoder and the picture caps filter, when the description has them.
+    private let encoder: GstHandle<GstElement>?
+    private let picture: GstHandle<GstElement>?
     /// Stamped by a buffer probe on the capture element's src pad.
     private let activity: SourceActivity?
     private let options: Options
@@ -85,6 +90,10 @@ final class PipelineSession: @unchecked Sendable {
                  bus: GstHandle<GstBus>, source: GstHandle<GstElement>?, activity: SourceActivity?, options: Options,
                  onChunk: @escaping @Sendable (MediaChunk) -> Void,
                  onFailure: @escaping @Sendable (MediaError) -> Void) {
+        let bin = pipeline.cast(to: GstBin.self)
+        // gst_bin_get_by_name returns a full reference, or NULL.
+        self.encoder = gst_bin_get_by_name(bin, PipelineDescription.encoderName).map { GstHandle(takingOwnership: $0) }
+        self.picture = gst_bin_get_by_name(bin, PipelineDescription.pictureName).map { GstHandle(takingOwnership: $0) }
         self.pipeline = pipeline
         self.sink = sink
         self.parserSource = parserSource
@@ -196,6 +205,27 @@ final class PipelineSession: @unchecked Sendable {
         // pipeline is shutting down); a missed request just means the viewer
         // waits for the next scheduled keyframe.
         _ = ppgst_pad_send_force_key_unit(parserSource.pointer, 1, count)
+    }
+
+    // MARK: - Rate
+
+    /// Sets the encoder's target bitrate while it plays. False when the
+    /// pipeline has no named encoder or is not running.
+    @discardableResult
+    func setVideoBitrate(kbps: Int) -> Bool {
+        guard isRunning, let encoder, let kind = options.encoder else { return false }
+        let property = kind.bitrateProperty(kbps: kbps)
+        ppgst_object_set_uint(UnsafeMutableRawPointer(encoder.pointer), property.name, property.value)
+        return true
+    }
+
+    /// Changes the encoded size and frame rate while playing: the caps
+    /// filter renegotiates, videoscale and videorate follow, and the encoder
+    /// restarts with an IDR (SPS/PPS in front), which players follow.
+    @discardableResult
+    func setPicture(_ picture: VideoPicture) -> Bool {
+        guard isRunning, let filter = self.picture else { return false }
+        return ppgst_object_set_caps_string(UnsafeMutableRawPointer(filter.pointer), "caps", picture.caps) != 0
     }
 
     // MARK: - Appsink

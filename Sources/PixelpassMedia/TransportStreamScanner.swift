@@ -27,11 +27,15 @@ public struct TransportStreamScanner: Sendable {
         case programMapTable
         /// The first packet of a video access unit that a decoder can start at.
         case videoKeyframeStart
+        /// The first packet of any other PES packet (a video frame, an audio frame).
+        case elementaryStart
         case other
     }
 
     public private(set) var programMapPID: UInt16?
     public private(set) var videoPID: UInt16?
+    /// The PIDs of the program's streams, video included.
+    public private(set) var elementaryPIDs: [UInt16] = []
     /// The latest PAT packet, or empty before the first one.
     public private(set) var latestPAT: [UInt8] = []
     /// The latest PMT packet of the current program, or empty before the first one.
@@ -71,6 +75,7 @@ public struct TransportStreamScanner: Sendable {
     private struct ChunkLayout {
         var ranges: [Range<Int>] = []
         var isKeyframe = false
+        var startsUnit = false
         var programTables: [UInt8] = []
         var count: Int { ranges.reduce(0) { $0 + $1.count } }
 
@@ -91,7 +96,8 @@ public struct TransportStreamScanner: Sendable {
                     offset += range.count
                 }
             }
-            return MediaChunk(bytes: bytes, isKeyframe: isKeyframe, programTables: programTables)
+            return MediaChunk(bytes: bytes, isKeyframe: isKeyframe, programTables: programTables,
+                              startsUnit: isKeyframe || startsUnit)
         }
     }
 
@@ -113,6 +119,11 @@ public struct TransportStreamScanner: Sendable {
             case .videoKeyframeStart:
                 if !current.ranges.isEmpty { layouts.append(current) }
                 current = ChunkLayout(isKeyframe: true, programTables: programTables)
+            case .elementaryStart:
+                // A chunk never holds the end of one PES and the start of the
+                // next, so a viewer that skips can drop whole frames only.
+                if !current.ranges.isEmpty { layouts.append(current) }
+                current = ChunkLayout(startsUnit: true)
             case .programAssociationTable, .programMapTable, .other:
                 break
             }
@@ -128,7 +139,9 @@ public struct TransportStreamScanner: Sendable {
     public mutating func inspect(_ raw: UnsafeRawBufferPointer) -> Packet {
         guard raw.count == Self.packetLength, raw[0] == Self.syncByte, raw[1] & 0x40 != 0 else { return .other }
         let pid = UInt16(raw[1] & 0x1f) << 8 | UInt16(raw[2])
-        guard pid == Self.programAssociationPID || pid == programMapPID || pid == videoPID else { return .other }
+        guard pid == Self.programAssociationPID || pid == programMapPID || pid == videoPID else {
+            return elementaryPIDs.contains(pid) ? .elementaryStart : .other
+        }
         return inspect(Array(raw)[...])
     }
 
@@ -144,6 +157,7 @@ public struct TransportStreamScanner: Sendable {
             if pmtPID != programMapPID {
                 programMapPID = pmtPID
                 videoPID = nil
+                elementaryPIDs = []
                 latestPMT = []
             }
             latestPAT = Array(packet)
@@ -156,6 +170,7 @@ public struct TransportStreamScanner: Sendable {
                   let map = Self.programMap(inPMT: section)
             else { return .other }
             videoPID = map.videoPID
+            elementaryPIDs = map.elementaryPIDs
             latestPMT = Array(packet)
             return .programMapTable
         }
@@ -163,6 +178,9 @@ public struct TransportStreamScanner: Sendable {
         if header.pid == videoPID, header.unitStart,
            header.randomAccess || Self.startsKeyframe(pes: header.payload) {
             return .videoKeyframeStart
+        }
+        if header.unitStart, header.pid == videoPID || elementaryPIDs.contains(header.pid) {
+            return .elementaryStart
         }
         return .other
     }
@@ -232,6 +250,8 @@ public struct TransportStreamScanner: Sendable {
     struct ProgramMap: Equatable {
         /// The first H.264 stream, if any.
         var videoPID: UInt16?
+        /// Every stream of the program (video, audio), in PMT order.
+        var elementaryPIDs: [UInt16] = []
     }
 
     /// Reads a PMT section; `nil` when it is malformed.
@@ -243,6 +263,7 @@ public struct TransportStreamScanner: Sendable {
         let end = section.endIndex - 4 // CRC_32
         guard entry <= end else { return nil }
         var video: UInt16?
+        var elementary: [UInt16] = []
         while entry + 5 <= end {
             let streamType = section[entry]
             let pid = UInt16(section[entry + 1] & 0x1f) << 8 | UInt16(section[entry + 2])
@@ -250,9 +271,10 @@ public struct TransportStreamScanner: Sendable {
             if streamType == h264StreamType, video == nil {
                 video = pid
             }
+            elementary.append(pid)
             entry += 5 + infoLength
         }
-        return ProgramMap(videoPID: video)
+        return ProgramMap(videoPID: video, elementaryPIDs: elementary)
     }
 
     /// Whether the start of this PES packet holds an SPS (7) or IDR slice (5)

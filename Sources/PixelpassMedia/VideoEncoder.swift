@@ -60,6 +60,17 @@ public enum VideoEncoder: String, CaseIterable, Sendable, Equatable {
         }
     }
 
+    /// The property that sets the target bitrate, and its value for `kbps`.
+    /// Every one of these encoders takes a new value while PLAYING
+    /// (x264enc and openh264enc checked here with `gst-inspect-1.0`: flag
+    /// "changeable in … PLAYING"; the hardware ones per their 1.22 sources).
+    func bitrateProperty(kbps: Int) -> (name: String, value: UInt32) {
+        switch self {
+        case .openh264enc: return ("bitrate", UInt32(clamping: kbps * 1000))
+        case .vah264enc, .vaapih264enc, .nvh264enc, .x264enc: return ("bitrate", UInt32(clamping: kbps))
+        }
+    }
+
     /// The element with its low-latency settings, gst-launch syntax.
     func launchFragment(bitrateKbps: Int, keyframeInterval: Int) -> String {
         switch self {

@@ -22,7 +22,22 @@ public struct HostScreen: Sendable {
         case notCopied(reason: String)
     }
 
-    public static let tableWidth = 62
+    /// "2.4 Mbit/s · 1280x720 at 30 fps (adaptive, up to 4.0 Mbit/s)".
+    static func videoLine(_ encoder: EncoderStatus) -> String {
+        let rate = Units.bitrate(Double(encoder.bitrateKbps) * 1000)
+        switch encoder.mode {
+        case .fixed: return "\(rate) · \(encoder.picture) (fixed)"
+        case .adaptive: return "\(rate) · \(encoder.picture) (adaptive, up to \(Units.bitrate(Double(encoder.ceilingKbps) * 1000)))"
+        }
+    }
+
+    /// What the viewer's link takes, or "keyframes" when it is below the floor.
+    static func linkCell(_ viewer: HostViewerStatus) -> String {
+        if viewer.belowFloor { return "keyframes" }
+        return viewer.estimatedBitsPerSecond > 0 ? Units.bitrate(viewer.estimatedBitsPerSecond) : "-"
+    }
+
+    public static let tableWidth = 74
     public static let minimumWidth = 30
     static let keepMessages = 4
 
@@ -57,16 +72,24 @@ public struct HostScreen: Sendable {
         out.append(fit("Capture: \(capture)", width))
         let running = (status?.capturing ?? false) ? "capturing" : "idle until someone watches"
         out.append(fit("Upload:  \(Units.bitrate(uploadRate)) · \(viewers.count) of \(maxViewers) viewers · \(running)", width))
+        if let encoder = status?.encoder, status?.capturing ?? false {
+            out.append(fit("Video:   " + Self.videoLine(encoder), width))
+            if encoder.limit == .uplink {
+                out.append(style.yellow(fit("! the network is the limit: \(Units.bitrate(Double(encoder.bitrateKbps) * 1000)) of "
+                                            + "\(Units.bitrate(Double(encoder.ceilingKbps) * 1000)) allowed", width)))
+            }
+        }
         out.append("")
         if viewers.isEmpty {
             out.append(style.dim(fit("No viewers yet: waiting for your friend to paste the ticket.", width)))
         } else if width >= Self.tableWidth {
             out.append(style.bold(fit(" #  " + cell("VIEWER", 10) + cell("SINCE", 8) + cell("BITRATE", 12)
-                                      + cell("LAG", 7) + cell("PATH", 8) + "RTT", width)))
+                                      + cell("LINK", 12) + cell("LAG", 7) + cell("PATH", 8) + "RTT", width)))
             for (index, viewer) in viewers.enumerated() {
                 let rate = viewerRates[viewer.id] ?? 0
                 let row = cell(" \(index + 1)", 4) + cell(viewer.id, 10) + cell(Units.duration(viewer.connectedSeconds), 8)
                     + cell(viewer.streams == 0 ? "not playing" : Units.bitrate(rate), 12)
+                    + cell(Self.linkCell(viewer), 12)
                     + cell(Units.lag(bytes: viewer.lagBytes, bitsPerSecond: rate), 7)
                     + cell(viewer.path.rawValue, 8) + Units.milliseconds(viewer.roundTripMilliseconds)
                 out.append(fit(row, width))
@@ -77,6 +100,9 @@ public struct HostScreen: Sendable {
                 out.append(fit("\(index + 1) \(viewer.id) \(Units.bitrate(rate)) \(viewer.path.rawValue) "
                                + Units.milliseconds(viewer.roundTripMilliseconds), width))
             }
+        }
+        if viewers.contains(where: \.belowFloor) {
+            out.append(style.dim(fit("keyframes: that viewer's link is below the floor; it gets fewer pictures", width)))
         }
         out.append("")
         out += messages.map { style.dim(fit($0, width)) }

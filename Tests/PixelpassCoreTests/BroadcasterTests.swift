@@ -122,6 +122,20 @@ final class BroadcasterTests: XCTestCase {
         XCTAssertNil(slow.cancelCode)
     }
 
+    func testAViewerBehindSkipsOnlyWhereAFrameStarts() {
+        let slow = FakeViewer("slow")
+        _ = broadcaster.add(slow)
+        emit([1], keyframe: true, tables: [0])
+        slow.unsent = 1001
+        emit([2], keyframe: false, continuesFrame: true)
+        XCTAssertEqual(slow.dropped, 0, "the middle of a frame is never a place to skip")
+        XCTAssertEqual(slow.written, [[0], [1], [2]], "the frame in flight is sent whole")
+        XCTAssertEqual(slow.cutPoints, [true, false, false], "the keyframe is cut only before its tables")
+        emit([3], keyframe: false)
+        XCTAssertEqual(slow.dropped, 1, "the next frame start is where it skips")
+        XCTAssertEqual(slow.written, [[0], [1], [2]])
+    }
+
     func testAViewerThatReadsNothingForTheStallTimeoutIsDropped() {
         let reading = FakeViewer("reading"), stuck = FakeViewer("stuck")
         _ = broadcaster.add(reading)
@@ -148,16 +162,18 @@ final class BroadcasterTests: XCTestCase {
 
     // MARK: - Helpers
 
-    /// A chunk from the capture thread, then the hop onto the loop.
-    private func emit(_ bytes: [UInt8], keyframe: Bool, tables: [UInt8] = []) {
-        sources.last!.emit(MediaChunk(bytes: SharedBytes(bytes), isKeyframe: keyframe, programTables: tables))
+    /// A chunk from the capture thread, then the hop onto the loop. Each
+    /// starts a frame unless `continuesFrame`.
+    private func emit(_ bytes: [UInt8], keyframe: Bool, tables: [UInt8] = [], continuesFrame: Bool = false) {
+        sources.last!.emit(MediaChunk(bytes: SharedBytes(bytes), isKeyframe: keyframe, programTables: tables,
+                                      startsUnit: keyframe || !continuesFrame))
         loop.run()
     }
 }
 
 /// A capture that emits chunks when told and records what it was asked.
 private final class FakeSource: BroadcastSource {
-    enum Call: Equatable { case start, stop, keyframe }
+    enum Call: Equatable { case start, stop, keyframe, bitrate(Int), picture(VideoPicture) }
 
     private let state = Mutex((calls: [Call](), onChunk: (@Sendable (MediaChunk) -> Void)?.none))
 
@@ -173,6 +189,8 @@ private final class FakeSource: BroadcastSource {
 
     func stop() { state.withLock { $0.calls.append(.stop) } }
     func requestKeyframe() { state.withLock { $0.calls.append(.keyframe) } }
+    func setVideoBitrate(kbps: Int) { state.withLock { $0.calls.append(.bitrate(kbps)) } }
+    func setPicture(_ picture: VideoPicture) { state.withLock { $0.calls.append(.picture(picture)) } }
 
     func emit(_ chunk: MediaChunk) {
         state.withLock { $0.onChunk }?(chunk)
@@ -185,7 +203,11 @@ private final class FakeViewer: BroadcastViewer {
     var onAcknowledged: (() -> Void)?
     var buffered = 0
     var unsent = 0
+    var acknowledged = 0
+    var path: QUICPathStatistics?
     private(set) var written: [[UInt8]] = []
+    /// Parallel to `written`: whether each chunk was marked as a cut point.
+    private(set) var cutPoints: [Bool] = []
     private(set) var dropped = 0
     private(set) var cancelCode: UInt64?
     private(set) var finished = false
@@ -194,7 +216,12 @@ private final class FakeViewer: BroadcastViewer {
 
     var bufferedBytes: Int { buffered }
     var unsentBytes: Int { unsent }
-    func write(_ chunk: SharedBytes) { written.append(chunk.bytes) }
+    var acknowledgedBytes: Int { acknowledged }
+    var pathStatistics: QUICPathStatistics? { path }
+    func write(_ chunk: SharedBytes, cutPoint: Bool) {
+        written.append(chunk.bytes)
+        cutPoints.append(cutPoint)
+    }
 
     func dropUnsent() -> Int {
         dropped += 1

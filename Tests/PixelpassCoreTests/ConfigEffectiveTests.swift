@@ -15,7 +15,7 @@ final class ConfigEffectiveTests: XCTestCase {
         XCTAssertTrue(settings.allSatisfy { $0.origin == .builtInDefault })
         let literals = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0.literal) })
         XCTAssertEqual(literals, [
-            .source: "\"auto\"", .bitrate: "4000", .fps: "30", .size: nil, .maxViewers: "4",
+            .source: "\"auto\"", .bitrate: "4000", .bitrateMode: "\"adaptive\"", .bitrateFloor: "800", .fps: "30", .size: nil, .maxViewers: "4",
             .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"", .app: nil,
             .keepTicket: "false",
             .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .turnCA: nil, .portMapping: "true",
@@ -44,6 +44,8 @@ final class ConfigEffectiveTests: XCTestCase {
         [host]
         source = "auto"             # default
         bitrate = 8000              # from file, line 2
+        bitrate_mode = "adaptive"   # default: follow the viewers' links, up to bitrate
+        bitrate_floor = 800         # default
         fps = 30                    # default
         size = "1280x720"           # from file, line 3
         max_viewers = 4             # default
@@ -95,7 +97,7 @@ final class ConfigEffectiveTests: XCTestCase {
         var expected = first.values
         expected.host = .init(source: .clock, bitrate: 4000, fps: 30, size: expected.host.size, maxViewers: 4,
                               encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433",
-                              keepTicket: false)
+                              keepTicket: false, bitrateMode: .adaptive, bitrateFloor: 800)
         expected.nat.portMapping = true  // defaults with a value are written out
         expected.nat.dht = true
         XCTAssertEqual(again.values, expected)

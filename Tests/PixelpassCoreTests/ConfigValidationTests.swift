@@ -101,7 +101,7 @@ final class ConfigValidationTests: XCTestCase {
 
     func testNestedTableInAKnownTableIsAnUnknownKey() {
         XCTAssertEqual(problems("[host]\nfps = 30\n[host.extra]\na = 1\n"),
-                       ["3: unknown key \"extra\" in [host] (known keys: source, bitrate, fps, size, max_viewers, encoder, hwencode, audio, bind, app, keep_ticket)"])
+                       ["3: unknown key \"extra\" in [host] (known keys: source, bitrate, bitrate_mode, bitrate_floor, fps, size, max_viewers, encoder, hwencode, audio, bind, app, keep_ticket)"])
     }
 
     func testKeysOutsideAnyTable() {

@@ -25,13 +25,14 @@ final class TransportStreamScannerTests: XCTestCase {
         var scanner = learnedScanner()
         XCTAssertEqual(scanner.inspect(F.videoStart(nalTypes: [9, 7, 8, 5])[...]), .videoKeyframeStart)
         XCTAssertEqual(scanner.inspect(F.videoStart(nalTypes: [9, 5])[...]), .videoKeyframeStart)
-        XCTAssertEqual(scanner.inspect(F.videoStart(nalTypes: [9, 1])[...]), .other)
+        XCTAssertEqual(scanner.inspect(F.videoStart(nalTypes: [9, 1])[...]), .elementaryStart, "a P frame starts a unit")
     }
 
-    func testIgnoresContinuationsAudioAndUnknownPIDs() {
+    func testIgnoresContinuationsAndUnknownPIDsButSeesAudioFrames() {
         var scanner = learnedScanner()
         XCTAssertEqual(scanner.inspect(F.videoContinuation()[...]), .other)
-        XCTAssertEqual(scanner.inspect(F.audioStart(randomAccess: true)[...]), .other)
+        XCTAssertEqual(scanner.inspect(F.audioStart(randomAccess: true)[...]), .elementaryStart,
+                       "an audio PES is a unit a skip may cut before, never a keyframe")
         let stranger = F.packet(pid: 0x0200, unitStart: true, payload: [0, 0, 1, 0xe0], randomAccess: true)
         XCTAssertEqual(scanner.inspect(stranger[...]), .other)
     }
@@ -83,11 +84,15 @@ final class TransportStreamScannerTests: XCTestCase {
         let gop2 = F.videoStart(nalTypes: [9, 7, 8, 5], randomAccess: true)
         let chunks = scanner.split(head + gop1 + gop2)
 
-        XCTAssertEqual(chunks.map { Array($0.bytes) }, [head, gop1, gop2])
-        XCTAssertEqual(chunks.map(\.isKeyframe), [false, true, true])
+        // Every PES start begins a chunk too (the audio frame here), so a
+        // skip can cut between whole frames.
+        let tables = F.pat() + F.pmt() + F.videoContinuation()
+        XCTAssertEqual(chunks.map { Array($0.bytes) }, [tables, F.audioStart(), gop1, gop2])
+        XCTAssertEqual(chunks.map(\.isKeyframe), [false, false, true, true])
+        XCTAssertEqual(chunks.map(\.startsUnit), [false, true, true, true])
         XCTAssertEqual(chunks[0].programTables, [])
-        XCTAssertEqual(chunks[1].programTables, F.pat() + F.pmt())
         XCTAssertEqual(chunks[2].programTables, F.pat() + F.pmt())
+        XCTAssertEqual(chunks[3].programTables, F.pat() + F.pmt())
     }
 
     func testSplitJoinsPartialPacketsAcrossCalls() {

@@ -60,6 +60,25 @@ final class OutgoingBodyTests: XCTestCase {
         XCTAssertEqual(vecs[0].base[0], 3)
     }
 
+    func testDropUnsentCutsOnlyWhereAUnitStarts() {
+        var body = OutgoingBody()
+        body.append(SharedBytes([1, 1]), cutPoint: true)
+        _ = body.handOut(into: vecs, capacity: 16)
+        // The rest of the frame in flight, then two more frames.
+        body.append(SharedBytes([1]), cutPoint: false)
+        body.append(SharedBytes([2, 2]), cutPoint: true)
+        body.append(SharedBytes([2]), cutPoint: false)
+        body.append(SharedBytes([3, 3, 3]), cutPoint: true)
+        XCTAssertEqual(body.dropUnsent(), 6, "from the first frame start on")
+        XCTAssertEqual(body.unsentBytes, 1, "the end of the frame in flight stays")
+        XCTAssertEqual(body.handOut(into: vecs, capacity: 16).count, 1)
+        XCTAssertEqual(vecs[0].base[0], 1)
+        body.append(SharedBytes([4]), cutPoint: false)
+        XCTAssertEqual(body.dropUnsent(), 0, "no frame start queued: nothing may go")
+        body.acknowledge(4)
+        XCTAssertEqual(body.acknowledgedBytes, 4)
+    }
+
     func testManyAcknowledgementsCompactWithoutLosingOrder() {
         var body = OutgoingBody()
         for round in 0..<300 {

@@ -10,6 +10,10 @@ protocol BroadcastSource: Sendable {
                onFailure: @escaping @Sendable (MediaError) -> Void) throws
     func stop()
     func requestKeyframe()
+    /// The encoder's target bitrate, changed while it runs.
+    func setVideoBitrate(kbps: Int)
+    /// The encoded size and frame rate, changed while it runs.
+    func setPicture(_ picture: VideoPicture)
 }
 
 extension MediaPipeline: BroadcastSource {}

@@ -6,7 +6,9 @@
 /// - A viewer starts at a keyframe, preceded by the program tables, so its
 ///   first decoded frame is clean; on every join we ask for a keyframe now.
 /// - A viewer whose backlog exceeds `maxBacklogBytes` skips forward: its
-///   unsent bytes are dropped and it resumes at the next keyframe.
+///   unsent bytes are dropped and it resumes at the next keyframe. This is
+///   decided only where a chunk starts a unit (a whole frame), so the
+///   frame in flight is sent whole and nothing after it is half-sent.
 /// - A viewer that acknowledges nothing for `stallTimeout` while data waits
 ///   for it is disconnected, so a dead reader cannot pin memory.
 struct BroadcastStateMachine<ViewerID: Hashable> {
@@ -54,7 +56,8 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
 
     let gracePeriod: UInt64
     let maxViewers: Int
-    let maxBacklogBytes: Int
+    /// Follows the encoder's rate: about a second of the stream.
+    var maxBacklogBytes: Int
     let stallTimeout: UInt64
     private(set) var pipeline: Pipeline = .stopped
     private(set) var viewers: [ViewerID: ViewerState] = [:]
@@ -108,8 +111,10 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
     }
 
     /// Routes one chunk. `backlog` reports how many bytes a viewer owes
-    /// (queued or unacknowledged).
-    mutating func route(isKeyframe: Bool, now: UInt64, backlog: (ViewerID) -> Int) -> [(ViewerID, Delivery)] {
+    /// (queued or unacknowledged). `startsUnit`: the chunk begins a frame
+    /// (keyframes always do); only there may a viewer skip.
+    mutating func route(isKeyframe: Bool, startsUnit: Bool = true, now: UInt64,
+                        backlog: (ViewerID) -> Int) -> [(ViewerID, Delivery)] {
         var out: [(ViewerID, Delivery)] = []
         out.reserveCapacity(viewers.count)
         for (id, state) in viewers where !state.disconnecting {
@@ -121,7 +126,7 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
                 out.append((id, .disconnect))
                 continue
             }
-            if !state.waitingForKeyframe && owed > maxBacklogBytes {
+            if !state.waitingForKeyframe && (startsUnit || isKeyframe) && owed > maxBacklogBytes {
                 state.waitingForKeyframe = true
                 state.keyframeSkips += 1
                 out.append((id, .skipAhead))

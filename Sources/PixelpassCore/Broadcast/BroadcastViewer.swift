@@ -12,8 +12,15 @@ protocol BroadcastViewer: AnyObject {
     var bufferedBytes: Int { get }
     /// Bytes queued and not yet sent.
     var unsentBytes: Int { get }
-    func write(_ chunk: SharedBytes)
-    /// Drops what is queued and not yet sent; returns how many bytes.
+    /// Bytes the viewer acknowledged since its stream started.
+    var acknowledgedBytes: Int { get }
+    /// The QUIC sender's view of the path (nil once closed).
+    var pathStatistics: QUICPathStatistics? { get }
+    /// `cutPoint`: the chunk starts a unit (a frame), so a later
+    /// `dropUnsent` may drop from here on.
+    func write(_ chunk: SharedBytes, cutPoint: Bool)
+    /// Drops what is queued and not yet sent, from the first cut point on;
+    /// returns how many bytes.
     func dropUnsent() -> Int
     /// Ends the stream with an HTTP/3 error code.
     func cancel(code: UInt64)
@@ -23,4 +30,5 @@ protocol BroadcastViewer: AnyObject {
 
 extension HTTP3Responder: BroadcastViewer {
     var viewerID: String { peer.id }
+    var pathStatistics: QUICPathStatistics? { peer.pathStatistics }
 }

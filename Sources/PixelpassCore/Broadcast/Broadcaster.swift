@@ -25,30 +25,42 @@ final class Broadcaster: @unchecked Sendable {
     private var graceTimer: Scheduled<Void>?
     private var programTables: SharedBytes?
     private var stats: [ViewerID: ViewerStats] = [:]
+    /// Picks the encoder's rate and picture from the viewers' links; nil
+    /// when nothing adapts (tests of the fan-out alone).
+    private var rate: RateController<ViewerID>?
+    private var rateTimer: RepeatedTask?
+    /// The backlog limit the host was configured with; the live limit is
+    /// about a second of the stream at the current rate, never above it.
+    private let configuredBacklogLimit: Int
     /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
     private let mediaControl: (@escaping @Sendable () -> Void) -> Void
     private let logger: Logger
 
     /// `resolved` was decided once at host start: every run captures exactly that source.
     convenience init(eventLoop: EventLoop, logger: Logger, settings: MediaSettings, resolved: ResolvedMedia,
-                     gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double) {
+                     gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: Double,
+                     rate: RateController<ViewerID>.Configuration) {
         let queue = DispatchQueue(label: "pixelpass.media-control")
         self.init(eventLoop: eventLoop, logger: logger, gracePeriod: gracePeriod, maxViewers: maxViewers,
-                  maxBacklogBytes: maxBacklogBytes, stallTimeout: stallTimeout,
+                  maxBacklogBytes: maxBacklogBytes, stallTimeout: stallTimeout, rate: rate,
                   makeSource: { try MediaPipeline(settings: settings, resolved: resolved) },
                   mediaControl: { queue.async(execute: $0) })
     }
 
     init(eventLoop: EventLoop, logger: Logger, gracePeriod: Double, maxViewers: Int, maxBacklogBytes: Int,
-         stallTimeout: Double, makeSource: @escaping () throws -> any BroadcastSource,
+         stallTimeout: Double, rate: RateController<ViewerID>.Configuration? = nil,
+         makeSource: @escaping () throws -> any BroadcastSource,
          mediaControl: @escaping (@escaping @Sendable () -> Void) -> Void) {
         self.eventLoop = eventLoop
         self.logger = logger
         self.makeSource = makeSource
         self.mediaControl = mediaControl
+        self.configuredBacklogLimit = maxBacklogBytes
+        self.rate = rate.map { RateController($0) }
         self.machine = BroadcastStateMachine(gracePeriod: MonotonicClock.seconds(gracePeriod),
                                              maxViewers: maxViewers, maxBacklogBytes: maxBacklogBytes,
                                              stallTimeout: MonotonicClock.seconds(stallTimeout))
+        updateBacklogLimit()
     }
 
     /// Counters of every stream being served, for logs and status displays.
@@ -57,8 +69,22 @@ final class Broadcaster: @unchecked Sendable {
             var current = value
             current.keyframeSkips = machine.viewers[id]?.keyframeSkips ?? value.keyframeSkips
             current.lagBytes = responders[id]?.bufferedBytes ?? 0
+            if let link = rate?.links[id] {
+                current.estimatedBitsPerSecond = link.estimate
+                current.belowFloor = link.belowFloor
+            }
             return current
         }.sorted { $0.since < $1.since }
+    }
+
+    /// The encoder's current rate and picture, and what limits them; nil
+    /// when this broadcaster does not adapt.
+    func encoderStatus() -> EncoderStatus? {
+        guard let rate else { return nil }
+        let configuration = rate.configuration
+        return EncoderStatus(mode: configuration.mode, bitrateKbps: rate.targetKbps,
+                             ceilingKbps: configuration.ceilingKbps, floorKbps: configuration.floorKbps,
+                             picture: rate.picture, limit: rate.limit)
     }
 
     var viewerCount: Int { responders.count }
@@ -93,6 +119,7 @@ final class Broadcaster: @unchecked Sendable {
         guard responders.removeValue(forKey: id) != nil else { return nil }
         var final = stats.removeValue(forKey: id)
         final?.keyframeSkips = machine.viewers[id]?.keyframeSkips ?? 0
+        rate?.viewerLeft(id)
         perform(machine.leave(id, now: now))
         return final
     }
@@ -103,6 +130,78 @@ final class Broadcaster: @unchecked Sendable {
         responders.removeAll()
         graceTimer?.cancel()
         stopPipeline()
+    }
+
+    // MARK: - Rate
+
+    /// Samples every viewer's link and applies what the controller decides.
+    private func sampleLinks() {
+        guard rate != nil, pipeline != nil else { return }
+        var samples: [ViewerID: LinkSample] = [:]
+        for (id, responder) in responders {
+            let path = responder.pathStatistics
+            samples[id] = LinkSample(acknowledgedBytes: responder.acknowledgedBytes,
+                                     unsentBytes: responder.unsentBytes,
+                                     smoothedRTT: Double(path?.smoothedRTT ?? 0) / 1e9,
+                                     minimumRTT: Double(path?.minimumRTT ?? 0) / 1e9,
+                                     deliveryRate: Double(path?.deliveryRate ?? 0) * 8)
+        }
+        guard let actions = rate?.sample(samples, now: now) else { return }
+        for action in actions {
+            switch action {
+            case .setBitrate(let kbps):
+                logger.info("video bitrate \(kbps) kbit/s (\(rate?.limit == .ceiling ? "the ceiling" : "what the network takes"))")
+                let pipeline = self.pipeline
+                mediaControl { pipeline?.setVideoBitrate(kbps: kbps) }
+                updateBacklogLimit()
+            case .setPicture(let picture):
+                logger.info("video picture \(picture) to fit the bitrate")
+                let pipeline = self.pipeline
+                mediaControl { pipeline?.setPicture(picture) }
+            case .belowFloor(let id, let below):
+                let viewer = responders[id]?.viewerID ?? "?"
+                if below {
+                    logger.info("viewer \(viewer) cannot take the floor of \(rate?.configuration.floorKbps ?? 0) kbit/s: it gets keyframes only, the others keep their rate")
+                } else {
+                    logger.info("viewer \(viewer) takes the stream again")
+                }
+            }
+        }
+    }
+
+    /// Skip a viewer's backlog once it holds about a second of the stream:
+    /// later data would arrive too late to show anyway.
+    private func updateBacklogLimit() {
+        guard let rate else { return }
+        let second = Int(rate.streamRate(videoKbps: rate.targetKbps) / 8)
+        machine.maxBacklogBytes = min(configuredBacklogLimit, max(Self.minimumBacklogLimit, second))
+    }
+
+    /// Below this a keyframe alone would count as falling behind.
+    static let minimumBacklogLimit = 128 * 1024
+
+    /// A fresh pipeline starts at the rate and picture the links allow now.
+    private func applyCurrentRate(to pipeline: any BroadcastSource) {
+        guard let rate else { return }
+        let kbps = rate.targetKbps, picture = rate.picture
+        let nominal = rate.configuration
+        mediaControl {
+            if kbps != nominal.ceilingKbps { pipeline.setVideoBitrate(kbps: kbps) }
+            if picture != nominal.nominal { pipeline.setPicture(picture) }
+        }
+    }
+
+    private func startRateTimer() {
+        guard rate != nil, rateTimer == nil else { return }
+        let interval = TimeAmount.nanoseconds(Int64(RateController<ViewerID>.interval))
+        rateTimer = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+            self?.sampleLinks()
+        }
+    }
+
+    private func stopRateTimer() {
+        rateTimer?.cancel()
+        rateTimer = nil
     }
 
     private func perform(_ actions: [BroadcastStateMachine<ViewerID>.Action]) {
@@ -142,12 +241,17 @@ final class Broadcaster: @unchecked Sendable {
                 onChunk: { [weak self] chunk in
                     let bytes = chunk.bytes
                     let tables = chunk.isKeyframe ? SharedBytes(chunk.programTables) : nil
-                    loop.execute { self?.deliver(bytes, keyframeTables: tables, generation: generation) }
+                    let startsUnit = chunk.startsUnit
+                    loop.execute {
+                        self?.deliver(bytes, keyframeTables: tables, startsUnit: startsUnit, generation: generation)
+                    }
                 },
                 onFailure: { [weak self] error in
                     loop.execute { self?.pipelineFailed(error, generation: generation) }
                 })
             logger.debug("pipeline: \(pipeline.launchDescription)")
+            applyCurrentRate(to: pipeline)
+            startRateTimer()
         } catch {
             pipelineFailed(error, generation: generation)
         }
@@ -156,6 +260,7 @@ final class Broadcaster: @unchecked Sendable {
     private func stopPipeline() {
         generation += 1
         programTables = nil
+        stopRateTimer()
         guard let pipeline else { return }
         self.pipeline = nil
         mediaControl { pipeline.stop() }
@@ -169,6 +274,7 @@ final class Broadcaster: @unchecked Sendable {
 
     private func pipelineFailed(_ error: Error, generation: Int) {
         guard generation == self.generation else { return }
+        stopRateTimer()
         if case MediaError.sourceLost(let reason) = error {
             self.generation += 1
             pipeline = nil
@@ -184,20 +290,20 @@ final class Broadcaster: @unchecked Sendable {
         for responder in responders.values { responder.cancel(code: HTTP3ErrorCode.internalError) }
     }
 
-    private func deliver(_ chunk: SharedBytes, keyframeTables: SharedBytes?, generation: Int) {
+    private func deliver(_ chunk: SharedBytes, keyframeTables: SharedBytes?, startsUnit: Bool, generation: Int) {
         guard generation == self.generation else { return }
         if let keyframeTables { programTables = keyframeTables }
-        let deliveries = machine.route(isKeyframe: keyframeTables != nil, now: now) { id in
+        let deliveries = machine.route(isKeyframe: keyframeTables != nil, startsUnit: startsUnit, now: now) { id in
             responders[id]?.unsentBytes ?? 0
         }
         for (id, delivery) in deliveries {
             guard let responder = responders[id] else { continue }
             switch delivery {
             case .start:
-                if let tables = programTables { write(tables, to: responder, id) }
-                write(chunk, to: responder, id)
+                if let tables = programTables { write(tables, to: responder, id, cutPoint: true) }
+                write(chunk, to: responder, id, cutPoint: false)
             case .chunk:
-                write(chunk, to: responder, id)
+                write(chunk, to: responder, id, cutPoint: startsUnit)
             case .skipAhead:
                 let dropped = responder.dropUnsent()
                 logger.info("viewer \(responder.viewerID) is behind: skipped \(dropped) bytes to the next keyframe")
@@ -208,8 +314,8 @@ final class Broadcaster: @unchecked Sendable {
         }
     }
 
-    private func write(_ bytes: SharedBytes, to responder: any BroadcastViewer, _ id: ViewerID) {
-        responder.write(bytes)
+    private func write(_ bytes: SharedBytes, to responder: any BroadcastViewer, _ id: ViewerID, cutPoint: Bool) {
+        responder.write(bytes, cutPoint: cutPoint)
         stats[id]?.bytesSent += bytes.count
     }
 }

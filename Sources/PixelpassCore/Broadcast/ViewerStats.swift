@@ -10,6 +10,11 @@ public struct ViewerStats: Sendable, Equatable {
     public var keyframeSkips = 0
     /// Bytes queued or in flight right now: how far behind it is.
     public var lagBytes = 0
+    /// What its link takes (bit/s): measured when it was full, else the
+    /// best rate it has shown.
+    public var estimatedBitsPerSecond: Double = 0
+    /// Its link cannot carry the floor: it gets keyframe-skipped pictures.
+    public var belowFloor = false
 
     public init(viewerID: String, since: UInt64) {
         self.viewerID = viewerID

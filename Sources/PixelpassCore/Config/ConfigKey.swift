@@ -9,7 +9,10 @@ public enum ConfigTable: String, CaseIterable, Sendable {
 /// until each of them handles it.
 public enum ConfigKey: String, CaseIterable, Sendable {
     // [host]
-    case source, bitrate, fps, size
+    case source, bitrate
+    case bitrateMode = "bitrate_mode"
+    case bitrateFloor = "bitrate_floor"
+    case fps, size
     case maxViewers = "max_viewers"
     case encoder, hwencode, audio, bind, app
     case keepTicket = "keep_ticket"
@@ -28,7 +31,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
 
     public var table: ConfigTable {
         switch self {
-        case .source, .bitrate, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app, .keepTicket:
+        case .source, .bitrate, .bitrateMode, .bitrateFloor, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app, .keepTicket:
             return .host
         case .player, .port: return .view
         case .stun, .turn, .turnSecret, .turnCA, .portMapping, .dht, .dhtBootstrap: return .nat

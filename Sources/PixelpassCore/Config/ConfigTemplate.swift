@@ -10,8 +10,14 @@ public enum ConfigTemplate {
     [host]
     # What to share: auto (this desktop), x11, pipewire, test or clock.
     # source = "auto"
-    # Video bitrate in kbit/s (100-100000).
+    # Video bitrate in kbit/s (100-100000): the most it sends when bitrate_mode
+    # is adaptive.
     # bitrate = 4000
+    # adaptive: follow what the viewers' links take, up to bitrate; fixed: always bitrate.
+    # bitrate_mode = "adaptive"
+    # Adaptive: the slowest viewer link (kbit/s) the rate follows down to; a viewer
+    # slower than this gets fewer pictures instead of slowing everyone.
+    # bitrate_floor = 800
     # Frames per second (1-120).
     # fps = 30
     # Scale the video to WIDTHxHEIGHT (even numbers); unset: the native size.

@@ -78,6 +78,10 @@ struct ConfigValidator {
             config.host.source = try Self.text(value, CaptureSourceName.self)
         case .bitrate:
             config.host.bitrate = try Self.integer(value, Bitrate.self)
+        case .bitrateMode:
+            config.host.bitrateMode = try Self.text(value, BitrateMode.self)
+        case .bitrateFloor:
+            config.host.bitrateFloor = try Self.integer(value, BitrateFloor.self)
         case .fps:
             config.host.fps = try Self.integer(value, FrameRate.self)
         case .size:

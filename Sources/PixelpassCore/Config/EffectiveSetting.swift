@@ -41,6 +41,8 @@ extension LoadedConfig {
         switch key {
         case .source: return values.host.source.map { quoted($0.rawValue) }
         case .bitrate: return values.host.bitrate.map(String.init)
+        case .bitrateMode: return values.host.bitrateMode.map { quoted($0.rawValue) }
+        case .bitrateFloor: return values.host.bitrateFloor.map(String.init)
         case .fps: return values.host.fps.map(String.init)
         case .size: return values.host.size.map { quoted($0.description) }
         case .maxViewers: return values.host.maxViewers.map(String.init)
@@ -72,6 +74,8 @@ extension LoadedConfig {
         switch key {
         case .source: return setting(quoted(defaults.source.rawValue))
         case .bitrate: return setting(String(defaults.bitrate))
+        case .bitrateMode: return setting(quoted(defaults.bitrateMode.rawValue), "follow the viewers' links, up to bitrate")
+        case .bitrateFloor: return setting(String(defaults.bitrateFloor))
         case .fps: return setting(String(defaults.fps))
         case .size: return setting(nil, "the source's own size (test and clock sources: 1280x720)")
         case .maxViewers: return setting(String(defaults.maxViewers))

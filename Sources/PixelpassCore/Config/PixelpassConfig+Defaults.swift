@@ -4,6 +4,8 @@ extension PixelpassConfig {
     public enum Defaults {
         public static let source = Source.auto
         public static let bitrate = 4000
+        public static let bitrateMode = BitrateMode.adaptive
+        public static let bitrateFloor = 800
         public static let fps = 30
         public static let maxViewers = 4
         public static let encoder = Encoder.auto

@@ -17,6 +17,9 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var source: Source?
         /// kbit/s, checked as a `Bitrate`.
         public var bitrate: Int?
+        public var bitrateMode: BitrateMode?
+        /// kbit/s, checked as a `BitrateFloor`.
+        public var bitrateFloor: Int?
         /// Checked as a `FrameRate`.
         public var fps: Int?
         public var size: VideoSize?
@@ -34,9 +37,12 @@ public struct PixelpassConfig: Equatable, Sendable {
 
         public init(source: Source? = nil, bitrate: Int? = nil, fps: Int? = nil, size: VideoSize? = nil,
                     maxViewers: Int? = nil, encoder: Encoder? = nil, hwencode: Bool? = nil,
-                    audio: Bool? = nil, bind: String? = nil, app: String? = nil, keepTicket: Bool? = nil) {
+                    audio: Bool? = nil, bind: String? = nil, app: String? = nil, keepTicket: Bool? = nil,
+                    bitrateMode: BitrateMode? = nil, bitrateFloor: Int? = nil) {
             self.source = source
             self.bitrate = bitrate
+            self.bitrateMode = bitrateMode
+            self.bitrateFloor = bitrateFloor
             self.fps = fps
             self.size = size
             self.maxViewers = maxViewers

@@ -23,7 +23,10 @@ extension Host {
         }
         // Dual-stack on the default wildcard bind: global IPv6 addresses
         // need no NAT traversal at all, only a punch through a firewall.
-        return HTTP3Server.start(bindingTo: configuration.bind, alsoIPv6: true, identity: identity, on: eventLoop)
+        var quic = QUICSettings()
+        quic.congestionControl = configuration.congestionControl
+        return HTTP3Server.start(bindingTo: configuration.bind, alsoIPv6: true, identity: identity, settings: quic,
+                                 on: eventLoop)
             .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
             .hop(to: eventLoop)
             .flatMap { server in

@@ -67,7 +67,15 @@ public final class Host: HTTP3ServerDelegate {
                                        gracePeriod: configuration.gracePeriod,
                                        maxViewers: configuration.maxViewers * Host.streamsPerViewer,
                                        maxBacklogBytes: configuration.maxBacklogBytes,
-                                       stallTimeout: configuration.stallTimeout)
+                                       stallTimeout: configuration.stallTimeout,
+                                       rate: RateController.Configuration(
+                                           mode: configuration.bitrateMode,
+                                           ceilingKbps: configuration.media.bitrateKbps,
+                                           floorKbps: min(configuration.bitrateFloorKbps, configuration.media.bitrateKbps),
+                                           audioKbps: resolved.audio.isOn ? MediaPipeline.audioKbps : 0,
+                                           nominal: VideoPicture(width: resolved.captureSize.width,
+                                                                 height: resolved.captureSize.height,
+                                                                 fps: configuration.media.fps)))
     }
 
     /// What will be captured and how it is encoded, decided at start.
@@ -134,8 +142,10 @@ public final class Host: HTTP3ServerDelegate {
     }
 
     private func currentStatus() -> HostStatus {
-        roster.status(streams: broadcaster.viewerStats(), capturing: broadcaster.isPipelineRunning,
-                      now: MonotonicClock.now) { seatedPeers[$0]?.roundTripMilliseconds ?? 0 }
+        var status = roster.status(streams: broadcaster.viewerStats(), capturing: broadcaster.isPipelineRunning,
+                                   now: MonotonicClock.now) { seatedPeers[$0]?.roundTripMilliseconds ?? 0 }
+        status.encoder = broadcaster.encoderStatus()
+        return status
     }
 
     private func path(of peer: HTTP3Peer) -> ConnectionPath {

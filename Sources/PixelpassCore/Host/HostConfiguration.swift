@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PixelpassMedia
+import PixelpassTransport
 
 public struct HostConfiguration {
     /// UDP address to listen on; port 0 picks a free one.
@@ -16,6 +17,13 @@ public struct HostConfiguration {
         let videoAndAudioBitsPerSecond = (media.bitrateKbps + (media.audio ? 128 : 0)) * 1000
         return max(256 * 1024, videoAndAudioBitsPerSecond / 8 * 3 / 2)
     }
+    /// Adaptive: `media.bitrateKbps` is the ceiling and the rate follows the
+    /// viewers' links; fixed: always `media.bitrateKbps`.
+    public var bitrateMode = BitrateMode.adaptive
+    /// The slowest viewer the adaptive rate follows down to (kbit/s).
+    public var bitrateFloorKbps = 800
+    /// The QUIC congestion controller (a benchmark knob: `PIXELPASS_CC`).
+    public var congestionControl = QUICCongestionControl.standard
     /// A viewer that acknowledges nothing this long, with data waiting, is dropped.
     public var stallTimeout: Double = 20
     /// STUN servers and TURN relay (not used when bound to loopback).

@@ -5,6 +5,8 @@ public struct HostStatus: Equatable, Sendable {
     public var bytesSent: Int
     /// Whether the capture pipeline is running (it stops without viewers).
     public var capturing: Bool
+    /// The encoder's rate and picture, and what limits them.
+    public var encoder: EncoderStatus?
 
     public init(viewers: [HostViewerStatus], bytesSent: Int, capturing: Bool) {
         self.viewers = viewers
@@ -28,6 +30,10 @@ public struct HostViewerStatus: Equatable, Sendable {
     public var keyframeSkips: Int
     /// Live streams it has open (players on its side); 0 = connected, not watching.
     public var streams: Int
+    /// What its link takes (bit/s), as the rate controller measured it.
+    public var estimatedBitsPerSecond: Double = 0
+    /// Its link cannot carry the floor: it gets keyframes only.
+    public var belowFloor = false
 
     public init(id: String, address: String, path: ConnectionPath, connectedSeconds: Double,
                 roundTripMilliseconds: Double, bytesSent: Int, lagBytes: Int, keyframeSkips: Int, streams: Int) {

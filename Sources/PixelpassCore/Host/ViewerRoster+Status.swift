@@ -11,11 +11,15 @@ extension ViewerRoster {
             let live = byViewer[seat.id] ?? []
             let sent = seat.finishedStreamBytes + live.reduce(0) { $0 + $1.bytesSent }
             total += sent
-            return HostViewerStatus(id: seat.id, address: seat.address, path: seat.path,
-                                    connectedSeconds: Double(now &- seat.since) / 1e9,
-                                    roundTripMilliseconds: roundTrip(key),
-                                    bytesSent: sent, lagBytes: live.reduce(0) { $0 + $1.lagBytes },
-                                    keyframeSkips: live.reduce(0) { $0 + $1.keyframeSkips }, streams: live.count)
+            var viewer = HostViewerStatus(id: seat.id, address: seat.address, path: seat.path,
+                                          connectedSeconds: Double(now &- seat.since) / 1e9,
+                                          roundTripMilliseconds: roundTrip(key),
+                                          bytesSent: sent, lagBytes: live.reduce(0) { $0 + $1.lagBytes },
+                                          keyframeSkips: live.reduce(0) { $0 + $1.keyframeSkips }, streams: live.count)
+            // Several streams share one link: the smallest figure is its own.
+            viewer.estimatedBitsPerSecond = live.map(\.estimatedBitsPerSecond).min() ?? 0
+            viewer.belowFloor = live.contains { $0.belowFloor }
+            return viewer
         }
         return HostStatus(viewers: viewers, bytesSent: total, capturing: capturing)
     }

@@ -39,9 +39,12 @@ public final class HTTP3Peer {
 
     /// Smoothed round-trip time in milliseconds.
     public var roundTripMilliseconds: Double {
-        guard let connection, !connection.isClosed else { return 0 }
-        return Double(connection.statistics.smoothedRTT) / 1_000_000
+        guard let statistics = connection?.statistics else { return 0 }
+        return Double(statistics.smoothedRTT) / 1_000_000
     }
+
+    /// The QUIC sender's view of the path now; nil once the connection closed.
+    public var pathStatistics: QUICPathStatistics? { connection?.statistics }
 
     /// Closes the connection with an HTTP/3 application error code.
     public func close(code: UInt64 = HTTP3ErrorCode.noError) {

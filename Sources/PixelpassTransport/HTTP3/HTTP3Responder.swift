@@ -49,10 +49,12 @@ public final class HTTP3Responder {
         }
     }
 
-    public func write(_ chunk: SharedBytes) {
+    /// `cutPoint`: false for a chunk that continues a unit (a frame) begun
+    /// in an earlier chunk; `dropUnsent` never cuts in front of it.
+    public func write(_ chunk: SharedBytes, cutPoint: Bool = true) {
         guard responded, !isClosed, !body.finished, let session else { return }
         let wasIdle = !body.hasUnsentData
-        body.append(chunk)
+        body.append(chunk, cutPoint: cutPoint)
         if wasIdle { session.resume(streamID) }
     }
 
@@ -73,8 +75,11 @@ public final class HTTP3Responder {
     public var bufferedBytes: Int { body.bufferedBytes }
     /// Bytes queued and not yet handed to QUIC.
     public var unsentBytes: Int { body.unsentBytes }
+    /// Body bytes the peer acknowledged so far.
+    public var acknowledgedBytes: Int { body.acknowledgedBytes }
 
-    /// Drops queued bytes that were not handed to QUIC yet.
+    /// Drops queued bytes that were not handed to QUIC yet, from the first
+    /// cut point on (see `write(_:cutPoint:)`).
     @discardableResult
     public func dropUnsent() -> Int { body.dropUnsent() }
 

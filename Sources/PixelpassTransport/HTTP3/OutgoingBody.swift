@@ -6,6 +6,9 @@ import PixelpassBytes
 /// peer (their memory must stay put until then).
 struct OutgoingBody {
     private var chunks: [SharedBytes] = []
+    /// Parallel to `chunks`: whether a chunk may begin the body after a cut
+    /// (see `dropUnsent`).
+    private var cutPoints: [Bool] = []
     /// chunks[head...] are live; earlier slots are acknowledged and dropped.
     private var head = 0
     /// chunks[head..<nextToHandOut] were given to nghttp3.
@@ -17,14 +20,19 @@ struct OutgoingBody {
     private(set) var unsentBytes = 0
     /// Bytes handed to QUIC and not yet acknowledged.
     private(set) var unackedBytes = 0
+    /// Bytes the peer acknowledged since the body started (never decreases).
+    private(set) var acknowledgedBytes = 0
 
     var bufferedBytes: Int { unsentBytes + unackedBytes }
     var hasUnsentData: Bool { nextToHandOut < chunks.count }
 
-    mutating func append(_ chunk: SharedBytes) {
+    /// `cutPoint`: a skip may drop the body from this chunk on (it starts
+    /// a whole unit, e.g. a frame); chunks that are not are only ever sent.
+    mutating func append(_ chunk: SharedBytes, cutPoint: Bool = true) {
         precondition(!finished, "append after finish")
         guard chunk.count > 0 else { return }
         chunks.append(chunk)
+        cutPoints.append(cutPoint)
         unsentBytes += chunk.count
     }
 
@@ -50,6 +58,7 @@ struct OutgoingBody {
     mutating func acknowledge(_ count: Int) {
         var remaining = count
         unackedBytes -= count
+        acknowledgedBytes += count
         while remaining > 0, head < nextToHandOut {
             let left = chunks[head].count - ackedInHead
             if remaining >= left {
@@ -64,19 +73,24 @@ struct OutgoingBody {
         compactIfWorthwhile()
     }
 
-    /// Drops every chunk not yet handed out (a lagging viewer skipping ahead).
-    /// Returns how many bytes were dropped.
+    /// Drops the chunks not yet handed out from the first cut point on (a
+    /// lagging viewer skipping ahead). The rest of a unit already partly
+    /// handed out stays, so the peer never gets half a frame. Returns how
+    /// many bytes were dropped.
     @discardableResult
     mutating func dropUnsent() -> Int {
-        let dropped = unsentBytes
-        chunks.removeSubrange(nextToHandOut...)
-        unsentBytes = 0
+        guard let cut = cutPoints[nextToHandOut...].firstIndex(of: true) else { return 0 }
+        let dropped = chunks[cut...].reduce(0) { $0 + $1.count }
+        chunks.removeSubrange(cut...)
+        cutPoints.removeSubrange(cut...)
+        unsentBytes -= dropped
         return dropped
     }
 
     private mutating func compactIfWorthwhile() {
         if head > 64 && head * 2 > chunks.count {
             chunks.removeFirst(head)
+            cutPoints.removeFirst(head)
             nextToHandOut -= head
             head = 0
         }

@@ -19,6 +19,8 @@ public struct QUICSettings: Sendable {
     public var maxConnectionWindow: UInt64 = 32 * 1024 * 1024
     /// Requests a client may have open at once (server side).
     public var maxConcurrentRequests: UInt64 = 64
+    /// How the sender finds the path's capacity (see `QUICCongestionControl`).
+    public var congestionControl = QUICCongestionControl.standard
 
     public init() {}
 }
@@ -194,6 +196,7 @@ final class QUICConnection {
         s.handshake_timeout = settings.handshakeTimeout
         s.max_window = settings.maxConnectionWindow
         s.max_stream_window = settings.maxStreamWindow
+        s.cc_algo = settings.congestionControl.ngtcp2Algorithm
         return s
     }
 
@@ -301,13 +304,15 @@ final class QUICConnection {
         return expiry == .max ? nil : expiry
     }
 
-    /// Smoothed round-trip time, congestion window and bytes in flight, for
-    /// status displays and logs.
-    var statistics: (smoothedRTT: UInt64, congestionWindow: UInt64, bytesInFlight: UInt64) {
-        guard !isClosed else { return (0, 0, 0) }
+    /// ngtcp2's own view of the path: RTTs, congestion window, bytes in
+    /// flight and delivery rate; nil once closed.
+    var statistics: QUICPathStatistics? {
+        guard !isClosed else { return nil }
         var stat = ngtcp2_conn_stat()
         pp_ngtcp2_conn_get_conn_stat(conn, &stat)
-        return (stat.smoothed_rtt, stat.cwnd, stat.bytes_in_flight)
+        return QUICPathStatistics(smoothedRTT: stat.smoothed_rtt, minimumRTT: stat.min_rtt,
+                                  latestRTT: stat.latest_rtt, congestionWindow: stat.cwnd,
+                                  bytesInFlight: stat.bytes_in_flight, deliveryRate: stat.delivery_rate_sec)
     }
 
     // MARK: - Sending

@@ -71,8 +71,14 @@ struct HostCommand: ParsableCommand {
     @Option(help: "Frames per second (1-120, default 30).")
     var fps: Int?
 
-    @Option(help: "Video bitrate in kbit/s (100-100000, default 4000).")
+    @Option(help: "Video bitrate in kbit/s (100-100000, default 4000): the ceiling when the rate adapts.")
     var bitrate: Int?
+
+    @Option(help: ArgumentHelp("adaptive: follow what the viewers' links take, up to --bitrate (default); fixed: always --bitrate. Default: [host] bitrate_mode.", valueName: "mode"))
+    var bitrateMode: String?
+
+    @Option(help: ArgumentHelp("Adaptive: the slowest viewer link the rate follows down to, in kbit/s (default 800); a slower viewer gets fewer pictures instead of slowing the others.", valueName: "kbps"))
+    var bitrateFloor: Int?
 
     @Option(help: "Most viewers at once, 1-64 (default 4); the next one is turned away.")
     var maxViewers: Int?
@@ -106,7 +112,7 @@ struct HostCommand: ParsableCommand {
     var settings: HostSettings {
         HostSettings(flags: HostSettings.Flags(
             encoder: encoder, hwencode: hwencode, audio: audio, app: app, bind: bind, size: size, fps: fps,
-            bitrate: bitrate, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret, turnCA: turnCA,
+            bitrate: bitrate, bitrateMode: bitrateMode, bitrateFloor: bitrateFloor, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret, turnCA: turnCA,
             portMapping: portMapping, keepTicket: keepTicket, newTicket: newTicket), dht: dhtOptions.flags)
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import PixelpassCore
 import PixelpassMedia
+import PixelpassTransport
 
 /// Everything a share needs besides what it captures: each value from its
 /// flag, else the config file's [host] / [nat], else the built-in default.
@@ -18,6 +19,8 @@ struct HostSettings {
         var size: String?
         var fps: Int?
         var bitrate: Int?
+        var bitrateMode: String?
+        var bitrateFloor: Int?
         var maxViewers: Int?
         var stunServers: [String] = []
         var turn: String?
@@ -65,6 +68,16 @@ struct HostSettings {
             ?? config.bitrate ?? PixelpassConfig.Defaults.bitrate
     }
 
+    func bitrateMode() throws -> BitrateMode {
+        try flags.bitrateMode.map { text throws(ValidationError) in try parse(text, as: BitrateMode.self, flag: "--bitrate-mode") }
+            ?? config.bitrateMode ?? PixelpassConfig.Defaults.bitrateMode
+    }
+
+    func bitrateFloor() throws -> Int {
+        try flags.bitrateFloor.map { try bounded($0, BitrateFloor.self, flag: "--bitrate-floor") }
+            ?? config.bitrateFloor ?? PixelpassConfig.Defaults.bitrateFloor
+    }
+
     func maxViewers() throws -> Int {
         try flags.maxViewers.map { try bounded($0, ViewerLimit.self, flag: "--max-viewers") }
             ?? config.maxViewers ?? PixelpassConfig.Defaults.maxViewers
@@ -85,6 +98,8 @@ struct HostSettings {
         _ = try videoSize()
         _ = try fps()
         _ = try bitrate()
+        _ = try bitrateMode()
+        _ = try bitrateFloor()
         _ = try maxViewers()
         _ = try encoderChoice()
         _ = try ticketIdentity()
@@ -150,6 +165,16 @@ struct HostSettings {
         }
         var host = HostConfiguration(bind: try bindAddress().socketAddress, media: media)
         host.maxViewers = try maxViewers()
+        host.bitrateMode = try bitrateMode()
+        host.bitrateFloorKbps = try bitrateFloor()
+        if let name = ProcessInfo.processInfo.environment["PIXELPASS_CC"] {
+            // A benchmark knob (scripts/bench-adapt), not a user setting.
+            guard let algorithm = QUICCongestionControl(rawValue: name) else {
+                throw ValidationError("PIXELPASS_CC must be one of "
+                                      + QUICCongestionControl.allCases.map(\.rawValue).joined(separator: ", ") + " (got \"\(name)\")")
+            }
+            host.congestionControl = algorithm
+        }
         host.nat = try natSettings()
         host.ticketIdentity = try ticketIdentity()
         host.logger = .console()

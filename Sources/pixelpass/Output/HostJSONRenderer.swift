@@ -45,13 +45,28 @@ struct HostJSONRenderer {
                 ("connected_seconds", .double(viewer.connectedSeconds.rounded())),
                 ("rtt_ms", .double(viewer.roundTripMilliseconds)),
                 ("bitrate_kbps", .double((rates.viewers[viewer.id] ?? 0) / 1000)),
+                ("estimated_kbps", .double((viewer.estimatedBitsPerSecond / 1000).rounded())),
+                ("below_floor", .bool(viewer.belowFloor)),
                 ("bytes_sent", .int(viewer.bytesSent)),
                 ("lag_bytes", .int(viewer.lagBytes)),
                 ("keyframe_skips", .int(viewer.keyframeSkips)),
                 ("streams", .int(viewer.streams)),
             ])
         }
-        return [("viewers", .array(viewers)), ("upload_kbps", .double(rates.total / 1000)),
-                ("bytes_sent", .int(status.bytesSent)), ("capturing", .bool(status.capturing))]
+        var fields: [(String, JSONValue)] = [("viewers", .array(viewers)), ("upload_kbps", .double(rates.total / 1000)),
+                                             ("bytes_sent", .int(status.bytesSent)), ("capturing", .bool(status.capturing))]
+        if let encoder = status.encoder {
+            fields.append(("encoder", .object([
+                ("mode", .string(encoder.mode.rawValue)),
+                ("bitrate_kbps", .int(encoder.bitrateKbps)),
+                ("ceiling_kbps", .int(encoder.ceilingKbps)),
+                ("floor_kbps", .int(encoder.floorKbps)),
+                ("width", .int(encoder.picture.width)),
+                ("height", .int(encoder.picture.height)),
+                ("fps", .int(encoder.picture.fps)),
+            ])))
+            fields.append(("limit", encoder.limit.map { .string($0.rawValue) } ?? .null))
+        }
+        return fields
     }
 }
