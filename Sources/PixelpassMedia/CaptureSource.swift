@@ -7,6 +7,10 @@ public enum CaptureSource: Sendable, Equatable {
     /// The latency source: black frames stamped with their capture time
     /// (see `ClockStampProbe`).
     case clock
+    /// The clock code over moving noise in the bottom quarter: a picture no
+    /// encoder can squeeze, so the stream uses every bit it is allowed. For
+    /// trying a link (and the adaptive-bitrate lab).
+    case busy
     /// An X11 screen, monitor or window, through `ximagesrc`.
     case x11(X11Capture)
     /// Any PipeWire video node, through `pipewiresrc`.

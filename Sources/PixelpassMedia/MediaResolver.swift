@@ -56,6 +56,8 @@ enum MediaResolver {
             return .test
         case .clock:
             return .clock
+        case .busy:
+            return .busy
         case let .x11(capture):
             return .x11(try resolveX11(capture, in: environment))
         case let .pipewire(node):
@@ -144,7 +146,7 @@ enum MediaResolver {
     static func refresh(_ source: SourcePlan, in environment: MediaEnvironment) throws -> SourcePlan {
         do {
             switch source {
-            case .test, .clock:
+            case .test, .clock, .busy:
                 return source
             case var .x11(plan):
                 let x11 = environment.x11
@@ -190,7 +192,7 @@ enum MediaResolver {
         let requested = VideoSize(width: settings.width, height: settings.height)
         let native: VideoSize?
         switch source {
-        case .test, .clock:
+        case .test, .clock, .busy:
             return requested
         case let .x11(plan):
             native = plan.area.size
@@ -219,7 +221,7 @@ enum MediaResolver {
             return .application(name: application.name, sink: application.sink)
         }
         switch settings.source {
-        case .test, .clock:
+        case .test, .clock, .busy:
             return .testTone
         case .x11, .pipewire, .portal:
             // On PipeWire the monitor is captured natively; pulsesrc stays
@@ -243,6 +245,7 @@ enum MediaResolver {
         switch resolved.source {
         case .test: source = "test pattern"
         case .clock: source = "clock pattern"
+        case .busy: source = "clock pattern over noise"
         case let .x11(plan): source = plan.label
         case let .pipewire(plan): source = plan.label
         case let .portal(plan): source = plan.label

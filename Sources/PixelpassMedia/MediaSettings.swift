@@ -60,7 +60,7 @@ public struct MediaSettings: Sendable, Equatable {
             case .screen, .monitor, .windowID, .windowTitle:
                 break
             }
-        case .test, .clock, .pipewire, .portal:
+        case .test, .clock, .busy, .pipewire, .portal:
             break
         }
     }

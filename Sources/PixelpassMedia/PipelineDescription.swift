@@ -35,7 +35,7 @@ struct PipelineDescription: Equatable, Sendable {
         case .test:
             return [Element(name: "videotestsrc", debianPackage: "gstreamer1.0-plugins-base"),
                     Element(name: "clockoverlay", debianPackage: "gstreamer1.0-x")]
-        case .clock:
+        case .clock, .busy:
             return [Element(name: "videotestsrc", debianPackage: "gstreamer1.0-plugins-base"),
                     Element(name: "identity", debianPackage: "libgstreamer1.0-0")]
         case .x11:
@@ -165,9 +165,10 @@ struct PipelineDescription: Equatable, Sendable {
                 "clockoverlay time-format=\"%H:%M:%S\" halignment=left valignment=top shaded-background=true font-desc=\"Sans 32\"",
             ] + toEncoderFormat
 
-        case .clock:
+        case .clock, .busy:
+            // busy: snow shows below the code, which covers the top three quarters.
             return [
-                "videotestsrc is-live=true pattern=black",
+                "videotestsrc is-live=true pattern=\(source == .busy ? "snow" : "black")",
                 "video/x-raw,format=I420,width=\(size.width),height=\(size.height),framerate=\(s.fps)/1",
                 // ClockStampProbe paints the capture time on each frame here.
                 "identity name=\(Self.clockStampName)",
@@ -273,7 +274,7 @@ struct PipelineDescription: Equatable, Sendable {
         switch source {
         case .test:
             break
-        case .clock:
+        case .clock, .busy:
             options.clockStamp = true
         case let .x11(plan):
             var window: UInt64?

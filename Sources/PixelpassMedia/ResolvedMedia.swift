@@ -86,6 +86,7 @@ struct X11Rect: Sendable, Equatable, CustomStringConvertible {
 enum SourcePlan: Sendable, Equatable {
     case test
     case clock
+    case busy
     case x11(X11SourcePlan)
     case pipewire(PipeWireSourcePlan)
     case portal(PortalSourcePlan)

@@ -61,6 +61,11 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
     let stallTimeout: UInt64
     private(set) var pipeline: Pipeline = .stopped
     private(set) var viewers: [ViewerID: ViewerState] = [:]
+    /// When a skip last asked the encoder for a keyframe.
+    private var lastSkipKeyframe: UInt64?
+    /// A skip asks for a keyframe at most this often: every IDR costs all
+    /// viewers bits, and a link that keeps skipping is below the floor.
+    static var skipKeyframeSpacing: UInt64 { 1_000_000_000 }
 
     init(gracePeriod: UInt64, maxViewers: Int, maxBacklogBytes: Int, stallTimeout: UInt64) {
         self.gracePeriod = gracePeriod
@@ -103,6 +108,14 @@ struct BroadcastStateMachine<ViewerID: Hashable> {
     /// starts a fresh one.
     mutating func pipelineFailed() {
         pipeline = .stopped
+    }
+
+    /// A viewer skipped: whether to ask the encoder for a keyframe now,
+    /// so it waits a frame or two instead of up to a keyframe interval.
+    mutating func keyframeForSkip(now: UInt64) -> Bool {
+        if let last = lastSkipKeyframe, now < last + Self.skipKeyframeSpacing { return false }
+        lastSkipKeyframe = now
+        return true
     }
 
     /// The viewer acknowledged data: it is alive.

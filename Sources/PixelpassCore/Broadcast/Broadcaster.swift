@@ -29,6 +29,10 @@ final class Broadcaster: @unchecked Sendable {
     /// when nothing adapts (tests of the fan-out alone).
     private var rate: RateController<ViewerID>?
     private var rateTimer: RepeatedTask?
+    /// Bytes the pipeline produced since the host started, and their rate
+    /// over the last two seconds: what the encoder really makes of its target.
+    private var producedBytes = 0
+    private var produced = RateWindow(window: 2_000_000_000)
     /// The backlog limit the host was configured with; the live limit is
     /// about a second of the stream at the current rate, never above it.
     private let configuredBacklogLimit: Int
@@ -146,16 +150,18 @@ final class Broadcaster: @unchecked Sendable {
                                      minimumRTT: Double(path?.minimumRTT ?? 0) / 1e9,
                                      deliveryRate: Double(path?.deliveryRate ?? 0) * 8)
         }
-        guard let actions = rate?.sample(samples, now: now) else { return }
+        let producedRate = produced.add(producedBytes, at: now)
+        let limitBefore = rate?.limit
+        guard let actions = rate?.sample(samples, produced: producedRate, now: now) else { return }
         for action in actions {
             switch action {
             case .setBitrate(let kbps):
-                logger.info("video bitrate \(kbps) kbit/s (\(rate?.limit == .ceiling ? "the ceiling" : "what the network takes"))")
+                logger.debug("video bitrate \(kbps) kbit/s")
                 let pipeline = self.pipeline
                 mediaControl { pipeline?.setVideoBitrate(kbps: kbps) }
                 updateBacklogLimit()
             case .setPicture(let picture):
-                logger.info("video picture \(picture) to fit the bitrate")
+                logger.info("video now \(picture) to fit \(rate?.targetKbps ?? 0) kbit/s")
                 let pipeline = self.pipeline
                 mediaControl { pipeline?.setPicture(picture) }
             case .belowFloor(let id, let below):
@@ -166,6 +172,16 @@ final class Broadcaster: @unchecked Sendable {
                     logger.info("viewer \(viewer) takes the stream again")
                 }
             }
+        }
+        logLimitChange(from: limitBefore)
+    }
+
+    /// One line when what limits the rate changes, not one per adjustment.
+    private func logLimitChange(from before: RateLimit?) {
+        guard let rate, let after = rate.limit, after != before else { return }
+        switch after {
+        case .uplink: logger.info("the network is the limit: video at \(rate.targetKbps) kbit/s of \(rate.configuration.ceilingKbps) allowed")
+        case .ceiling: logger.info("video back at the full \(rate.configuration.ceilingKbps) kbit/s")
         }
     }
 
@@ -292,6 +308,7 @@ final class Broadcaster: @unchecked Sendable {
 
     private func deliver(_ chunk: SharedBytes, keyframeTables: SharedBytes?, startsUnit: Bool, generation: Int) {
         guard generation == self.generation else { return }
+        producedBytes += chunk.count
         if let keyframeTables { programTables = keyframeTables }
         let deliveries = machine.route(isKeyframe: keyframeTables != nil, startsUnit: startsUnit, now: now) { id in
             responders[id]?.unsentBytes ?? 0
@@ -307,6 +324,8 @@ final class Broadcaster: @unchecked Sendable {
             case .skipAhead:
                 let dropped = responder.dropUnsent()
                 logger.info("viewer \(responder.viewerID) is behind: skipped \(dropped) bytes to the next keyframe")
+                // Ask for that keyframe now rather than up to two seconds later.
+                if machine.keyframeForSkip(now: now) { perform([.requestKeyframe]) }
             case .disconnect:
                 logger.info("viewer \(responder.viewerID) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
                 responder.cancel(code: HTTP3ErrorCode.requestRejected)

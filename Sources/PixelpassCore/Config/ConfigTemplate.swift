@@ -8,7 +8,7 @@ public enum ConfigTemplate {
     # Remove the leading "# " from a line to set it. See: pixelpass config show
 
     [host]
-    # What to share: auto (this desktop), x11, pipewire, test or clock.
+    # What to share: auto (this desktop), x11, pipewire, test, clock or busy.
     # source = "auto"
     # Video bitrate in kbit/s (100-100000): the most it sends when bitrate_mode
     # is adaptive.

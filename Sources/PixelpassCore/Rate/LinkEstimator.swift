@@ -4,15 +4,12 @@
 struct LinkEstimator: Equatable, Sendable {
     /// A queue of this many seconds of stream waiting to be sent, or this
     /// much RTT above the path's minimum, means the link is full.
-    static let queueLimit = 0.25
-    static let delayLimit = 0.2
+    static let queueLimit = 0.15
+    static let delayLimit = 0.08
     /// A queue this long means it now, without waiting for a second sample.
     static let severeQueue = 0.6
-    /// Throughput is measured over this window (nanoseconds).
-    static let window: UInt64 = 1_000_000_000
-
-    /// (time, acknowledged bytes), oldest first, spanning about `window`.
-    private var history: [(time: UInt64, bytes: Int)] = []
+    /// Acknowledged bytes per second over the last second.
+    private var acknowledged = RateWindow()
     /// Bit/s acknowledged over the last window.
     private(set) var throughput: Double = 0
     private(set) var deliveryRate: Double = 0
@@ -22,8 +19,12 @@ struct LinkEstimator: Equatable, Sendable {
     private(set) var fullSamples = 0
     /// When a queue was last seen building (ns).
     private(set) var lastFull: UInt64?
+    /// Since when the queue has been building without a break (ns).
+    private(set) var fullSince: UInt64?
     /// Seconds of stream queued at the last sample.
     private(set) var queueSeconds: Double = 0
+    /// Its queue when the rate was last cut for it; nil once it cleared.
+    var queueAtCut: Int?
     /// Below the floor: served keyframe-skipped, and not followed by the encoder.
     var belowFloor = false
     /// When it went below the floor (ns).
@@ -38,20 +39,34 @@ struct LinkEstimator: Equatable, Sendable {
     /// (audio and muxing included), to turn queued bytes into seconds.
     /// Returns true when the link is full: a queue has built up.
     mutating func update(_ sample: LinkSample, streamRate: Double, now: UInt64) -> Bool {
-        history.append((now, sample.acknowledgedBytes))
-        while history.count > 2, now - history[1].time >= Self.window {
-            history.removeFirst()
-        }
-        if let first = history.first, now > first.time {
-            throughput = Double(sample.acknowledgedBytes - first.bytes) * 8 / (Double(now - first.time) / 1e9)
+        // Counted from the first acknowledgement: the wait for the first
+        // frame says nothing about the link.
+        if sample.acknowledgedBytes > 0 {
+            throughput = acknowledged.add(sample.acknowledgedBytes, at: now)
         }
         deliveryRate = sample.deliveryRate
         queueSeconds = Double(sample.unsentBytes) * 8 / max(streamRate, 1)
         let queueingDelay = sample.minimumRTT > 0 ? max(0, sample.smoothedRTT - sample.minimumRTT) : 0
         let building = queueSeconds > Self.queueLimit || queueingDelay > Self.delayLimit
         fullSamples = building ? fullSamples + 1 : 0
-        if building { lastFull = now }
+        if building {
+            lastFull = now
+            fullSince = fullSince ?? now
+        } else {
+            queueAtCut = nil
+            fullSince = nil
+        }
         return fullSamples >= 2 || queueSeconds > Self.severeQueue
+    }
+
+    /// Whether `throughput` spans enough time to set a rate by.
+    var isMeasured: Bool { acknowledged.span >= 500_000_000 }
+
+    /// Full for long enough, over a whole window, that a low throughput is
+    /// the link and not a slow start: only then may it go below the floor.
+    func isSettledFull(now: UInt64) -> Bool {
+        guard let fullSince, acknowledged.span >= 900_000_000 else { return false }
+        return now >= fullSince + 2_000_000_000
     }
 
     /// No queue for `quiet` nanoseconds.
@@ -61,8 +76,10 @@ struct LinkEstimator: Equatable, Sendable {
     }
 
     /// The rate to show for this link: the measured capacity when it has
-    /// been full, else the best it has shown (a floor on what it can take).
+    /// been full, else what it carries now (a floor on what it can take).
+    /// ngtcp2's delivery rate is kept for logs only: on a shaped link it
+    /// read 10-30 times the shaper's rate (bursts into the local qdisc).
     var estimate: Double {
-        capacity ?? max(throughput, deliveryRate)
+        capacity ?? throughput
     }
 }

@@ -19,10 +19,14 @@ public enum RateLimit: String, Sendable, Equatable {
 ///   fewer pictures and nobody else gets less.
 /// - A queue building toward a viewer (two samples in a row, or one long
 ///   queue) cuts the rate at once to 85% of what that link carried in the
-///   last second; cuts are at least `decreaseSpacing` apart so the queue can
-///   drain.
-/// - After `increaseQuiet` without any queue the rate grows by 10% a second
-///   while far below the last measured capacity, 3% near it.
+///   last second, less what it takes to drain the queue in two seconds (at
+///   most 30% more); another cut follows only after `decreaseSpacing` and
+///   only if that queue is not draining.
+///   Encoders miss their target (busy pictures overshoot, still ones
+///   undershoot), so the cut scales by what the encoder really produced.
+/// - After `increaseQuiet` without any queue the rate grows each second:
+///   15% while far below the slowest measured capacity, 3% near one
+///   measured in the last `recentCongestion`, 8% otherwise.
 /// - The picture follows the rate (see `PictureLadder`).
 struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     struct Configuration: Equatable, Sendable {
@@ -45,6 +49,8 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     static var decreaseSpacing: UInt64 { 1_000_000_000 }
     static var increaseQuiet: UInt64 { 3_000_000_000 }
     static var increaseSpacing: UInt64 { 1_000_000_000 }
+    /// Probing stays gentle this long after the last queue.
+    static var recentCongestion: UInt64 { 20_000_000_000 }
     /// A viewer below the floor is tried again after this long without a queue.
     static var floorRetry: UInt64 { 10_000_000_000 }
     /// Cut to this share of the measured capacity.
@@ -59,6 +65,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     private(set) var links: [ViewerID: LinkEstimator] = [:]
     private var lastDecrease: UInt64?
     private var lastIncrease: UInt64 = 0
+    private var lastCongestion: UInt64?
 
     init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -83,37 +90,65 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
         Int(bitsPerSecond / Self.muxOverhead / 1000) - configuration.audioKbps
     }
 
+    /// How much to grow the rate this second.
+    private func probeFactor(streamRate: Double, now: UInt64) -> Double {
+        guard let capacity = links.values.filter({ !$0.belowFloor }).compactMap(\.capacity).min() else { return 1.08 }
+        if streamRate < capacity * 0.7 { return 1.15 }
+        let recent = lastCongestion.map { now < $0 + Self.recentCongestion } ?? false
+        return recent ? 1.03 : 1.08
+    }
+
     mutating func viewerLeft(_ id: ViewerID) {
         links.removeValue(forKey: id)
     }
 
-    /// One sample of every viewer being streamed to.
-    mutating func sample(_ samples: [ViewerID: LinkSample], now: UInt64) -> [Action] {
+    /// The video rate that makes a stream of `bitsPerSecond`, given that the
+    /// encoder now produces `produced` bit/s at `targetKbps` (0: unknown).
+    /// Never above the plain arithmetic: an encoder that undershoots (a
+    /// still screen) must not be handed a higher target on a full link.
+    func videoKbps(forStreamRate bitsPerSecond: Double, produced: Double) -> Int {
+        let plain = videoKbps(forStreamRate: bitsPerSecond)
+        guard produced > 0 else { return plain }
+        return min(plain, Int(Double(targetKbps) * bitsPerSecond / produced))
+    }
+
+    /// One sample of every viewer being streamed to. `produced` is the bit/s
+    /// the pipeline really produced lately (0 when not known yet).
+    mutating func sample(_ samples: [ViewerID: LinkSample], produced: Double = 0, now: UInt64) -> [Action] {
         for id in links.keys where samples[id] == nil { links.removeValue(forKey: id) }
-        let streamRate = self.streamRate(videoKbps: targetKbps)
+        let streamRate = max(self.streamRate(videoKbps: targetKbps), produced)
         var actions: [Action] = []
         var cut: Int?
         var anyFull = false
         for (id, sample) in samples {
             var link = links[id] ?? LinkEstimator()
             let full = link.update(sample, streamRate: streamRate, now: now)
-            if full {
+            if full, link.isMeasured {
                 // What the link carried while full is what it can carry.
                 link.capacity = link.throughput
                 if !link.belowFloor {
-                    let affordable = videoKbps(forStreamRate: link.throughput * Self.backoff)
+                    // Leave room to drain what is queued within two seconds.
+                    let drain = min(Double(sample.unsentBytes) * 8 / 2, link.throughput * 0.3)
+                    let desired = link.throughput * Self.backoff - drain
+                    let affordable = videoKbps(forStreamRate: desired, produced: produced)
+                    let draining = link.queueAtCut.map { sample.unsentBytes < $0 * 3 / 4 } ?? false
                     if affordable < configuration.floorKbps {
-                        link.belowFloor = true
-                        link.belowFloorSince = now
-                        actions.append(.belowFloor(id, true))
+                        // Not followed down: it goes below the floor once its
+                        // low rate is measured, not a slow start.
+                        if link.isSettledFull(now: now) {
+                            link.belowFloor = true
+                            link.belowFloorSince = now
+                            actions.append(.belowFloor(id, true))
+                        }
                     } else {
                         anyFull = true
-                        cut = min(cut ?? .max, affordable)
+                        if !draining { cut = min(cut ?? .max, affordable) }
+                        link.queueAtCut = link.queueAtCut ?? sample.unsentBytes
                     }
                 }
-            } else if !link.belowFloor, let capacity = link.capacity, link.throughput > capacity {
-                // It carried more than we thought: the old figure is stale.
-                link.capacity = nil
+            } else if let capacity = link.capacity, link.throughput > capacity {
+                // It carried more than that without a queue: it can take more.
+                link.capacity = link.throughput
             }
             if link.belowFloor, now >= link.belowFloorSince + Self.floorRetry,
                link.isClear(now: now, quiet: Self.floorRetry) {
@@ -131,16 +166,19 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             // Every viewer is below the floor: serve them at the floor.
             target = configuration.floorKbps
         } else if let cut, anyFull {
+            lastCongestion = now
             if lastDecrease.map({ now >= $0 + Self.decreaseSpacing }) ?? true, cut < target {
                 target = cut
                 lastDecrease = now
+                // Each full link's queue now is what the next cut compares with.
+                for id in links.keys where links[id]?.fullSamples ?? 0 > 0 {
+                    links[id]?.queueAtCut = samples[id]?.unsentBytes
+                }
             }
         } else if !above.isEmpty, above.allSatisfy({ $0.isClear(now: now, quiet: Self.increaseQuiet) }),
                   lastDecrease.map({ now >= $0 + Self.increaseQuiet }) ?? true,
                   now >= lastIncrease + Self.increaseSpacing, target < configuration.ceilingKbps {
-            let known = above.compactMap(\.capacity).min()
-            let nearCapacity = known.map { streamRate >= $0 * 0.9 } ?? false
-            target = Int(Double(target) * (nearCapacity ? 1.03 : 1.10)) + 1
+            target = Int(Double(target) * probeFactor(streamRate: streamRate, now: now)) + 1
             lastIncrease = now
         }
         target = min(configuration.ceilingKbps, max(configuration.floorKbps, target))

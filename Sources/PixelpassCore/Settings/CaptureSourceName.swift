@@ -1,6 +1,6 @@
 /// `source` / `--source`: what the host captures.
 public enum CaptureSourceName: String, NamedSetting {
-    case auto, x11, portal, pipewire, test, clock
+    case auto, x11, portal, pipewire, test, clock, busy
 
     public static let settingName = "source"
 
@@ -8,7 +8,7 @@ public enum CaptureSourceName: String, NamedSetting {
     /// or application audio goes with them.
     public var isSynthetic: Bool {
         switch self {
-        case .test, .clock: return true
+        case .test, .clock, .busy: return true
         case .auto, .x11, .portal, .pipewire: return false
         }
     }

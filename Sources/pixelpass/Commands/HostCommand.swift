@@ -29,7 +29,7 @@ struct HostCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("What to share: auto (this desktop: the ScreenCast portal on Wayland, the X screen on X11), x11, portal (the desktop's screen-share dialog), pipewire (--node), test (a moving pattern with a clock and a tone) or clock (capture-time barcode, for latency measurement). Default: auto, or [host] source in the config.", valueName: "source"))
+    @Option(help: ArgumentHelp("What to share: auto (this desktop: the ScreenCast portal on Wayland, the X screen on X11), x11, portal (the desktop's screen-share dialog), pipewire (--node), test (a moving pattern with a clock and a tone), clock (capture-time barcode, for latency measurement) or busy (that barcode over noise: uses every bit of --bitrate, to try a link). Default: auto, or [host] source in the config.", valueName: "source"))
     var source: CaptureSourceName?
 
     @Option(help: ArgumentHelp("What the desktop's screen-share dialog offers (Wayland): any, monitor or window (default: any).", valueName: "kind"))
@@ -142,7 +142,7 @@ struct HostCommand: ParsableCommand {
             }
             if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11") }
             if portalSource != nil { throw ValidationError("--portal-source goes with --source portal (or auto on Wayland)") }
-        case .test, .clock:
+        case .test, .clock, .busy:
             if let flag = x11Only.first { throw ValidationError("\(flag.0) goes with --source x11") }
             if node != nil { throw ValidationError("--node goes with --source pipewire") }
             if portalSource != nil { throw ValidationError("--portal-source goes with --source portal (or auto on Wayland)") }
@@ -163,6 +163,7 @@ struct HostCommand: ParsableCommand {
         switch effectiveSource {
         case .test: return .test
         case .clock: return .clock
+        case .busy: return .busy
         case .pipewire: return .pipewire(node: node!)
         case .x11: return .x11(X11Capture(display: display, target: x11Target()))
         case .portal: return .portal(portalCapture())

@@ -180,7 +180,7 @@ struct HostSettings {
         host.logger = .console()
         let ownTone: Bool
         switch source {
-        case .test, .clock: ownTone = true
+        case .test, .clock, .busy: ownTone = true
         case .x11, .pipewire, .portal: ownTone = false
         }
         return HostSessionConfiguration(host: host, application: application(sendsOwnTone: ownTone))
