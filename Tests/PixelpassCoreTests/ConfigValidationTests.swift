@@ -29,8 +29,8 @@ final class ConfigValidationTests: XCTestCase {
 
     func testEachHostValueOutOfRangeOrOfTheWrongType() {
         let cases: [(String, String)] = [
-            ("source = \"screen\"", "source must be one of auto, x11, portal, pipewire, test, clock (got \"screen\")"),
-            ("source = \"X11\"", "source must be one of auto, x11, portal, pipewire, test, clock (got \"X11\"); did you mean \"x11\"?"),
+            ("source = \"screen\"", "source must be one of auto, x11, portal, pipewire, test, clock, busy (got \"screen\")"),
+            ("source = \"X11\"", "source must be one of auto, x11, portal, pipewire, test, clock, busy (got \"X11\"); did you mean \"x11\"?"),
             ("bitrate = 99", "bitrate must be an integer between 100 and 100000, in kbit/s (got 99)"),
             ("bitrate = 100001", "bitrate must be an integer between 100 and 100000, in kbit/s (got 100001)"),
             ("bitrate = \"4000\"", "bitrate must be an integer between 100 and 100000, in kbit/s (got \"4000\")"),
