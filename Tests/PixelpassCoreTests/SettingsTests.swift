@@ -39,7 +39,7 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(message { _ = try EncoderName(validating: "X264ENC ") }.map { $0.hasSuffix("did you mean \"x264enc\"?") },
                        true, "case and spaces are not forgiven, only suggested")
         XCTAssertEqual(message { _ = try CaptureSourceName(validating: "screen") },
-                       "source must be one of auto, x11, portal, pipewire, test, clock (got \"screen\")")
+                       "source must be one of auto, x11, portal, pipewire, test, clock, busy (got \"screen\")")
         XCTAssertEqual(message { _ = try PlayerChoice(validating: "auto") },
                        "player must be one of mpv, vlc, none (leave it out to pick automatically) (got \"auto\")")
         XCTAssertEqual(try CaptureSourceName(validating: "pipewire"), .pipewire)
