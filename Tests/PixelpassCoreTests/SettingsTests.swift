@@ -43,7 +43,7 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(message { _ = try PlayerChoice(validating: "auto") },
                        "player must be one of mpv, vlc, none (leave it out to pick automatically) (got \"auto\")")
         XCTAssertEqual(try CaptureSourceName(validating: "pipewire"), .pipewire)
-        XCTAssertEqual(CaptureSourceName.allCases.filter(\.isSynthetic), [.test, .clock],
+        XCTAssertEqual(CaptureSourceName.allCases.filter(\.isSynthetic), [.test, .clock, .busy],
                        "the sources with their own tone, which --app cannot go with")
     }
 
