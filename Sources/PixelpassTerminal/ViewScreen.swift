@@ -47,6 +47,12 @@ public struct ViewScreen: Sendable {
                 out.append(style.green(fit("Connected to \(status.hostAddress) via \(status.path == .direct ? "a direct path" : "a relay")", width)))
                 out.append(fit("RTT \(Units.milliseconds(status.roundTripMilliseconds)) · \(Units.bitrate(rate)) · "
                                + "\(status.players) player\(status.players == 1 ? "" : "s") reading", width))
+                if let video = status.hostVideo {
+                    out.append(fit("Host sends \(video.summary)", width))
+                    if video.keyframesOnly {
+                        out.append(style.yellow(fit("! your link is below the host's floor: keyframes only (fewer pictures)", width)))
+                    }
+                }
             } else {
                 out.append(style.green(fit("Connected", width)))
             }

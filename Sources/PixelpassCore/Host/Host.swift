@@ -191,7 +191,8 @@ public final class Host: HTTP3ServerDelegate {
                                         }))
         router.add(HostMiddleware.readOnly())
         router.on(StreamAPI.infoPath) { [unowned self] request in
-            request.respond(status: 200, headers: [("content-type", "application/json")], body: Array(infoJSON().utf8))
+            request.respond(status: 200, headers: [("content-type", "application/json")],
+                            body: Array(infoJSON(for: request.peer.id).utf8))
         }
         router.on(StreamAPI.streamPath) { [unowned self] in serveStream($0) }
         router.on(CandidateExchange.path) { [unowned self] in exchangeCandidates($0) }
@@ -251,13 +252,25 @@ public final class Host: HTTP3ServerDelegate {
 
     private var audioIsOn: Bool { media.audio.isOn }
 
-    private func infoJSON() -> String {
+    /// What a viewer learns about the share; `rate` and `you` tell it the
+    /// rate and picture now and whether its link gets keyframes only (the
+    /// viewer asks every few seconds while it watches).
+    private func infoJSON(for viewerID: String) -> String {
         let media = configuration.media
         let size = self.media.captureSize
+        var video = ""
+        if let encoder = broadcaster.encoderStatus() {
+            let keyframesOnly = broadcaster.viewerStats().contains { $0.viewerID == viewerID && $0.belowFloor }
+            video = """
+            ,"rate":{"mode":"\(encoder.mode.rawValue)","bitrate_kbps":\(encoder.bitrateKbps),\
+            "width":\(encoder.picture.width),"height":\(encoder.picture.height),"fps":\(encoder.picture.fps)},\
+            "you":{"keyframes_only":\(keyframesOnly)}
+            """
+        }
         return """
         {"protocol":1,"stream":"\(StreamAPI.streamPath)","container":"mpegts","video":"h264",\
         "audio":\(audioIsOn ? "\"aac\"" : "null"),"width":\(size.width),"height":\(size.height),\
-        "fps":\(media.fps),"viewers":\(roster.count),"max_viewers":\(configuration.maxViewers)}
+        "fps":\(media.fps),"viewers":\(roster.count),"max_viewers":\(configuration.maxViewers)\(video)}
 
         """
     }

@@ -23,6 +23,8 @@ public final class ViewSession: @unchecked Sendable {
     private var statsTask: RepeatedTask?
     private var meter = BitrateMeter<Int>()
     private var lastPath: ConnectionPath?
+    /// The host's last report that changed what the viewer sees.
+    private var lastHostVideo: HostVideoReport?
 
     /// `onEvent` is called on the session's event loop.
     public init(_ configuration: ViewSessionConfiguration, onEvent: @escaping EventSink) {
@@ -126,6 +128,10 @@ public final class ViewSession: @unchecked Sendable {
             if status.path != self.lastPath {
                 self.lastPath = status.path
                 self.sink(.pathChanged(address: status.hostAddress, path: status.path))
+            }
+            if let video = status.hostVideo, video.changesWhatIsSeen(since: self.lastHostVideo) {
+                self.lastHostVideo = video
+                self.sink(.hostVideo(video))
             }
             let rate = self.meter.sample(0, bytes: status.bytesReceived, at: ProcessInfo.processInfo.systemUptime) ?? 0
             self.sink(.stats(status, bitrate: rate))

@@ -14,6 +14,9 @@ public enum ViewSessionEvent: Equatable, Sendable {
     case playerFailed(PlayerChoice, PlayerLaunchError, url: String)
     /// The player this session opened has exited.
     case playerClosed(PlayerChoice)
+    /// The host changed the picture it sends, or began or stopped sending
+    /// this viewer keyframes only (its link is below the host's floor).
+    case hostVideo(HostVideoReport)
     /// Once a second while connected; `bitrate` in bit/s.
     case stats(ViewerStatus, bitrate: Double)
     /// Why the watch could not start; `ended` follows.

@@ -26,6 +26,8 @@ public struct ViewerStatus: Equatable, Sendable {
     public var bytesReceived: Int
     /// Players reading the local URL right now.
     public var players: Int
+    /// The host's latest word on the video it sends us (nil: not known).
+    public var hostVideo: HostVideoReport?
 }
 
 /// Small per-stream receive windows: when a player stops reading, QUIC
@@ -50,6 +52,9 @@ public final class Viewer {
     private var ended = false
     /// Counted by the relay as it hands stream bytes to players.
     var bytesReceived = 0
+    /// See `Viewer+HostReports.swift`.
+    var hostVideo: HostVideoReport?
+    var hostReports: RepeatedTask?
     /// Our TURN allocation, when the ticket has a relay.
     var nat: NATSideChannel?
     /// How our packets reach the host right now.
@@ -227,6 +232,7 @@ public final class Viewer {
             .flatMapErrorThrowing { error in throw ViewerError.relayUnavailable(port: port, "\(error)") }
             .map { relay in
                 self.relay = relay
+                self.startHostReports()
                 return relay.url
             }
     }
@@ -236,7 +242,8 @@ public final class Viewer {
         eventLoop.submit {
             ViewerStatus(hostAddress: self.client.peer.remoteAddressDescription, path: self.path,
                          roundTripMilliseconds: self.client.peer.roundTripMilliseconds,
-                         bytesReceived: self.bytesReceived, players: self.relay?.playerCount ?? 0)
+                         bytesReceived: self.bytesReceived, players: self.relay?.playerCount ?? 0,
+                         hostVideo: self.hostVideo)
         }
     }
 
@@ -258,6 +265,7 @@ public final class Viewer {
     private func finish(_ end: ViewerEnd) {
         guard !ended else { return }
         ended = true
+        hostReports?.cancel()
         relay?.endAllStreams()
         let callback = onEnd
         onEnd = nil

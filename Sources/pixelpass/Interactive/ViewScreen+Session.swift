@@ -21,7 +21,7 @@ extension ViewScreen {
         case .stats(let status, let bitrate):
             self.status = status
             rate = bitrate
-        case .pathChanged, .error, .ended:
+        case .pathChanged, .hostVideo, .error, .ended:
             break  // the next stats show the path; the flow says how it ended
         }
     }

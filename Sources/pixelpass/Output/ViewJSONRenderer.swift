@@ -15,16 +15,25 @@ struct ViewJSONRenderer {
             EventLine.emit("player_opened", [("player", .string(choice.rawValue)), ("pid", .int(Int(launched.pid)))])
         case .playerFailed(let choice, let error, _):
             EventLine.emit("player_failed", [("player", .string(choice.rawValue)), ("message", .string("\(error)"))])
+        case .hostVideo(let video):
+            EventLine.emit("host_video", Self.hostVideo(video))
         case .stats(let status, let bitrate):
             EventLine.emit("stats", [("address", .string(status.hostAddress)), ("path", .string(status.path.rawValue)),
                                      ("rtt_ms", .double(status.roundTripMilliseconds)),
                                      ("bitrate_kbps", .double(bitrate / 1000)),
                                      ("bytes_received", .int(status.bytesReceived)),
-                                     ("players", .int(status.players))])
+                                     ("players", .int(status.players)),
+                                     ("host_video", status.hostVideo.map { .object(Self.hostVideo($0)) } ?? .null)])
         case .error(let error):
             EventLine.error(error.description, exitStatus: ExitStatus(error))
         case .ended(let end):
             EventLine.ended(end.code, exitStatus: ExitStatus(end))
         }
+    }
+
+    /// The host's rate and picture, and whether we get keyframes only.
+    static func hostVideo(_ video: HostVideoReport) -> [(String, JSONValue)] {
+        [("bitrate_kbps", .int(video.bitrateKbps)), ("width", .int(video.width)), ("height", .int(video.height)),
+         ("fps", .int(video.fps)), ("keyframes_only", .bool(video.keyframesOnly))]
     }
 }

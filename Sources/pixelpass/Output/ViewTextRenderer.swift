@@ -32,6 +32,10 @@ struct ViewTextRenderer {
             Console.info("open it with: \(PlayerLauncher.suggestedCommand(url: url))")
         case .playerFailed(_, let error, let url):
             Console.error("\(error). Open the stream yourself with: \(PlayerLauncher.suggestedCommand(url: url))")
+        case .hostVideo(let video) where video.keyframesOnly:
+            Console.info("your link to the host is below what it sends everyone (\(video.summary)): you get keyframes only, so fewer pictures")
+        case .hostVideo(let video):
+            Console.info("the host sends \(video.summary)")
         case .pathChanged, .playerClosed, .stats:
             break  // the viewer logs a move to a direct path itself
         case .error(let error):
