@@ -15,14 +15,18 @@ from conftest import FAST, HostProcess, ViewerProcess
 NUMBER = (int, float)
 COMMON = {"event": str, "time": NUMBER}
 VIEWER_STATS = {"viewer": str, "address": str, "path": str, "connected_seconds": NUMBER, "rtt_ms": NUMBER,
-                "bitrate_kbps": NUMBER, "bytes_sent": int, "lag_bytes": int, "keyframe_skips": int, "streams": int}
+                "bitrate_kbps": NUMBER, "bytes_sent": int, "lag_bytes": int, "keyframe_skips": int, "streams": int,
+                "estimated_kbps": NUMBER, "below_floor": bool}
+ENCODER = {"mode": str, "bitrate_kbps": int, "ceiling_kbps": int, "floor_kbps": int, "width": int, "height": int,
+           "fps": int}
+HOST_VIDEO = {"bitrate_kbps": int, "width": int, "height": int, "fps": int, "keyframes_only": bool}
 HOST_SCHEMA = {
     "ticket": {"ticket": str, "fingerprint": str, "kept": bool},
     "listening": {"addresses": list, "capture": str, "encoder": str, "audio": bool, "max_viewers": int},
     "viewer_joined": {"viewer": str, "address": str, "path": str},
     "viewer_left": {"viewer": str, "reason": str, "detail": str},
     "path_changed": {"viewer": str, "address": str, "path": str},
-    "stats": {"viewers": list, "upload_kbps": NUMBER, "bytes_sent": int, "capturing": bool},
+    "stats": {"viewers": list, "upload_kbps": NUMBER, "bytes_sent": int, "capturing": bool, "encoder": dict},
     "error": {"message": str, "exit_code": int},
     "ended": {"reason": str, "exit_code": int},
 }
@@ -31,6 +35,7 @@ VIEWER_SCHEMA = {
     "path_changed": {"address": str, "path": str},
     "player_opened": {"player": str, "pid": int},
     "player_failed": {"player": str, "message": str},
+    "host_video": HOST_VIDEO,
     "stats": {"address": str, "path": str, "rtt_ms": NUMBER, "bitrate_kbps": NUMBER, "bytes_received": int,
               "players": int},
     "error": {"message": str, "exit_code": int},
@@ -59,6 +64,10 @@ def parse_events(lines, schema, who):
                 for key, kind in VIEWER_STATS.items():
                     assert isinstance(viewer.get(key), kind), f"{who}: stats viewer lacks {key}: {line!r}"
                 assert viewer["path"] in PATHS
+        if name == "stats" and "encoder" in event:
+            for key, kind in ENCODER.items():
+                assert isinstance(event["encoder"].get(key), kind), f"{who}: stats encoder lacks {key}: {line!r}"
+            assert event["encoder"]["mode"] in {"adaptive", "fixed"} and event.get("limit") in {"uplink", "ceiling", None}
         if name == "viewer_left":
             assert event["reason"] in LEAVE_REASONS, line
         if "path" in event:

@@ -239,6 +239,10 @@ public final class Host: HTTP3ServerDelegate {
         request.startStreaming(status: 200, headers: [("content-type", "video/mp2t"),
                                                       ("cache-control", "no-store"),
                                                       (StreamAPI.viewerIDHeader, request.peer.id)])
+        // Below the viewer's status requests (/v1/info): on a full link they
+        // would otherwise wait behind the endless video body. Incremental:
+        // a viewer's players share its link.
+        request.setPriority(urgency: 5, incremental: true)
         request.onClose = { [weak self, weak request] _ in
             guard let self, let request else { return }
             let final = self.broadcaster.remove(request)

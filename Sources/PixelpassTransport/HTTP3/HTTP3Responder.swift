@@ -51,6 +51,14 @@ public final class HTTP3Responder {
 
     /// `cutPoint`: false for a chunk that continues a unit (a frame) begun
     /// in an earlier chunk; `dropUnsent` never cuts in front of it.
+    /// Sends this response after less urgent ones (RFC 9218 urgency 0–7,
+    /// default 3). An endless body at a higher urgency number lets small
+    /// responses on the same connection pass it instead of waiting behind it.
+    public func setPriority(urgency: UInt32, incremental: Bool) {
+        guard !isClosed, let session else { return }
+        session.setPriority(streamID, urgency: min(urgency, 7), incremental: incremental)
+    }
+
     public func write(_ chunk: SharedBytes, cutPoint: Bool = true) {
         guard responded, !isClosed, !body.finished, let session else { return }
         let wasIdle = !body.hasUnsentData

@@ -133,6 +133,13 @@ final class HTTP3Session: QUICApplication {
         streams.wantsToWrite()
     }
 
+    /// RFC 9218 priority of a stream we serve: lower urgency goes first;
+    /// incremental streams of one urgency share the link.
+    func setPriority(_ stream: Int64, urgency: UInt32, incremental: Bool) {
+        var priority = nghttp3_pri(urgency: urgency, inc: incremental ? 1 : 0)
+        _ = nghttp3_conn_set_stream_priority(h3, stream, &priority)
+    }
+
     func resume(_ stream: Int64) {
         _ = nghttp3_conn_resume_stream(h3, stream)
         streams.wantsToWrite()
