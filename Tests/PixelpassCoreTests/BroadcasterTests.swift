@@ -160,6 +160,35 @@ final class BroadcasterTests: XCTestCase {
         XCTAssertEqual(sources[0].calls, [.start, .stop])
     }
 
+    // MARK: - Adaptive rate
+
+    func testAFullLinkLowersTheRunningEncodersBitrate() {
+        let nominal = VideoPicture(width: 1280, height: 720, fps: 30)
+        broadcaster = Broadcaster(eventLoop: loop, logger: .silent, gracePeriod: 3, maxViewers: 4, maxBacklogBytes: 10_000_000,
+                                  stallTimeout: 20,
+                                  rate: .init(mode: .adaptive, ceilingKbps: 4000, floorKbps: 800, audioKbps: 0, nominal: nominal),
+                                  makeSource: { [unowned self] in
+                                      let source = FakeSource()
+                                      self.sources.append(source)
+                                      return source
+                                  },
+                                  mediaControl: { $0() })
+        let viewer = FakeViewer("slow")
+        _ = broadcaster.add(viewer)
+        emit([1], keyframe: true, tables: [0])
+        // The link carries 2 Mbit/s while the encoder offers 4: a queue grows.
+        for _ in 0 ..< 12 {
+            viewer.acknowledged += 2_000_000 / 8 / 4
+            viewer.unsent += (4_000_000 - 2_000_000) / 8 / 4
+            loop.advanceTime(by: .milliseconds(250))
+        }
+        let bitrates = sources[0].calls.compactMap { if case .bitrate(let kbps) = $0 { return kbps } else { return nil } }
+        XCTAssertFalse(bitrates.isEmpty, "the encoder was never told: \(sources[0].calls)")
+        XCTAssertLessThan(bitrates.last ?? .max, 2000, "the new rate fits the link")
+        XCTAssertEqual(broadcaster.encoderStatus()?.limit, .uplink)
+        XCTAssertEqual(broadcaster.viewerStats().first?.estimatedBitsPerSecond ?? 0, 2_000_000, accuracy: 200_000)
+    }
+
     // MARK: - Helpers
 
     /// A chunk from the capture thread, then the hop onto the loop. Each

@@ -14,12 +14,12 @@ import PixelpassBytes
 final class Broadcaster: @unchecked Sendable {
     typealias ViewerID = ObjectIdentifier
 
-    private let eventLoop: EventLoop
+    let eventLoop: EventLoop
     /// A fresh source for every run of the capture.
     private let makeSource: () throws -> any BroadcastSource
-    private var machine: BroadcastStateMachine<ViewerID>
-    private var responders: [ViewerID: any BroadcastViewer] = [:]
-    private var pipeline: (any BroadcastSource)?
+    var machine: BroadcastStateMachine<ViewerID>
+    var responders: [ViewerID: any BroadcastViewer] = [:]
+    var pipeline: (any BroadcastSource)?
     /// Chunks from an older pipeline run are ignored.
     private var generation = 0
     private var graceTimer: Scheduled<Void>?
@@ -27,18 +27,18 @@ final class Broadcaster: @unchecked Sendable {
     private var stats: [ViewerID: ViewerStats] = [:]
     /// Picks the encoder's rate and picture from the viewers' links; nil
     /// when nothing adapts (tests of the fan-out alone).
-    private var rate: RateController<ViewerID>?
-    private var rateTimer: RepeatedTask?
+    var rate: RateController<ViewerID>?
+    var rateTimer: RepeatedTask?
     /// Bytes the pipeline produced since the host started, and their rate
     /// over the last two seconds: what the encoder really makes of its target.
-    private var producedBytes = 0
-    private var produced = RateWindow(window: 2_000_000_000)
+    var producedBytes = 0
+    var produced = RateWindow(window: 2_000_000_000)
     /// The backlog limit the host was configured with; the live limit is
     /// about a second of the stream at the current rate, never above it.
-    private let configuredBacklogLimit: Int
+    let configuredBacklogLimit: Int
     /// Starting and stopping GStreamer can block for a moment; keep it off the event loop.
-    private let mediaControl: (@escaping @Sendable () -> Void) -> Void
-    private let logger: Logger
+    let mediaControl: (@escaping @Sendable () -> Void) -> Void
+    let logger: Logger
 
     /// `resolved` was decided once at host start: every run captures exactly that source.
     convenience init(eventLoop: EventLoop, logger: Logger, settings: MediaSettings, resolved: ResolvedMedia,
@@ -95,7 +95,7 @@ final class Broadcaster: @unchecked Sendable {
     var maxViewers: Int { machine.maxViewers }
     var isPipelineRunning: Bool { pipeline != nil }
 
-    private var now: UInt64 { eventLoop.now.uptimeNanoseconds }
+    var now: UInt64 { eventLoop.now.uptimeNanoseconds }
 
     /// Adds a viewer whose 200 response has started. False when full.
     func add(_ responder: any BroadcastViewer) -> Bool {
@@ -134,90 +134,6 @@ final class Broadcaster: @unchecked Sendable {
         responders.removeAll()
         graceTimer?.cancel()
         stopPipeline()
-    }
-
-    // MARK: - Rate
-
-    /// Samples every viewer's link and applies what the controller decides.
-    private func sampleLinks() {
-        guard rate != nil, pipeline != nil else { return }
-        var samples: [ViewerID: LinkSample] = [:]
-        for (id, responder) in responders {
-            let path = responder.pathStatistics
-            samples[id] = LinkSample(acknowledgedBytes: responder.acknowledgedBytes,
-                                     unsentBytes: responder.unsentBytes,
-                                     smoothedRTT: Double(path?.smoothedRTT ?? 0) / 1e9,
-                                     minimumRTT: Double(path?.minimumRTT ?? 0) / 1e9,
-                                     deliveryRate: Double(path?.deliveryRate ?? 0) * 8)
-        }
-        let producedRate = produced.add(producedBytes, at: now)
-        let limitBefore = rate?.limit
-        guard let actions = rate?.sample(samples, produced: producedRate, now: now) else { return }
-        for action in actions {
-            switch action {
-            case .setBitrate(let kbps):
-                logger.debug("video bitrate \(kbps) kbit/s")
-                let pipeline = self.pipeline
-                mediaControl { pipeline?.setVideoBitrate(kbps: kbps) }
-                updateBacklogLimit()
-            case .setPicture(let picture):
-                logger.info("video now \(picture) to fit \(rate?.targetKbps ?? 0) kbit/s")
-                let pipeline = self.pipeline
-                mediaControl { pipeline?.setPicture(picture) }
-            case .belowFloor(let id, let below):
-                let viewer = responders[id]?.viewerID ?? "?"
-                if below {
-                    logger.info("viewer \(viewer) cannot take the floor of \(rate?.configuration.floorKbps ?? 0) kbit/s: it gets keyframes only, the others keep their rate")
-                } else {
-                    logger.info("viewer \(viewer) takes the stream again")
-                }
-            }
-        }
-        logLimitChange(from: limitBefore)
-    }
-
-    /// One line when what limits the rate changes, not one per adjustment.
-    private func logLimitChange(from before: RateLimit?) {
-        guard let rate, let after = rate.limit, after != before else { return }
-        switch after {
-        case .uplink: logger.info("the network is the limit: video at \(rate.targetKbps) kbit/s of \(rate.configuration.ceilingKbps) allowed")
-        case .ceiling: logger.info("video back at the full \(rate.configuration.ceilingKbps) kbit/s")
-        }
-    }
-
-    /// Skip a viewer's backlog once it holds about a second of the stream:
-    /// later data would arrive too late to show anyway.
-    private func updateBacklogLimit() {
-        guard let rate else { return }
-        let second = Int(rate.streamRate(videoKbps: rate.targetKbps) / 8)
-        machine.maxBacklogBytes = min(configuredBacklogLimit, max(Self.minimumBacklogLimit, second))
-    }
-
-    /// Below this a keyframe alone would count as falling behind.
-    static let minimumBacklogLimit = 128 * 1024
-
-    /// A fresh pipeline starts at the rate and picture the links allow now.
-    private func applyCurrentRate(to pipeline: any BroadcastSource) {
-        guard let rate else { return }
-        let kbps = rate.targetKbps, picture = rate.picture
-        let nominal = rate.configuration
-        mediaControl {
-            if kbps != nominal.ceilingKbps { pipeline.setVideoBitrate(kbps: kbps) }
-            if picture != nominal.nominal { pipeline.setPicture(picture) }
-        }
-    }
-
-    private func startRateTimer() {
-        guard rate != nil, rateTimer == nil else { return }
-        let interval = TimeAmount.nanoseconds(Int64(RateController<ViewerID>.interval))
-        rateTimer = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
-            self?.sampleLinks()
-        }
-    }
-
-    private func stopRateTimer() {
-        rateTimer?.cancel()
-        rateTimer = nil
     }
 
     private func perform(_ actions: [BroadcastStateMachine<ViewerID>.Action]) {
