@@ -240,8 +240,11 @@ final class Broadcaster: @unchecked Sendable {
             case .skipAhead:
                 let dropped = responder.dropUnsent()
                 logger.info("viewer \(responder.viewerID) is behind: skipped \(dropped) bytes to the next keyframe")
-                // Ask for that keyframe now rather than up to two seconds later.
-                if machine.keyframeForSkip(now: now) { perform([.requestKeyframe]) }
+                // Ask for that keyframe now rather than up to two seconds later,
+                // unless the viewer is below the floor: it skips all the time,
+                // and extra keyframes would cost everyone else bits.
+                let belowFloor = rate?.links[id]?.belowFloor ?? false
+                if !belowFloor, machine.keyframeForSkip(now: now) { perform([.requestKeyframe]) }
             case .disconnect:
                 logger.info("viewer \(responder.viewerID) dropped: it read nothing for \(Int(Double(machine.stallTimeout) / 1e9)) s")
                 responder.cancel(code: HTTP3ErrorCode.requestRejected)
