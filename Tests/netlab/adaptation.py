@@ -322,7 +322,13 @@ class ProbeFrames:
             pass
         self.stop()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 3.0) -> None:
+        """Lets the probe finish (it stops `seconds` after its first frame and
+        prints its summary), then stops it."""
+        try:
+            self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
         netlab.Lab.stop(self.proc)
         self._lines.join(timeout=5)
         try:
@@ -445,6 +451,22 @@ class Run:
     queue: Optional[QueueSampler] = None
     t_first: Optional[float] = None    # first decoded frame on the first viewer
     t_end: Optional[float] = None
+    cpu: Optional[float] = None
+
+    cpu_start: Optional[Tuple[float, float]] = None    # (busy, total) jiffies of the whole machine
+
+    @staticmethod
+    def _cpu() -> Tuple[float, float]:
+        fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return sum(fields) - idle, sum(fields)
+
+    def cpu_busy(self) -> Optional[float]:
+        """The machine's CPU use (all cores, 0-1) from start() to now."""
+        if self.cpu_start is None:
+            return None
+        busy, total = self._cpu()
+        return (busy - self.cpu_start[0]) / max(1.0, total - self.cpu_start[1])
 
     def start(self, ceiling: int, probe_seconds: Optional[float] = None, **host_args) -> None:
         """Host, viewers, and a frame watcher on each viewer (the latency probe
@@ -469,6 +491,7 @@ class Run:
         assert not missing, (f"no decoded frame on {missing} within 30 s\nhost:\n{tail(self.host.err)}\n"
                              + "\n".join(f"{v.name}:\n{tail(v.err, 600)}" for v in self.viewers))
         self.t_first = self.watchers[0].frames[0]
+        self.cpu_start = self._cpu()
 
     @property
     def t_join(self) -> float:
@@ -482,6 +505,7 @@ class Run:
 
     def stop(self) -> None:
         self.t_end = time.time()
+        self.cpu = self.cpu_busy()
         for w in self.watchers:
             w.stop()
         for v in self.viewers:
@@ -496,7 +520,14 @@ class Run:
 
     def diagnosis(self, tail_host: bool = True) -> str:
         t0 = self.t_first or time.time()
-        text = ("host stats (s after the first frame; enc/est/up in kbit/s; q: uplink tbf backlog):\n"
+        names = {self.lab.public_address(peer): peer.name for peer in self.topo.viewers}
+        seen = {}
+        for e in (self.host.events if self.host else []):
+            if e["event"] == "viewer_joined":
+                ip = e.get("address", "").rsplit(":", 1)[0]
+                seen[e["viewer"][:4]] = names.get(ip, ip)
+        legend = ", ".join(f"{k}={v}" for k, v in seen.items())
+        text = (f"host stats (s after the first frame; enc/est/up in kbit/s; q: uplink tbf backlog; viewers {legend}):\n"
                 + stats_table(self.stats(), t0, self.queue, "uplink"))
         if self.topo.bad is not None and self.queue is not None:
             last = self.queue.samples[-1][1].get("bad", {}) if self.queue.samples else {}
