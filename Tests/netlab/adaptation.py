@@ -186,6 +186,12 @@ class Host:
         self.events: List[dict] = []
         self._lines = _Lines(self.proc.stdout, keep=False, on_line=self._event)
         self.ticket = self._wait(lambda e: e["event"] == "ticket", 20, "a ticket")["ticket"]
+        self.listening = self._wait(lambda e: e["event"] == "listening", 10, "listening event")
+        # Viewers dial the public address STUN found (the port forward): without
+        # it in the ticket nobody outside can connect.
+        public = self.listening.get("addresses", []) + self.listening.get("reflexive", [])
+        assert any(a.endswith(f":{HOST_PORT}") and not a.startswith(("10.", "127.")) for a in public), \
+            f"host: no public address in the ticket (STUN failed?): {self.listening}\n{tail(self.err)}"
 
     def _event(self, now: float, line: str) -> None:
         if line.startswith("{"):
@@ -468,15 +474,20 @@ class Run:
         busy, total = self._cpu()
         return (busy - self.cpu_start[0]) / max(1.0, total - self.cpu_start[1])
 
-    def start(self, ceiling: int, probe_seconds: Optional[float] = None, **host_args) -> None:
+    def start(self, ceiling: int, probe_seconds: Optional[float] = None, after_ticket=None, **host_args) -> None:
         """Host, viewers, and a frame watcher on each viewer (the latency probe
         on the first viewer when probe_seconds is given, ffmpeg elsewhere);
-        waits for the first frame on every viewer."""
+        waits for the first frame on every viewer. `after_ticket()` runs once
+        the host has its ticket, before any viewer (e.g. packet loss that must
+        not make the host's STUN query, and so its ticket, miss its public
+        address)."""
         queues = {"uplink": (self.topo.router, None)}
         if self.topo.bad is not None:
             queues["bad"] = (self.lab.core, self.topo.bad.router.name)
         self.queue = QueueSampler(self.lab, queues)
         self.host = Host(self.lab, self.topo.host, self.tmp, ceiling, **host_args)
+        if after_ticket is not None:
+            after_ticket()
         for peer in self.topo.viewers:
             self.viewers.append(Viewer(self.lab, peer, self.host.ticket, self.tmp, peer.name))
         for k, (peer, viewer) in enumerate(zip(self.topo.viewers, self.viewers)):

@@ -173,13 +173,18 @@ def test_a_link_dropping_from_10_to_2_mbit_freezes_at_most_a_second_and_comes_ba
 @pytest.mark.parametrize("percent,target", [(1, 1.0), (3, 1.0), (10, 2.0)])
 def test_random_loss_on_the_uplink_does_not_stall_the_stream(lab, tmp_path, percent, target):
     # A 6 Mbit/s uplink (ceiling 4000) that loses `percent` % of packets both
-    # ways (the video and the viewer's ACKs): nftables numgen, set before the
-    # tbf (set_loss replaces the interface's qdisc).
+    # ways (the video and the viewer's ACKs): nftables numgen, added once the
+    # host has its ticket (a lost STUN answer leaves the ticket without the
+    # public address), then the tbf again (set_loss replaces the qdisc).
     run = _run(lab, tmp_path)
-    lab.set_loss(run.topo.router, percent)
     lab.shape(run.topo.router, 6000)
+
+    def lossy():
+        lab.set_loss(run.topo.router, percent)
+        lab.shape(run.topo.router, 6000)
+
     try:
-        run.start(4000)
+        run.start(4000, after_ticket=lossy)
         run.sleep_until(25)
     finally:
         run.stop()
