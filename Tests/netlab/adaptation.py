@@ -457,7 +457,9 @@ class Run:
     queue: Optional[QueueSampler] = None
     t_first: Optional[float] = None    # first decoded frame on the first viewer
     t_end: Optional[float] = None
-    cpu: Optional[float] = None
+    cpu: Optional[float] = None          # the whole machine, 0-1 of all cores
+    host_cpu: Optional[float] = None     # the host process, in cores
+    host_ticks_start: Optional[float] = None
 
     cpu_start: Optional[Tuple[float, float]] = None    # (busy, total) jiffies of the whole machine
 
@@ -466,6 +468,16 @@ class Run:
         fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
         return sum(fields) - idle, sum(fields)
+
+    @staticmethod
+    def _ticks(pid: int) -> Optional[float]:
+        """utime + stime of a process (all its threads), in clock ticks.
+        (`ip netns exec` execs the program, so the Popen pid is the program.)"""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return float(fields[11]) + float(fields[12])
+        except (OSError, IndexError, ValueError):
+            return None
 
     def cpu_busy(self) -> Optional[float]:
         """The machine's CPU use (all cores, 0-1) from start() to now."""
@@ -503,6 +515,7 @@ class Run:
                              + "\n".join(f"{v.name}:\n{tail(v.err, 600)}" for v in self.viewers))
         self.t_first = self.watchers[0].frames[0]
         self.cpu_start = self._cpu()
+        self.host_ticks_start = self._ticks(self.host.proc.pid)
 
     @property
     def t_join(self) -> float:
@@ -517,6 +530,11 @@ class Run:
     def stop(self) -> None:
         self.t_end = time.time()
         self.cpu = self.cpu_busy()
+        if self.host is not None and self.host_ticks_start is not None:
+            ticks = self._ticks(self.host.proc.pid)
+            if ticks is not None:
+                self.host_cpu = (ticks - self.host_ticks_start) / os.sysconf("SC_CLK_TCK") / max(
+                    0.001, self.t_end - self.t_first)
         for w in self.watchers:
             w.stop()
         for v in self.viewers:
