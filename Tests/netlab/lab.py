@@ -955,6 +955,75 @@ table inet pp_upnp {
             raise LabError(f"cannot add packet loss on {n.name}/{iface}: {res.stderr.strip()}")
         return "netem" if netem.returncode == 0 else "nftables"
 
+    # ----- link rates (tc tbf) and port forwards --------------------------------
+
+    def _uplink(self, n: Node) -> str:
+        return "wan" if isinstance(n, Router) else ("pub" if n is self.core else "eth0")
+
+    def shape(self, node: NodeLike, rate_kbit: int, burst_kbit: int = 32, latency_ms: int = 100,
+              interface: Optional[str] = None) -> str:
+        """Limits what leaves the node's interface (default: its uplink, "wan"
+        on a router: everything its LAN sends out, a home uplink; "eth0" on a
+        peer) to `rate_kbit` (1000 bit/s) with a token bucket (tc tbf) whose
+        queue holds `latency_ms` of data at that rate (a home router's buffer;
+        200-400 ms for a bloated one) beyond `burst_kbit`; what does not fit
+        is dropped at the tail. Calling it again changes the rate in place
+        (queued packets stay). set_loss() on the same interface removes the
+        shaping: add loss first. Returns the tc parameters."""
+        n = self.node(node)
+        iface = interface or self._uplink(n)
+        params = ["tbf", "rate", f"{int(rate_kbit)}kbit", "burst", f"{int(burst_kbit)}kbit",
+                  "latency", f"{int(latency_ms)}ms"]
+        self.ns_exec(n.netns, ["tc", "qdisc", "replace", "dev", iface, "root", *params])
+        return " ".join(params)
+
+    def shape_downlink(self, router: NodeLike, rate_kbit: int, burst_kbit: int = 32, latency_ms: int = 100) -> str:
+        """Limits what the router receives from the internet (its LAN's
+        download) like shape() does: a tbf on the core's interface toward
+        the router's WAN (routers directly on the core only)."""
+        r = self.node(router)
+        if not isinstance(r, Router) or r.upstream is not None:
+            raise LabError(f"{r.name}: shape_downlink() takes a router whose WAN is on the core")
+        return self.shape(self.core, rate_kbit, burst_kbit, latency_ms, interface=r.name)
+
+    def unshape(self, node: NodeLike, interface: Optional[str] = None) -> None:
+        """Removes shape() (the kernel's default qdisc again)."""
+        n = self.node(node)
+        self.ns_exec(n.netns, ["tc", "qdisc", "del", "dev", interface or self._uplink(n), "root"], check=False)
+
+    def unshape_downlink(self, router: NodeLike) -> None:
+        self.unshape(self.core, interface=self.node(router).name)
+
+    def queue_stats(self, node: NodeLike, interface: Optional[str] = None) -> dict:
+        """The root qdisc's counters on the node's interface (default: its
+        uplink): kind, bytes and packets sent, drops, overlimits, and the
+        backlog now in bytes and packets (`tc -s -j qdisc`)."""
+        n = self.node(node)
+        out = self.ns_exec(n.netns, ["tc", "-s", "-j", "qdisc", "show", "dev", interface or self._uplink(n)]).stdout
+        for q in json.loads(out or "[]"):
+            if q.get("root"):
+                return {"kind": q.get("kind"), "bytes": q.get("bytes", 0), "packets": q.get("packets", 0),
+                        "drops": q.get("drops", 0), "overlimits": q.get("overlimits", 0),
+                        "backlog_bytes": q.get("backlog", 0), "backlog_packets": q.get("qlen", 0)}
+        return {}
+
+    def downlink_queue_stats(self, router: NodeLike) -> dict:
+        return self.queue_stats(self.core, interface=self.node(router).name)
+
+    def forward_port(self, router: NodeLike, peer: NodeLike, port: int, proto: str = "udp") -> str:
+        """A port forward on the router, as a user sets one up by hand: its
+        WAN address's `port` goes to the peer's same port (DNAT; the filter
+        already lets DNAT'ed flows in). Returns "WAN-IP:PORT"."""
+        r, p = self.node(router), self.node(peer)
+        if not isinstance(r, Router) or proto not in ("udp", "tcp"):
+            raise LabError("forward_port() takes a router and udp or tcp")
+        self.ns_exec(r.netns, ["nft", "-f", "-"], input=(
+            "table ip pp_forward {\n    chain prerouting {\n"
+            "        type nat hook prerouting priority dstnat; policy accept;\n    }\n}\n"))
+        self.ns_exec(r.netns, ["nft", "add", "rule", "ip", "pp_forward", "prerouting", "iifname", "wan",
+                               proto, "dport", str(int(port)), "dnat", "to", f"{p.address}:{int(port)}"])
+        return f"{r.address}:{int(port)}"
+
     # ----- teardown -------------------------------------------------------------
 
     def close(self) -> None:
