@@ -31,18 +31,20 @@ final class RateControllerTests: XCTestCase {
 
     /// Runs the links for `seconds`; returns the time at which the rate last changed.
     @discardableResult
+    /// `encoderShare`: what the encoder makes of its target (a simple
+    /// picture makes less); the controller is told that rate as `produced`.
     private func run(_ rate: inout RateController<String>, _ links: inout [String: SimulatedLink], seconds: Double,
-                     now: inout UInt64, actions: inout [RateController<String>.Action]) -> UInt64 {
+                     now: inout UInt64, actions: inout [RateController<String>.Action], encoderShare: Double = 1) -> UInt64 {
         var lastChange = now
         let steps = Int(seconds * 1e9 / Double(tick))
         for _ in 0 ..< steps {
             now += tick
-            let streamRate = rate.streamRate(videoKbps: rate.targetKbps)
+            let streamRate = rate.streamRate(videoKbps: rate.targetKbps) * encoderShare
             var samples: [String: LinkSample] = [:]
             for id in links.keys {
                 samples[id] = links[id]!.carry(streamRate: streamRate, seconds: Double(tick) / 1e9)
             }
-            let out = rate.sample(samples, now: now)
+            let out = rate.sample(samples, produced: encoderShare < 1 ? streamRate : 0, now: now)
             if out.contains(where: { if case .setBitrate = $0 { return true } else { return false } }) { lastChange = now }
             actions += out
         }
@@ -76,6 +78,36 @@ final class RateControllerTests: XCTestCase {
         run(&rate, &links, seconds: 30, now: &now, actions: &actions)
         XCTAssertEqual(rate.targetKbps, 8000, "back at the ceiling once the link allows it")
         XCTAssertEqual(rate.limit, .ceiling)
+    }
+
+    func testADropFollowedByRecoveryNeitherCollapsesToTheFloorNorStaysLow() {
+        var rate = controller(ceiling: 8000, floor: 800)
+        var links = ["a": SimulatedLink(capacity: 10_000_000)]
+        var now: UInt64 = 0, actions: [RateController<String>.Action] = []
+        run(&rate, &links, seconds: 10, now: &now, actions: &actions)
+        XCTAssertEqual(rate.targetKbps, 8000)
+        links["a"]!.capacity = 2_000_000
+        run(&rate, &links, seconds: 2, now: &now, actions: &actions)
+        XCTAssertLessThan(rate.streamRate(videoKbps: rate.targetKbps), 2_000_000, "cut within two seconds of the drop")
+        run(&rate, &links, seconds: 13, now: &now, actions: &actions)
+        XCTAssertFalse(actions.contains(.belowFloor("a", true)), "a 2 Mbit/s link is above an 800 kbit/s floor")
+        XCTAssertGreaterThan(rate.targetKbps, 1200, "not collapsed to the floor")
+        links["a"]!.capacity = 10_000_000
+        run(&rate, &links, seconds: 15, now: &now, actions: &actions)
+        XCTAssertGreaterThan(rate.targetKbps, 4000, "climbs back within 15 s of the link returning")
+    }
+
+    func testATargetTheEncoderDoesNotUseIsNotRaised() {
+        var rate = controller(ceiling: 8000, floor: 800)
+        var links = ["a": SimulatedLink(capacity: 2_000_000)]
+        var now: UInt64 = 0, actions: [RateController<String>.Action] = []
+        run(&rate, &links, seconds: 10, now: &now, actions: &actions)
+        let low = rate.targetKbps
+        links["a"]!.capacity = 20_000_000
+        run(&rate, &links, seconds: 15, now: &now, actions: &actions, encoderShare: 0.5)
+        XCTAssertEqual(rate.targetKbps, low, "a still picture makes half its target: raising it proves nothing")
+        run(&rate, &links, seconds: 15, now: &now, actions: &actions)
+        XCTAssertGreaterThan(rate.targetKbps, low * 2, "a busy picture uses it: the rate climbs")
     }
 
     func testAViewerBelowTheFloorDoesNotPullTheOthersDown() {

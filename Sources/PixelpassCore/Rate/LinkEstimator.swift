@@ -13,8 +13,12 @@ struct LinkEstimator: Equatable, Sendable {
     /// Bit/s acknowledged over the last window.
     private(set) var throughput: Double = 0
     private(set) var deliveryRate: Double = 0
-    /// Bit/s the link carried while it was full; nil until it has been.
+    /// Bit/s the link carried while it was full, raised when it later
+    /// carries more without a queue; nil until it has been full.
     var capacity: Double?
+    /// Bit/s it carried the last time it was full, and when (ns): where
+    /// probing slows down.
+    var lastFullRate: (bitsPerSecond: Double, at: UInt64)?
     /// Consecutive samples that saw a queue building.
     private(set) var fullSamples = 0
     /// When a queue was last seen building (ns).

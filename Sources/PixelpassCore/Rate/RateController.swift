@@ -24,9 +24,10 @@ public enum RateLimit: String, Sendable, Equatable {
 ///   only if that queue is not draining.
 ///   Encoders miss their target (busy pictures overshoot, still ones
 ///   undershoot), so the cut scales by what the encoder really produced.
-/// - After `increaseQuiet` without any queue the rate grows each second:
-///   15% while far below the slowest measured capacity, 3% near one
-///   measured in the last `recentCongestion`, 8% otherwise.
+/// - After `increaseQuiet` without any queue, and while the encoder makes
+///   about what it is asked for, the rate grows each second: 15% while far
+///   below the rate a link was last full at (in the last `recentCongestion`)
+///   or when none was, 3% just under it, 8% once past it without a queue.
 /// - The picture follows the rate (see `PictureLadder`).
 struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     struct Configuration: Equatable, Sendable {
@@ -52,7 +53,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     /// Probing stays gentle this long after the last queue.
     static var recentCongestion: UInt64 { 20_000_000_000 }
     /// A viewer below the floor is tried again after this long without a queue.
-    static var floorRetry: UInt64 { 10_000_000_000 }
+    static var floorRetry: UInt64 { 5_000_000_000 }
     /// Cut to this share of the measured capacity.
     static var backoff: Double { 0.85 }
     /// MPEG-TS headers and PES framing on top of the elementary streams.
@@ -65,7 +66,6 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     private(set) var links: [ViewerID: LinkEstimator] = [:]
     private var lastDecrease: UInt64?
     private var lastIncrease: UInt64 = 0
-    private var lastCongestion: UInt64?
 
     init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -90,12 +90,23 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
         Int(bitsPerSecond / Self.muxOverhead / 1000) - configuration.audioKbps
     }
 
+    /// Whether the encoder makes about what it is asked for. A still or
+    /// simple picture makes far less; raising its target then proves
+    /// nothing about the links, and the target would creep up until a
+    /// busy moment sent all of it at once.
+    private func usesItsTarget(produced: Double) -> Bool {
+        produced <= 0 || streamRate(videoKbps: targetKbps) <= produced * 1.25
+    }
+
     /// How much to grow the rate this second.
     private func probeFactor(streamRate: Double, now: UInt64) -> Double {
-        guard let capacity = links.values.filter({ !$0.belowFloor }).compactMap(\.capacity).min() else { return 1.08 }
-        if streamRate < capacity * 0.7 { return 1.15 }
-        let recent = lastCongestion.map { now < $0 + Self.recentCongestion } ?? false
-        return recent ? 1.03 : 1.08
+        let recentlyFull = links.values.filter { !$0.belowFloor }.compactMap(\.lastFullRate)
+            .filter { now < $0.at + Self.recentCongestion }.map(\.bitsPerSecond).min()
+        guard let full = recentlyFull else { return 1.15 }
+        if streamRate < full * 0.7 { return 1.15 }
+        // Just under where it was full: gently. Already well past it without
+        // a queue: the link has more now.
+        return streamRate < full * 1.05 ? 1.03 : 1.08
     }
 
     mutating func viewerLeft(_ id: ViewerID) {
@@ -126,13 +137,17 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             if full, link.isMeasured {
                 // What the link carried while full is what it can carry.
                 link.capacity = link.throughput
+                link.lastFullRate = (link.throughput, now)
                 if !link.belowFloor {
                     // Leave room to drain what is queued within two seconds.
                     let drain = min(Double(sample.unsentBytes) * 8 / 2, link.throughput * 0.3)
                     let desired = link.throughput * Self.backoff - drain
                     let affordable = videoKbps(forStreamRate: desired, produced: produced)
                     let draining = link.queueAtCut.map { sample.unsentBytes < $0 * 3 / 4 } ?? false
-                    if affordable < configuration.floorKbps {
+                    // Below the floor is about the link, not about a queue
+                    // left over from a drop: judged without the drain.
+                    let carries = videoKbps(forStreamRate: link.throughput * Self.backoff)
+                    if carries < configuration.floorKbps {
                         // Not followed down: it goes below the floor once its
                         // low rate is measured, not a slow start.
                         if link.isSettledFull(now: now) {
@@ -142,7 +157,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
                         }
                     } else {
                         anyFull = true
-                        if !draining { cut = min(cut ?? .max, affordable) }
+                        if !draining { cut = min(cut ?? .max, max(affordable, configuration.floorKbps)) }
                         link.queueAtCut = link.queueAtCut ?? sample.unsentBytes
                     }
                 }
@@ -166,7 +181,6 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             // Every viewer is below the floor: serve them at the floor.
             target = configuration.floorKbps
         } else if let cut, anyFull {
-            lastCongestion = now
             if lastDecrease.map({ now >= $0 + Self.decreaseSpacing }) ?? true, cut < target {
                 target = cut
                 lastDecrease = now
@@ -176,6 +190,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
                 }
             }
         } else if !above.isEmpty, above.allSatisfy({ $0.isClear(now: now, quiet: Self.increaseQuiet) }),
+                  usesItsTarget(produced: produced),
                   lastDecrease.map({ now >= $0 + Self.increaseQuiet }) ?? true,
                   now >= lastIncrease + Self.increaseSpacing, target < configuration.ceilingKbps {
             target = Int(Double(target) * probeFactor(streamRate: streamRate, now: now)) + 1
