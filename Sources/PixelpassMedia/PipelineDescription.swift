@@ -112,6 +112,10 @@ struct PipelineDescription: Equatable, Sendable {
     /// The description for `gst_parse_launch`.
     var launchString: String {
         let video = (videoSource + pictureStage + [
+            // The encoder on its own thread behind a one-frame leaky queue: a
+            // slow encode drops the oldest waiting frame instead of holding
+            // back the next capture.
+            "queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream",
             encoder.launchFragment(bitrateKbps: settings.bitrateKbps, keyframeInterval: settings.keyframeInterval)
                 + " name=\(Self.encoderName)",
             // SPS/PPS before every IDR so a viewer can join at any keyframe.
@@ -192,9 +196,14 @@ struct PipelineDescription: Equatable, Sendable {
                 capture += " xid=\(id)"
                 crop = (plan.area.width % 2, plan.area.height % 2)
             }
-            // ximagesrc already captures at the caps' frame rate; videorate
-            // keeps it steady if a capture runs late.
-            return [capture, "video/x-raw,framerate=\(s.fps)/1", "videorate", "video/x-raw,framerate=\(s.fps)/1"]
+            // ximagesrc captures at the caps' frame rate. No videorate here:
+            // it held every frame until the next one came (one frame of
+            // latency), and on a busy machine it filled late captures with
+            // copies that were encoded on the capture thread, so each
+            // capture came later still (scripts/bench-latency --content busy:
+            // p50 4.3 s with it, 0.1 s without). The picture stage's
+            // drop-only videorate keeps the rate without either.
+            return [capture, "video/x-raw,framerate=\(s.fps)/1"]
                 + Self.fit(crop: crop, to: size) + toEncoderFormat
 
         case let .pipewire(plan):
@@ -219,7 +228,10 @@ struct PipelineDescription: Equatable, Sendable {
         let keepalive = max(5, 1000 / max(1, settings.fps))
         let capture = "pipewiresrc name=\(sourceName) \(target) keepalive-time=\(keepalive) always-copy=true"
         let crop = nativeSize.map { ($0.width % 2, $0.height % 2) } ?? (0, 0)
-        return [capture, "videorate", "video/x-raw,framerate=\(settings.fps)/1"]
+        // videorate only drops here (a 144 Hz screen): keepalive-time already
+        // resends a still picture, and duplicating would hold each frame
+        // back one frame time (see the x11 source).
+        return [capture, "videorate drop-only=true", "video/x-raw,framerate=\(settings.fps)/1"]
             + fit(crop: crop, to: outputSize)
     }
 

@@ -207,7 +207,7 @@ final class MediaResolverTests: XCTestCase {
         XCTAssertTrue(resolved.summary.hasPrefix("portal monitor (PipeWire node 57) 1920x1080 → 1920x1080@30 x264enc"), resolved.summary)
         let launch = try PipelineDescription(settings: MediaSettings(source: .portal(PortalCapture())), resolved: resolved,
                                              hasElement: { _ in true }).launchString
-        XCTAssertTrue(launch.hasPrefix("pipewiresrc name=pixelpass_src fd=23 path=57 keepalive-time=33 always-copy=true ! videorate ! video/x-raw,framerate=30/1 ! videoscale ! video/x-raw,width=1920,height=1080"), launch)
+        XCTAssertTrue(launch.hasPrefix("pipewiresrc name=pixelpass_src fd=23 path=57 keepalive-time=33 always-copy=true ! videorate drop-only=true ! video/x-raw,framerate=30/1 ! videoscale ! video/x-raw,width=1920,height=1080"), launch)
         resolved.closeCapture()
         XCTAssertEqual(cast.closeCount, 1)
     }

@@ -71,7 +71,7 @@ final class PipelineDescriptionTests: XCTestCase {
         let settings = MediaSettings(width: 640, height: 360, fps: 25, bitrateKbps: 1500, audio: true)
         let launch = try launch(settings, .fixture(size: (640, 360)))
         for expected in ["videotestsrc is-live=true pattern=smpte", "width=640,height=360,framerate=25/1", "clockoverlay",
-                         "video/x-raw,format=I420 ! videorate drop-only=true", "pixel-aspect-ratio=1/1\" ! x264enc", "bitrate=1500", "key-int-max=50", "bframes=0",
+                         "video/x-raw,format=I420 ! videorate drop-only=true", "pixel-aspect-ratio=1/1\" ! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! x264enc", "bitrate=1500", "key-int-max=50", "bframes=0",
                          "tune=zerolatency", "config-interval=-1", "alignment=0", "pcr-interval=3600",
                          "audiotestsrc", "avenc_aac", "appsink name=\(PipelineDescription.sinkName) sync=false"] {
             XCTAssertTrue(launch.contains(expected), "missing \(expected) in \(launch)")
@@ -83,7 +83,7 @@ final class PipelineDescriptionTests: XCTestCase {
         let launch = try launch(MediaSettings(source: .clock, width: 1920, height: 1080), .fixture(source: .clock, audio: .none, size: (1920, 1080)))
         XCTAssertTrue(launch.hasPrefix("videotestsrc is-live=true pattern=black ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1"
             + " ! identity name=pixelpass_clockstamp ! videoconvert ! video/x-raw,format=I420"
-            + " ! videorate drop-only=true ! videoscale ! capsfilter name=pixelpass_picture caps=\"video/x-raw,width=1920,height=1080,framerate=30/1,pixel-aspect-ratio=1/1\" ! x264enc"), launch)
+            + " ! videorate drop-only=true ! videoscale ! capsfilter name=pixelpass_picture caps=\"video/x-raw,width=1920,height=1080,framerate=30/1,pixel-aspect-ratio=1/1\" ! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! x264enc"), launch)
         XCTAssertFalse(launch.contains("audiotestsrc"))
         let description = try PipelineDescription(settings: MediaSettings(source: .clock), resolved: .fixture(source: .clock), hasElement: { _ in true })
         XCTAssertTrue(description.sessionOptions.clockStamp)
@@ -95,11 +95,11 @@ final class PipelineDescriptionTests: XCTestCase {
         let settings = MediaSettings(source: .x11(X11Capture(display: ":99", target: .screen)), fps: 24)
         let launch = try launch(settings, .fixture(source: .x11(plan), audio: .systemMonitor(device: "auto_null.monitor")))
         XCTAssertTrue(launch.hasPrefix("ximagesrc name=pixelpass_src display-name=\":99\" show-pointer=true use-damage=false"
-            + " ! video/x-raw,framerate=24/1 ! videorate ! video/x-raw,framerate=24/1"
+            + " ! video/x-raw,framerate=24/1"
             + " ! videoscale ! video/x-raw,width=1280,height=720,pixel-aspect-ratio=1/1"
             + " ! videoconvert ! video/x-raw,format=I420 ! videorate drop-only=true ! videoscale"
             + " ! capsfilter name=pixelpass_picture caps=\"video/x-raw,width=1280,height=720,framerate=24/1,pixel-aspect-ratio=1/1\""
-            + " ! x264enc"), launch)
+            + " ! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! x264enc"), launch)
         XCTAssertFalse(launch.contains("startx"), "an even screen needs no region")
         XCTAssertTrue(launch.contains("pulsesrc device=\"auto_null.monitor\" client-name=pixelpass provide-clock=false ! audioconvert"), launch)
         XCTAssertFalse(launch.contains("DEFAULT_MONITOR"))
@@ -122,7 +122,7 @@ final class PipelineDescriptionTests: XCTestCase {
         let window = X11SourcePlan(display: ":0", target: .window(id: 0x1e00007, title: "Terminal"), area: X11Rect(x: 10, y: 40, width: 801, height: 601))
         let launch = try launch(MediaSettings(), .fixture(source: .x11(window), size: (800, 600)))
         XCTAssertTrue(launch.contains("use-damage=false xid=31457287 ! "), launch)
-        XCTAssertTrue(launch.contains("videorate ! video/x-raw,framerate=30/1 ! videocrop right=1 bottom=1 ! videoscale"
+        XCTAssertTrue(launch.contains("video/x-raw,framerate=30/1 ! videocrop right=1 bottom=1 ! videoscale"
             + " ! video/x-raw,width=800,height=600,pixel-aspect-ratio=1/1"), launch)
         let options = try PipelineDescription(settings: MediaSettings(), resolved: .fixture(source: .x11(window)), hasElement: { _ in true }).sessionOptions
         XCTAssertEqual(options.capture, .x11(display: ":0", window: 0x1e00007))
@@ -132,9 +132,9 @@ final class PipelineDescriptionTests: XCTestCase {
         let plan = PipeWireSourcePlan(node: 57, name: "gst-launch-1.0", size: VideoSize(width: 321, height: 241))
         let launch = try launch(MediaSettings(fps: 30), .fixture(source: .pipewire(plan), encoder: .openh264enc, size: (320, 240)))
         XCTAssertTrue(launch.hasPrefix("pipewiresrc name=pixelpass_src path=57 keepalive-time=33 always-copy=true"
-            + " ! videorate ! video/x-raw,framerate=30/1 ! videocrop right=1 bottom=1 ! videoscale"
+            + " ! videorate drop-only=true ! video/x-raw,framerate=30/1 ! videocrop right=1 bottom=1 ! videoscale"
             + " ! video/x-raw,width=320,height=240,pixel-aspect-ratio=1/1 ! videoconvert ! video/x-raw,format=I420"
-            + " ! videorate drop-only=true ! videoscale ! capsfilter name=pixelpass_picture caps=\"video/x-raw,width=320,height=240,framerate=30/1,pixel-aspect-ratio=1/1\" ! openh264enc"), launch)
+            + " ! videorate drop-only=true ! videoscale ! capsfilter name=pixelpass_picture caps=\"video/x-raw,width=320,height=240,framerate=30/1,pixel-aspect-ratio=1/1\" ! queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! openh264enc"), launch)
     }
 
     func testQuotesDeviceNamesForGstParse() {

@@ -20,14 +20,15 @@ public enum RateLimit: String, Sendable, Equatable {
 /// - A queue building toward a viewer (two samples in a row, or one long
 ///   queue) cuts the rate at once to 85% of what that link carried in the
 ///   last second, less what it takes to drain the queue in two seconds (at
-///   most 30% more); another cut follows only after `decreaseSpacing` and
+///   most 15% more; a longer queue is skipped, not drained); another cut follows only after `decreaseSpacing` and
 ///   only if that queue is not draining.
 ///   Encoders miss their target (busy pictures overshoot, still ones
 ///   undershoot), so the cut scales by what the encoder really produced.
 /// - After `increaseQuiet` without any queue, and while the encoder makes
 ///   about what it is asked for, the rate grows each second: 15% while far
 ///   below the rate a link was last full at (in the last `recentCongestion`)
-///   or when none was, 3% just under it, 8% once past it without a queue.
+///   or when none was, 5% up to it, then 3%, 8% and 15% past it as quiet
+///   seconds go by (the link has more now).
 /// - The picture follows the rate (see `PictureLadder`).
 struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     struct Configuration: Equatable, Sendable {
@@ -51,7 +52,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     static var increaseQuiet: UInt64 { 3_000_000_000 }
     static var increaseSpacing: UInt64 { 1_000_000_000 }
     /// Probing stays gentle this long after the last queue.
-    static var recentCongestion: UInt64 { 20_000_000_000 }
+    static var recentCongestion: UInt64 { 60_000_000_000 }
     /// A viewer below the floor is tried again after this long without a queue.
     static var floorRetry: UInt64 { 5_000_000_000 }
     /// Cut to this share of the measured capacity.
@@ -66,6 +67,8 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     private(set) var links: [ViewerID: LinkEstimator] = [:]
     private var lastDecrease: UInt64?
     private var lastIncrease: UInt64 = 0
+    /// Increases since the rate last passed where a link was full.
+    private var probesPastFull = 0
 
     init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -104,9 +107,10 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             .filter { now < $0.at + Self.recentCongestion }.map(\.bitsPerSecond).min()
         guard let full = recentlyFull else { return 1.15 }
         if streamRate < full * 0.7 { return 1.15 }
-        // Just under where it was full: gently. Already well past it without
-        // a queue: the link has more now.
-        return streamRate < full * 1.05 ? 1.03 : 1.08
+        // Toward where it was full, then gently past it (a step too far
+        // costs a queue), faster each quiet second: the link has more now.
+        if streamRate < full { return 1.05 }
+        return probesPastFull < 3 ? 1.03 : (probesPastFull < 6 ? 1.08 : 1.15)
     }
 
     mutating func viewerLeft(_ id: ViewerID) {
@@ -140,7 +144,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
                 link.lastFullRate = (link.throughput, now)
                 if !link.belowFloor {
                     // Leave room to drain what is queued within two seconds.
-                    let drain = min(Double(sample.unsentBytes) * 8 / 2, link.throughput * 0.3)
+                    let drain = min(Double(sample.unsentBytes) * 8 / 2, link.throughput * 0.15)
                     let desired = link.throughput * Self.backoff - drain
                     let affordable = videoKbps(forStreamRate: desired, produced: produced)
                     let draining = link.queueAtCut.map { sample.unsentBytes < $0 * 3 / 4 } ?? false
@@ -184,6 +188,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             if lastDecrease.map({ now >= $0 + Self.decreaseSpacing }) ?? true, cut < target {
                 target = cut
                 lastDecrease = now
+                probesPastFull = 0
                 // Each full link's queue now is what the next cut compares with.
                 for id in links.keys where links[id]?.fullSamples ?? 0 > 0 {
                     links[id]?.queueAtCut = samples[id]?.unsentBytes
@@ -193,7 +198,9 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
                   usesItsTarget(produced: produced),
                   lastDecrease.map({ now >= $0 + Self.increaseQuiet }) ?? true,
                   now >= lastIncrease + Self.increaseSpacing, target < configuration.ceilingKbps {
-            target = Int(Double(target) * probeFactor(streamRate: streamRate, now: now)) + 1
+            let factor = probeFactor(streamRate: streamRate, now: now)
+            probesPastFull = factor < 1.05 || probesPastFull > 0 ? probesPastFull + 1 : 0
+            target = Int(Double(target) * factor) + 1
             lastIncrease = now
         }
         target = min(configuration.ceilingKbps, max(configuration.floorKbps, target))
