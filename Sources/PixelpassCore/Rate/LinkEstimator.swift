@@ -1,7 +1,7 @@
 /// What the host has learnt about one viewer's link from its samples: the
 /// rate it is taking data at, whether a queue is building toward it, and
 /// the capacity measured the last time the link was the limit.
-struct LinkEstimator: Equatable, Sendable {
+struct LinkEstimator: Sendable {
     /// A queue of this many seconds of stream waiting to be sent, or this
     /// much RTT above the path's minimum, means the link is full.
     static let queueLimit = 0.15
@@ -12,7 +12,6 @@ struct LinkEstimator: Equatable, Sendable {
     private var acknowledged = RateWindow()
     /// Bit/s acknowledged over the last window.
     private(set) var throughput: Double = 0
-    private(set) var deliveryRate: Double = 0
     /// Bit/s the link carried while it was full, raised when it later
     /// carries more without a queue; nil until it has been full.
     var capacity: Double?
@@ -34,10 +33,6 @@ struct LinkEstimator: Equatable, Sendable {
     /// When it went below the floor (ns).
     var belowFloorSince: UInt64 = 0
 
-    static func == (lhs: LinkEstimator, rhs: LinkEstimator) -> Bool {
-        lhs.throughput == rhs.throughput && lhs.capacity == rhs.capacity && lhs.fullSamples == rhs.fullSamples
-            && lhs.belowFloor == rhs.belowFloor && lhs.lastFull == rhs.lastFull
-    }
 
     /// Takes one sample. `streamRate` is the bit/s the encoder produces now
     /// (audio and muxing included), to turn queued bytes into seconds.
@@ -48,7 +43,6 @@ struct LinkEstimator: Equatable, Sendable {
         if sample.acknowledgedBytes > 0 {
             throughput = acknowledged.add(sample.acknowledgedBytes, at: now)
         }
-        deliveryRate = sample.deliveryRate
         queueSeconds = Double(sample.unsentBytes) * 8 / max(streamRate, 1)
         let queueingDelay = sample.minimumRTT > 0 ? max(0, sample.smoothedRTT - sample.minimumRTT) : 0
         let building = queueSeconds > Self.queueLimit || queueingDelay > Self.delayLimit
@@ -81,8 +75,8 @@ struct LinkEstimator: Equatable, Sendable {
 
     /// The rate to show for this link: the measured capacity when it has
     /// been full, else what it carries now (a floor on what it can take).
-    /// ngtcp2's delivery rate is kept for logs only: on a shaped link it
-    /// read 10-30 times the shaper's rate (bursts into the local qdisc).
+    /// Not ngtcp2's delivery rate: on a shaped link it read 10-30 times the
+    /// shaper's rate (bursts into the local qdisc).
     var estimate: Double {
         capacity ?? throughput
     }

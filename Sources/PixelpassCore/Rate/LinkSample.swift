@@ -9,6 +9,4 @@ struct LinkSample: Equatable, Sendable {
     /// Seconds.
     var smoothedRTT: Double = 0
     var minimumRTT: Double = 0
-    /// Bit/s, from ngtcp2's delivery-rate sampler (low while app-limited).
-    var deliveryRate: Double = 0
 }
