@@ -4,6 +4,8 @@ extension Viewer {
     /// How often the viewer asks the host what it sends (a small request on
     /// the open connection).
     static let hostReportInterval = TimeAmount.seconds(2)
+    /// `/v1/info` is a few hundred bytes; a host sending more is not read.
+    static let hostReportLimit = 16 * 1024
 
     /// Asks `/v1/info` every few seconds while connected, so the status can
     /// say when the host lowered the rate or the picture, or serves this
@@ -15,15 +17,26 @@ extension Viewer {
         }
     }
 
+    /// One request at a time: a host that never answers does not collect
+    /// a stream every two seconds.
     private func askForHostReport() {
-        guard let request = try? client.get(StreamAPI.infoPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+        guard !hostReportPending,
+              let request = try? client.get(StreamAPI.infoPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
         else { return }
+        hostReportPending = true
         var status = 0
         var body: [UInt8] = []
+        var tooLong = false
         request.onResponse = { status = $0.status }
-        request.onData = { body.append(contentsOf: $0) }
+        request.onData = { data in
+            guard !tooLong else { return }
+            tooLong = body.count + data.count > Self.hostReportLimit
+            if !tooLong { body.append(contentsOf: data) }
+        }
         request.onEnd = { [weak self] end in
-            guard let self, case .complete = end, status == 200 else { return }
+            guard let self else { return }
+            self.hostReportPending = false
+            guard case .complete = end, status == 200, !tooLong else { return }
             if let report = HostVideoReport(infoJSON: body) { self.hostVideo = report }
         }
     }

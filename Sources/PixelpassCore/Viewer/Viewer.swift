@@ -55,6 +55,7 @@ public final class Viewer {
     /// See `Viewer+HostReports.swift`.
     var hostVideo: HostVideoReport?
     var hostReports: RepeatedTask?
+    var hostReportPending = false
     /// Our TURN allocation, when the ticket has a relay.
     var nat: NATSideChannel?
     /// How our packets reach the host right now.
