@@ -142,6 +142,11 @@ final class PipelineSession: @unchecked Sendable {
             }
         }
 
+        // Regular frame timing whatever the capture's stamps; see FrameGrid.
+        if let picture = gst_bin_get_by_name(bin, PipelineDescription.pictureName) {
+            try FrameGridProbe().attach(to: GstHandle(takingOwnership: picture))
+        }
+
         var source: GstHandle<GstElement>?
         var activity: SourceActivity?
         if options.capture != .none {
