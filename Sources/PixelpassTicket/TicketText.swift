@@ -19,7 +19,7 @@ enum TicketText {
     /// Checks the prefix and version and returns the base32 digits of the
     /// record. Upper case is accepted throughout.
     static func digits(of text: String) throws -> [UInt8] {
-        let scalars = Array(text.unicodeScalars.filter { !isIgnorable($0) })
+        let scalars = Array(unwrapped(Array(text.unicodeScalars.filter { !isIgnorable($0) })))
         guard !scalars.isEmpty else { throw TicketError.empty }
 
         var index = 0
@@ -65,6 +65,30 @@ enum TicketText {
             index += 1
         }
         return digits
+    }
+
+    /// What chat apps and people put around a pasted ticket: quotes
+    /// (straight, curly, guillemets), backticks of code spans and blocks,
+    /// angle brackets (an autolink), brackets, and markdown emphasis.
+    /// None of them is a base32 digit, so removing them cannot change a
+    /// ticket.
+    static func isWrapper(_ scalar: Unicode.Scalar) -> Bool {
+        "\"'`<>()[]{}*_~\u{2018}\u{2019}\u{201A}\u{201B}\u{201C}\u{201D}\u{201E}\u{201F}\u{00AB}\u{00BB}\u{2039}\u{203A}\u{300C}\u{300D}"
+            .unicodeScalars.contains(scalar)
+    }
+
+    /// The end of a sentence the ticket was pasted into.
+    static func isTrailingPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        ".,;:!?\u{2026}\u{3002}\u{FF0C}\u{FF01}\u{FF1F}".unicodeScalars.contains(scalar)
+    }
+
+    /// The ticket without its wrapping: wrappers are stripped from the
+    /// start, wrappers and punctuation from the end (`"pixelpass1-…".`).
+    static func unwrapped(_ scalars: [Unicode.Scalar]) -> ArraySlice<Unicode.Scalar> {
+        var slice = scalars[...]
+        while let first = slice.first, isWrapper(first) { slice.removeFirst() }
+        while let last = slice.last, isWrapper(last) || isTrailingPunctuation(last) { slice.removeLast() }
+        return slice
     }
 
     private static func asciiLowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {

@@ -41,6 +41,10 @@ final class TicketDamageTests: XCTestCase {
                     case .invalidCharacter(let character, let position)?:
                         XCTAssertEqual(character, replacement)
                         XCTAssertEqual(position, index + 1)
+                    case .truncated? where index == text.count - 1 && ".,;:!?".contains(replacement):
+                        // Read as the full stop of a sentence around the
+                        // ticket, so the last character is missing.
+                        break
                     default:
                         XCTFail("\(replacement) at \(index + 1) gave \(String(describing: error)) in \(String(typo))")
                     }

@@ -131,6 +131,26 @@ def test_ticket_survives_chat_mangling(trap):
     assert json.loads(r.stdout) == trap.info
 
 
+@pytest.mark.parametrize("wrap", [
+    "`{}`", "```\n{}\n```", '"{}".', "\u201c{}\u201d", "<{}>", "'{}',", "{}.", "**{}**",
+], ids=["backticks", "code-block", "quoted-full-stop", "curly-quotes", "angle-brackets",
+        "single-quotes-comma", "full-stop", "bold"])
+def test_ticket_pasted_from_a_chat_app_is_read(trap, wrap):
+    """Chat apps and people wrap the ticket; every reader unwraps it."""
+    r, _ = run_pixelpass("ticket", "inspect", wrap.format(trap.ticket))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == trap.info
+
+
+def test_wrapped_ticket_goes_on_to_connect(procs, trap):
+    """`pixelpass view "`TICKET`".` connects: the trap sees the viewer's packets."""
+    trap.drain()
+    viewer = procs.start_viewer(f"`{trap.ticket}`.", expect_url=False)
+    packet = trap.wait_datagram(5)
+    viewer.kill_group()
+    assert packet is not None, f"no datagram from a viewer given a wrapped ticket\n{viewer.diag()}"
+
+
 # --------------------------------------------------------------------------
 # bad tickets
 
