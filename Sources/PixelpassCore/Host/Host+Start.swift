@@ -27,7 +27,7 @@ extension Host {
         quic.congestionControl = configuration.congestionControl
         return HTTP3Server.start(bindingTo: configuration.bind, alsoIPv6: true, identity: identity, settings: quic,
                                  on: eventLoop)
-            .flatMapErrorThrowing { error in throw HostError.cannotBind("\(configuration.bind)", error) }
+            .flatMapErrorThrowing { error in throw HostError.cannotBind(configuration.bind, error) }
             .hop(to: eventLoop)
             .flatMap { server in
                 let nat = NATSideChannel(socket: server.socket, logger: configuration.logger)
@@ -85,6 +85,7 @@ extension Host {
             addresses.insert(contentsOf: global, at: addresses.firstIndex(where: \.isLoopback) ?? addresses.endIndex)
         }
         for mapped in gathered.mapped where !addresses.contains(mapped) { addresses.append(mapped) }
+        addresses = InterfaceAddresses.forATicket(addresses)
         let reflexive = gathered.reflexive.filter { !addresses.contains($0) }
         let ticket = Ticket(fingerprint: identity.fingerprint,
                             secret: secret,

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -5,13 +8,28 @@ import PixelpassMedia
 import PixelpassTicket
 import PixelpassTransport
 
-public enum HostError: Error, CustomStringConvertible {
-    case cannotBind(String, Error)
+public enum HostError: Error, Equatable, CustomStringConvertible {
+    /// The QUIC socket could not be bound; `errno` is the system's reason when known.
+    case cannotBind(address: String, errno: Int32?)
+
+    /// Translates a socket error once, here, into what the user can act on.
+    static func cannotBind(_ address: SocketAddress, _ error: Error) -> HostError {
+        let shown = address.ipAddress.map { address.protocol == .inet6 ? "[\($0)]" : $0 } ?? "\(address)"
+        return .cannotBind(address: "\(shown):\(address.port ?? 0)", errno: (error as? IOError)?.errnoCode)
+    }
 
     public var description: String {
         switch self {
-        case .cannotBind(let address, let error):
-            return "cannot listen on \(address) (\(error)); pick another --bind address or port"
+        case let .cannotBind(address, errno):
+            let reason: String
+            switch errno {
+            case EADDRINUSE?: reason = "that port is already in use (another pixelpass, or another program)"
+            case EADDRNOTAVAIL?: reason = "this machine has no such address"
+            case EACCES?: reason = "permission denied (ports below 1024 need root)"
+            case let code?: reason = String(cString: strerror(code))
+            case nil: reason = "the socket could not be opened"
+            }
+            return "cannot listen on \(address): \(reason). Pick another --bind address or port, or leave --bind out to let the system choose"
         }
     }
 }
@@ -247,8 +265,8 @@ public final class Host: HTTP3ServerDelegate {
             guard let self, let request else { return }
             let final = self.broadcaster.remove(request)
             self.roster.streamFinished(ObjectIdentifier(request.peer), bytes: final?.bytesSent ?? 0)
-            let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
-            logger.info("viewer \(request.peer.id) stopped watching (\(sent); \(self.broadcaster.viewerCount) watching)")
+            let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips; ", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
+            logger.info("viewer \(request.peer.id) stopped watching (\(sent)\(self.broadcaster.viewerCount) watching)")
         }
         _ = broadcaster.add(request)
         logger.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")

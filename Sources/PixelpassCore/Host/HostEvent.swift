@@ -43,7 +43,7 @@ public enum ViewerLeaveReason: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .left: return "left"
+        case .left: return "closed its connection"
         case .kicked: return "kicked by the host"
         case .timedOut: return "lost contact (timed out)"
         case .hostEnded: return "the share ended"

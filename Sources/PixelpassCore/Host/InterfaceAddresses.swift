@@ -32,6 +32,13 @@ enum InterfaceAddresses {
         return external + loopback.prefix(1)
     }
 
+    /// Loopback is useless to a friend, and a viewer on this machine
+    /// reaches the other addresses too. It stays only when nothing else
+    /// exists (a loopback bind, or a machine with no network).
+    static func forATicket(_ addresses: [TicketAddress]) -> [TicketAddress] {
+        addresses.contains(where: { !$0.isLoopback }) ? addresses.filter { !$0.isLoopback } : addresses
+    }
+
     /// This machine's global IPv6 addresses (2000::/3: no NAT in front of
     /// them, only a firewall at most) with `port`, for a dual-stack socket.
     static func globalIPv6(port: Int) -> [TicketAddress] {

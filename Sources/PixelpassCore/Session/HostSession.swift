@@ -140,8 +140,12 @@ public final class HostSession: @unchecked Sendable {
                 }
                 self.perform(self.machine.hostStarted())
             case .failure(let error):
-                let failure = (error as? TicketIdentityError).map(HostSessionError.ticketIdentity)
-                    ?? .startFailed("\(error)")
+                let failure: HostSessionError
+                switch error {
+                case let error as TicketIdentityError: failure = .ticketIdentity(error)
+                case let error as HostError: failure = .cannotListen(error.description)
+                default: failure = .startFailed("\(error)")
+                }
                 self.perform(self.machine.hostFailed(failure))
             }
         }

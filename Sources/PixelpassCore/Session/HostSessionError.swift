@@ -10,6 +10,8 @@ public enum HostSessionError: Error, Equatable, Sendable, CustomStringConvertibl
     case appAudio(AppAudioError)
     /// The kept ticket (`--keep-ticket`) cannot be read or kept.
     case ticketIdentity(TicketIdentityError)
+    /// The --bind address cannot be listened on (in use, not this machine's).
+    case cannotListen(String)
     /// The socket, TLS identity or NAT set-up failed; the text says why.
     case startFailed(String)
     /// The capture source went away while sharing.
@@ -20,6 +22,7 @@ public enum HostSessionError: Error, Equatable, Sendable, CustomStringConvertibl
         case .media(let error): return error.description
         case .appAudio(let error): return error.description
         case .ticketIdentity(let error): return error.description
+        case .cannotListen(let detail): return detail
         case .startFailed(let detail): return detail
         case .sourceLost(let reason): return "the capture source went away (\(reason)): ending the share"
         }

@@ -65,6 +65,11 @@ public struct HostListening: Equatable, Sendable {
     public var encoder: String
     public var audio: AudioPlan
     public var maxViewers: Int
+    /// Every address is loopback: the ticket works on this machine only.
+    public var loopbackOnly: Bool {
+        !addresses.isEmpty && addresses.allSatisfy { $0.hasPrefix("127.") || $0.hasPrefix("[::1]") }
+            && reflexive.isEmpty && relay == nil
+    }
 
     public static func == (lhs: HostListening, rhs: HostListening) -> Bool {
         lhs.addresses == rhs.addresses && lhs.reflexive == rhs.reflexive

@@ -68,19 +68,19 @@ struct HostCommand: ParsableCommand {
     @Option(help: "Video size, WIDTHxHEIGHT (test and clock sources: default 1280x720; screen capture: scale to this size instead of sending the native size).")
     var size: String?
 
-    @Option(help: "Frames per second (1-120, default 30).")
+    @Option(parsing: .unconditional, help: "Frames per second (1-120, default 30).")
     var fps: Int?
 
-    @Option(help: "Video bitrate in kbit/s (100-100000, default 4000): the ceiling when the rate adapts.")
+    @Option(parsing: .unconditional, help: "Video bitrate in kbit/s (100-100000, default 4000): the ceiling when the rate adapts.")
     var bitrate: Int?
 
     @Option(help: ArgumentHelp("adaptive: follow what the viewers' links take, up to --bitrate (default); fixed: always --bitrate. Default: [host] bitrate_mode.", valueName: "mode"))
     var bitrateMode: String?
 
-    @Option(help: ArgumentHelp("Adaptive: the slowest viewer link the rate follows down to, in kbit/s (default 800); a slower viewer gets fewer pictures instead of slowing the others.", valueName: "kbps"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Adaptive: the slowest viewer link the rate follows down to, in kbit/s (default 800); a slower viewer gets fewer pictures instead of slowing the others.", valueName: "kbps"))
     var bitrateFloor: Int?
 
-    @Option(help: "Most viewers at once, 1-64 (default 4); the next one is turned away.")
+    @Option(parsing: .unconditional, help: "Most viewers at once, 1-64 (default 4); the next one is turned away.")
     var maxViewers: Int?
 
     @Option(name: .customLong("stun"), help: ArgumentHelp("STUN server HOST:PORT to learn the address friends see (repeat for several; none: no discovery). Default: [nat] stun in the config, else public servers.", valueName: "host:port"))

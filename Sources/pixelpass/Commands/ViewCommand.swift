@@ -27,7 +27,7 @@ struct ViewCommand: ParsableCommand {
     @Option(help: "Player to open: mpv, vlc or none (default: [view] player in the config, else mpv if installed, else vlc, else none).")
     var player: PlayerChoice?
 
-    @Option(help: "Local port for the stream URL (default: [view] port in the config, else a free port).")
+    @Option(parsing: .unconditional, help: "Local port for the stream URL (default: [view] port in the config, else a free port).")
     var port: Int?
 
     @Option(help: ArgumentHelp("Your own TURN account, to reach the host's relay when only TCP or TLS gets out: turns:USER:PASS@HOST:PORT (or turn:…?transport=tcp, turn:HOST:PORT with --turn-secret). Used when the ticket has a relay. Default: [nat] turn.", valueName: "url"))
@@ -52,6 +52,7 @@ struct ViewCommand: ParsableCommand {
         if let port {
             do { _ = try RelayPort(port) } catch { throw error.about("--port") }
         }
+        if effectivePort != 0 { try RelayPortCheck.ensureFree(effectivePort) }
         _ = try dhtOptions.flags.settings()
         _ = try viewerTURN()
     }

@@ -47,7 +47,7 @@ struct HostShareView {
         case .viewerJoined(let id, let address, let path):
             note("viewer \(id) joined from \(address) (\(path.rawValue))")
         case .viewerLeft(let id, let reason):
-            note("viewer \(id) left: \(reason)")
+            note("viewer \(id) left (\(reason))")
         case .pathChanged(let id, let address, let path):
             note("viewer \(id) moved to \(address) (\(path.rawValue))")
         case .stats(let status, let rates):

@@ -41,7 +41,11 @@ struct HostTextRenderer {
         if let problem = listening.relayProblem {
             Console.info("warning: no TURN relay in the ticket: \(problem); friends behind a strict NAT may not get through")
         }
-        Console.info("sharing on \(listening.addresses.joined(separator: ", ")); send the ticket above to a friend, who runs: pixelpass TICKET")
+        if listening.loopbackOnly {
+            Console.info("sharing on \(listening.addresses.joined(separator: ", ")) only: the ticket above works on this machine alone (bind to 0.0.0.0, the default, to share with a friend)")
+        } else {
+            Console.info("sharing on \(listening.addresses.joined(separator: ", ")); send the ticket above to a friend, who runs: pixelpass TICKET")
+        }
         Console.info("press Ctrl-C to stop sharing")
     }
 }

@@ -38,6 +38,8 @@ enum ExitStatus: Int32, Equatable {
         // `--app` that cannot work here is a bad choice, like a missing monitor.
         case .appAudio: self = .usage
         case .ticketIdentity(let error): self.init(error)
+        // A --bind address in use or not this machine's is the user's choice to change.
+        case .cannotListen: self = .usage
         case .startFailed, .sourceLost: self = .failure
         }
     }
