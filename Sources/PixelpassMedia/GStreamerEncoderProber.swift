@@ -18,7 +18,9 @@ struct GStreamerEncoderProber: EncoderProber {
         if let known = Self.cache.withLock({ $0[key] }) {
             return known
         }
-        let result = Self.trial(encoder, bitrateKbps: bitrateKbps, keyframeInterval: keyframeInterval)
+        let result = LibraryOutput.capture {
+            Self.trial(encoder, bitrateKbps: bitrateKbps, keyframeInterval: keyframeInterval)
+        }
         Self.cache.withLock { $0[key] = result }
         return result
     }

@@ -89,3 +89,19 @@ def test_log_lines_read_as_sentences(procs):
     time.sleep(0.5)
     text = host.stderr_text
     assert "(;" not in text and "left: left" not in text, text
+
+
+def test_encoder_library_noise_stays_off_the_terminal_unless_verbose(procs):
+    """OpenH264 complains on stderr while its settings are probed; that is
+    captured, never shown, and `-v` logs it."""
+    if "openh264enc" not in subprocess.run(["gst-inspect-1.0", "openh264enc"], capture_output=True,
+                                           text=True).stdout:
+        pytest.skip("openh264enc is not installed")
+    doctor = run("doctor", timeout=60)
+    assert "[OpenH264]" not in doctor.stdout + doctor.stderr, doctor.stdout + doctor.stderr
+    quiet = procs.start_host("--encoder", "openh264enc", audio=False)
+    verbose = procs.start_host("--encoder", "openh264enc", "-v", audio=False)
+    assert quiet.wait_stderr("press Ctrl-C", 10) and verbose.wait_stderr("press Ctrl-C", 10), procs.diag()
+    assert "[OpenH264]" not in quiet.stderr_text, quiet.diag()
+    # Each process probes once; the verbose one says what the library printed.
+    assert verbose.wait_stderr("encoder probe printed: [OpenH264]", 5), verbose.diag()

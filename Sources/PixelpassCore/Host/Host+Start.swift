@@ -94,6 +94,7 @@ extension Host {
                         gathered: gathered)
         logger.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
         for skipped in resolved.skippedEncoders { logger.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }
+        for line in LibraryOutput.take() { logger.debug("encoder probe printed: \(line)") }
         host.wireUp()
         return host
     }
