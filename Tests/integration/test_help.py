@@ -57,6 +57,28 @@ def test_help_matches_golden(pixelpass_bin, name):
                     f"and commit the new golden files.", pytrace=False)
 
 
+ALL_COMMANDS = [[], ["host"], ["view"], ["ticket"], ["ticket", "inspect"], ["doctor"], ["config"],
+                ["config", "path"], ["config", "show"], ["config", "init"], ["completions"], ["apps"], ["repair"]]
+
+
+def _discussion(binary: Path, args: list[str], columns: str) -> list[str]:
+    """The text between the overview and USAGE, as shown at `columns`."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": columns, "LANG": "C.UTF-8",
+           "HOME": "/nonexistent"}
+    r = subprocess.run([str(binary), *args, "--help"], capture_output=True, text=True, env=env, timeout=20)
+    lines = r.stdout.split("USAGE:", 1)[0].splitlines()
+    return lines[lines.index("") + 1:] if "" in lines else []
+
+
+@pytest.mark.parametrize("args", ALL_COMMANDS, ids=[" ".join(a) or "pixelpass" for a in ALL_COMMANDS])
+def test_help_needs_no_rewrapping_at_80_columns(pixelpass_bin, args):
+    """Examples and tables are laid out by hand: at 80 columns nothing may
+    wrap (a command split over two lines cannot be pasted)."""
+    narrow = _discussion(pixelpass_bin, args, "80")
+    wide = _discussion(pixelpass_bin, args, "300")
+    assert narrow == wide, "\n".join(difflib.unified_diff(wide, narrow, "300 columns", "80 columns", lineterm=""))
+
+
 def test_every_golden_file_is_checked():
     stale = sorted(p.stem for p in GOLDEN_DIR.glob("*.txt") if p.stem not in COMMANDS)
     assert not stale, f"golden files for no command: {stale}; run scripts/update-help-goldens"

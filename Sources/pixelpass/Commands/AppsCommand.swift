@@ -15,7 +15,8 @@ struct AppsCommand: ParsableCommand {
           pixelpass apps
           pixelpass apps --json | jq -r '.[].name'
 
-        Exit status: 0 (also when nothing plays), 2 when no PipeWire sound server answers.
+        Exit status: 0 (also when nothing plays), 2 when no PipeWire sound
+        server answers.
         """
     )
 

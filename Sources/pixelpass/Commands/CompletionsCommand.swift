@@ -7,12 +7,16 @@ struct CompletionsCommand: ParsableCommand {
         discussion: """
         Save the script where your shell looks for completions, once:
 
-          bash:  mkdir -p ~/.local/share/bash-completion/completions
-                 pixelpass completions bash > ~/.local/share/bash-completion/completions/pixelpass
+          bash:  d=~/.local/share/bash-completion/completions
+                 mkdir -p $d && pixelpass completions bash > $d/pixelpass
                  (this shell only: source <(pixelpass completions bash))
-          zsh:   mkdir -p ~/.zfunc && pixelpass completions zsh > ~/.zfunc/_pixelpass
+          zsh:   mkdir -p ~/.zfunc
+                 pixelpass completions zsh > ~/.zfunc/_pixelpass
                  and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)
-          fish:  pixelpass completions fish > ~/.config/fish/completions/pixelpass.fish
+          fish:  d=~/.config/fish/completions
+                 mkdir -p $d && pixelpass completions fish > $d/pixelpass.fish
+
+        The .deb package installs all three for every user.
 
         Open a new shell afterwards.
         """

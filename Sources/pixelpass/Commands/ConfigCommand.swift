@@ -7,15 +7,16 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config",
         abstract: "Show where the configuration file is and what it sets.",
         discussion: """
-        The file holds defaults for pixelpass host ([host]) and pixelpass view ([view]);
-        flags on the command line override it. It is looked for at $PIXELPASS_CONFIG,
-        else $XDG_CONFIG_HOME/pixelpass/config.toml, else ~/.config/pixelpass/config.toml.
+        The file holds defaults for pixelpass host ([host]) and pixelpass view
+        ([view]); flags on the command line override it. It is looked for at
+        $PIXELPASS_CONFIG, else $XDG_CONFIG_HOME/pixelpass/config.toml,
+        else ~/.config/pixelpass/config.toml.
         A missing file is fine: the built-in defaults apply.
 
         Examples:
           pixelpass config path       where the file is, and whether it exists
           pixelpass config init       write a commented template there to edit
-          pixelpass config show       the settings in effect and where each comes from
+          pixelpass config show       the settings in effect, and where from
           PIXELPASS_CONFIG=./try.toml pixelpass config show
         """,
         subcommands: [Path.self, Show.self, Init.self]

@@ -12,8 +12,9 @@ struct DoctorCommand: ParsableCommand {
         ScreenCast portal and PipeWire on Wayland), the H.264 encoders (hardware VA-API
         and software), the GStreamer elements, system audio, players and clipboard
         tools, and reaching friends across the internet (STUN, NAT behaviour, the TURN
-        relay from the config, router port mapping). Each row says OK, WARN (sharing works without it), FAIL (sharing cannot
-        work) or INFO, with a one-line fix.
+        relay from the config, router port mapping). Each row says OK, WARN
+        (sharing works without it), FAIL (sharing cannot work) or INFO, with a
+        one-line fix.
 
         Examples:
           pixelpass doctor

@@ -13,19 +13,29 @@ struct HostCommand: ParsableCommand {
         ticket to a friend, who runs: pixelpass TICKET. Defaults come from the
         config file ([host] in pixelpass config path), flags override them.
         Third-party HTTP/3 clients can fetch the stream at
-        https://ADDRESS:PORT/v1/stream?secret=SECRET (see: pixelpass ticket inspect).
+        https://ADDRESS:PORT/v1/stream?secret=SECRET
+        (see: pixelpass ticket inspect).
 
         Examples:
-          pixelpass host                              share this desktop (Wayland: the desktop asks what)
-          pixelpass host --forget-source              ask the desktop's dialog again
-          pixelpass host --monitor HDMI-1             one X11 monitor
-          pixelpass host --window Firefox --no-audio  one window, video only
-          pixelpass host --app Firefox                only Firefox's sound (see: pixelpass apps)
-          pixelpass host --source test                the built-in test pattern
+          pixelpass host
+              share this desktop (on Wayland the desktop asks what)
+          pixelpass host --forget-source
+              ask the desktop's dialog again
+          pixelpass host --monitor HDMI-1
+              one X11 monitor
+          pixelpass host --window Firefox --no-audio
+              one window, video only
+          pixelpass host --app Firefox
+              only Firefox's sound (see: pixelpass apps)
+          pixelpass host --source test
+              the built-in test pattern
           pixelpass host --bitrate 8000 --fps 60 --max-viewers 2
-          pixelpass host --output json | jq .         one JSON event per line
-          pixelpass host | head -1                    just the ticket (the share keeps running)
-          pixelpass host --keep-ticket                keep the ticket's key and secret for later shares
+          pixelpass host --output json | jq .
+              one JSON event per line
+          pixelpass host | head -1
+              just the ticket (the share keeps running)
+          pixelpass host --keep-ticket
+              keep the ticket's key and secret for later shares
         """
     )
 
