@@ -16,6 +16,27 @@ public struct HostScreen: Sendable {
     public var messages: [String] = []
     /// A question waiting for a key (which viewer to kick).
     public var prompt: String?
+    /// New viewers wait for an answer (`--approve`, t toggles it).
+    public var approving = false
+    /// Viewers waiting for an answer, first asked first.
+    public var waiting: [WaitingViewer] = []
+
+    public struct WaitingViewer: Sendable, Equatable {
+        public var id: String
+        public var name: String?
+        public var address: String
+
+        public init(id: String, name: String?, address: String) {
+            self.id = id
+            self.name = name
+            self.address = address
+        }
+    }
+
+    /// "alice (3f2a0001)", or the id alone.
+    public static func label(id: String, name: String?) -> String {
+        name.map { "\($0) (\(id))" } ?? id
+    }
 
     public enum ClipboardLine: Sendable, Equatable {
         case copied(tool: String)
@@ -31,13 +52,19 @@ public struct HostScreen: Sendable {
         }
     }
 
+    /// "alice 3f2a0001": the name (cut to fit) before the id.
+    static func viewerCell(_ viewer: HostViewerStatus) -> String {
+        guard let name = viewer.name else { return viewer.id }
+        return "\(name.prefix(8)) \(viewer.id)"
+    }
+
     /// What the viewer's link takes, or "keyframes" when it is below the floor.
     static func linkCell(_ viewer: HostViewerStatus) -> String {
         if viewer.belowFloor { return "keyframes" }
         return viewer.estimatedBitsPerSecond > 0 ? Units.bitrate(viewer.estimatedBitsPerSecond) : "-"
     }
 
-    public static let tableWidth = 74
+    public static let tableWidth = 79
     public static let minimumWidth = 30
     static let keepMessages = 4
 
@@ -65,6 +92,9 @@ public struct HostScreen: Sendable {
         out.append("")
         guard width >= Self.minimumWidth else {
             out.append(fit("(widen the terminal to see the status)", width))
+            if let first = waiting.first {
+                out.append(style.bold(fit("\(Self.label(id: first.id, name: first.name)) wants to watch: a allow · d deny", width)))
+            }
             out.append(fit("k kick · c copy · q stop", width))
             return out
         }
@@ -83,13 +113,14 @@ public struct HostScreen: Sendable {
         if viewers.isEmpty {
             out.append(style.dim(fit("No viewers yet: waiting for your friend to paste the ticket.", width)))
         } else if width >= Self.tableWidth {
-            out.append(style.bold(fit(" #  " + cell("VIEWER", 10) + cell("SINCE", 8) + cell("BITRATE", 12)
-                                      + cell("LINK", 12) + cell("LAG", 7) + cell("PATH", 8) + "RTT", width)))
+            out.append(style.bold(fit(" #  " + cell("VIEWER", 18) + cell("SINCE", 8) + cell("BITRATE", 12)
+                                      + cell("LINK", 10) + cell("LAG", 7) + cell("PATH", 8) + "RTT", width)))
             for (index, viewer) in viewers.enumerated() {
                 let rate = viewerRates[viewer.id] ?? 0
-                let row = cell(" \(index + 1)", 4) + cell(viewer.id, 10) + cell(Units.duration(viewer.connectedSeconds), 8)
+                let row = cell(" \(index + 1)", 4) + cell(Self.viewerCell(viewer), 18)
+                    + cell(Units.duration(viewer.connectedSeconds), 8)
                     + cell(viewer.streams == 0 ? "not playing" : Units.bitrate(rate), 12)
-                    + cell(Self.linkCell(viewer), 12)
+                    + cell(Self.linkCell(viewer), 10)
                     + cell(Units.lag(bytes: viewer.lagBytes, bitsPerSecond: rate), 7)
                     + cell(viewer.path.rawValue, 8) + Units.milliseconds(viewer.roundTripMilliseconds)
                 out.append(fit(row, width))
@@ -97,7 +128,7 @@ public struct HostScreen: Sendable {
         } else {
             for (index, viewer) in viewers.enumerated() {
                 let rate = viewerRates[viewer.id] ?? 0
-                out.append(fit("\(index + 1) \(viewer.id) \(Units.bitrate(rate)) \(viewer.path.rawValue) "
+                out.append(fit("\(index + 1) \(Self.viewerCell(viewer)) \(Units.bitrate(rate)) \(viewer.path.rawValue) "
                                + Units.milliseconds(viewer.roundTripMilliseconds), width))
             }
         }
@@ -108,8 +139,12 @@ public struct HostScreen: Sendable {
         out += messages.map { style.dim(fit($0, width)) }
         if let prompt {
             out.append(style.bold(fit(prompt, width)))
+        } else if let first = waiting.first {
+            let more = waiting.count > 1 ? " (\(waiting.count - 1) more waiting)" : ""
+            out.append(style.bold(fit("\(Self.label(id: first.id, name: first.name)) from \(first.address) wants to watch"
+                                      + more + " — a allow · d deny", width)))
         } else {
-            out.append(fit("k kick a viewer · c copy the ticket again · q stop sharing", width))
+            out.append(fit("k kick · c copy the ticket · t ask before new viewers: \(approving ? "on" : "off") · q stop", width))
         }
         return out
     }

@@ -17,8 +17,8 @@ final class ConfigEffectiveTests: XCTestCase {
         XCTAssertEqual(literals, [
             .source: "\"auto\"", .bitrate: "4000", .bitrateMode: "\"adaptive\"", .bitrateFloor: "800", .fps: "30", .size: nil, .maxViewers: "4",
             .encoder: "\"auto\"", .hwencode: "true", .audio: "true", .bind: "\"0.0.0.0:0\"", .app: nil,
-            .keepTicket: "false",
-            .player: nil, .port: nil, .stun: nil, .turn: nil, .turnSecret: nil, .turnCA: nil, .portMapping: "true",
+            .keepTicket: "false", .approve: "false",
+            .player: nil, .port: nil, .name: nil, .stun: nil, .turn: nil, .turnSecret: nil, .turnCA: nil, .portMapping: "true",
             .dht: "true", .dhtBootstrap: nil,
         ])
         XCTAssertEqual(settings.first { $0.key == .player }?.note, "mpv if installed, else vlc, else none (here: vlc)")
@@ -55,10 +55,12 @@ final class ConfigEffectiveTests: XCTestCase {
         bind = "0.0.0.0:0"          # default: all interfaces, a free port
         # app is not set            # default: all system audio, not one application's
         keep_ticket = false         # default: a new ticket for every share
+        approve = false             # default: anyone with the ticket may watch
 
         [view]
         # player is not set         # default: mpv if installed, else vlc, else none (here: mpv)
         # port is not set           # default: a free port
+        # name is not set           # default: the login name
 
         [nat]
         # stun is not set           # default: public STUN servers: stun.l.google.com:19302, stun.cloudflare.com:3478
@@ -98,6 +100,7 @@ final class ConfigEffectiveTests: XCTestCase {
         expected.host = .init(source: .clock, bitrate: 4000, fps: 30, size: expected.host.size, maxViewers: 4,
                               encoder: .openh264enc, hwencode: true, audio: true, bind: "[::1]:4433",
                               keepTicket: false, bitrateMode: .adaptive, bitrateFloor: 800)
+        expected.host.approve = false
         expected.nat.portMapping = true  // defaults with a value are written out
         expected.nat.dht = true
         XCTAssertEqual(again.values, expected)

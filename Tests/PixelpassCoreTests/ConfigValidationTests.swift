@@ -90,7 +90,7 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(problems("[host]\nplayer = \"mpv\"\n"),
                        ["2: unknown key \"player\" in [host] (\"player\" goes in [view])"])
         XCTAssertEqual(problems("[view]\ncolour = \"red\"\n"),
-                       ["2: unknown key \"colour\" in [view] (known keys: player, port)"])
+                       ["2: unknown key \"colour\" in [view] (known keys: player, port, name)"])
     }
 
     func testUnknownTableSuggestsTheClosestOne() {
@@ -101,7 +101,7 @@ final class ConfigValidationTests: XCTestCase {
 
     func testNestedTableInAKnownTableIsAnUnknownKey() {
         XCTAssertEqual(problems("[host]\nfps = 30\n[host.extra]\na = 1\n"),
-                       ["3: unknown key \"extra\" in [host] (known keys: source, bitrate, bitrate_mode, bitrate_floor, fps, size, max_viewers, encoder, hwencode, audio, bind, app, keep_ticket)"])
+                       ["3: unknown key \"extra\" in [host] (known keys: source, bitrate, bitrate_mode, bitrate_floor, fps, size, max_viewers, encoder, hwencode, audio, bind, app, keep_ticket, approve)"])
     }
 
     func testKeysOutsideAnyTable() {

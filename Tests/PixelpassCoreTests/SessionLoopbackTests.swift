@@ -106,7 +106,7 @@ final class SessionLoopbackTests: XCTestCase {
         })
 
         let viewerID = try XCTUnwrap(hostEvents.first(within: 5) { event -> String? in
-            if case .viewerJoined(let id, _, .direct) = event { return id }
+            if case .viewerJoined(let id, _, _, .direct) = event { return id }
             return nil
         })
         XCTAssertNotNil(hostEvents.first(within: 3) { event -> Bool? in

@@ -5,7 +5,7 @@ final class ViewerRosterTests: XCTestCase {
     func testSeatsUpToCapacityThenRefuses() {
         var roster = ViewerRoster<Int>(capacity: 2)
         XCTAssertEqual(roster.admit(1, id: "a", address: "1.1.1.1:1", now: 0),
-                       .seated(.viewerJoined(id: "a", address: "1.1.1.1:1", path: .direct)))
+                       .seated(.viewerJoined(id: "a", name: nil, address: "1.1.1.1:1", path: .direct)))
         XCTAssertEqual(roster.admit(1, id: "a", address: "1.1.1.1:1", now: 5), .alreadySeated)
         _ = roster.admit(2, id: "b", address: "2.2.2.2:2", now: 1)
         XCTAssertEqual(roster.admit(3, id: "c", address: "3.3.3.3:3", now: 2), .full(occupied: 2))
@@ -17,7 +17,7 @@ final class ViewerRosterTests: XCTestCase {
         _ = roster.admit(1, id: "a", address: "x", now: 0)
         XCTAssertEqual(roster.leave(1, reason: .timedOut), .viewerLeft(id: "a", reason: .timedOut))
         XCTAssertNil(roster.leave(1, reason: .left), "a connection without a seat leaves silently")
-        XCTAssertEqual(roster.admit(2, id: "b", address: "y", now: 1), .seated(.viewerJoined(id: "b", address: "y", path: .direct)))
+        XCTAssertEqual(roster.admit(2, id: "b", address: "y", now: 1), .seated(.viewerJoined(id: "b", name: nil, address: "y", path: .direct)))
     }
 
     func testAKickedViewerLeavesAsKickedWhateverTheCloseSaid() {

@@ -16,8 +16,9 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case maxViewers = "max_viewers"
     case encoder, hwencode, audio, bind, app
     case keepTicket = "keep_ticket"
+    case approve
     // [view]
-    case player, port
+    case player, port, name
     // [nat]: STUN servers, TURN relay (turn:USER:PASS@HOST:PORT, or
     // turn:HOST:PORT with coturn's REST secret in turn_secret; turns: for
     // TLS, whose server certificate may come from the private CA in turn_ca)
@@ -31,9 +32,10 @@ public enum ConfigKey: String, CaseIterable, Sendable {
 
     public var table: ConfigTable {
         switch self {
-        case .source, .bitrate, .bitrateMode, .bitrateFloor, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app, .keepTicket:
+        case .source, .bitrate, .bitrateMode, .bitrateFloor, .fps, .size, .maxViewers, .encoder, .hwencode, .audio, .bind, .app, .keepTicket,
+             .approve:
             return .host
-        case .player, .port: return .view
+        case .player, .port, .name: return .view
         case .stun, .turn, .turnSecret, .turnCA, .portMapping, .dht, .dhtBootstrap: return .nat
         }
     }

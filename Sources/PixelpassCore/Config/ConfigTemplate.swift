@@ -37,12 +37,16 @@ public enum ConfigTemplate {
     # Keep the host's key and ticket secret (in ~/.config/pixelpass, readable only
     # by you), so the same ticket works for every share; --new-ticket replaces them.
     # keep_ticket = false
+    # Ask before each new viewer may watch ([a]llow / [d]eny); off: the ticket is enough.
+    # approve = false
 
     [view]
     # Player to open: mpv, vlc or none; unset: mpv if installed, else vlc, else none.
     # player = "mpv"
     # Local port for the stream URL (1-65535); unset: a free port.
     # port = 8080
+    # The name the host sees beside your viewer id; unset: your login name.
+    # name = "alice"
 
     [nat]
     # STUN servers to learn our public address (default: public ones; [] for none).

@@ -104,6 +104,10 @@ struct ConfigValidator {
             config.host.app = text
         case .keepTicket:
             config.host.keepTicket = try Self.boolean(key, value)
+        case .approve:
+            config.host.approve = try Self.boolean(key, value)
+        case .name:
+            config.view.name = try Self.text(value, ViewerName.self).text
         case .player:
             config.view.player = try Self.text(value, PlayerChoice.self)
         case .port:

@@ -52,6 +52,8 @@ extension LoadedConfig {
         case .bind: return values.host.bind.map(quoted)
         case .app: return values.host.app.map(quoted)
         case .keepTicket: return values.host.keepTicket.map(String.init)
+        case .approve: return values.host.approve.map(String.init)
+        case .name: return values.view.name.map(quoted)
         case .player: return values.view.player.map { quoted($0.rawValue) }
         case .port: return values.view.port.map(String.init)
         case .stun: return values.nat.stun.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" }
@@ -85,6 +87,8 @@ extension LoadedConfig {
         case .bind: return setting(quoted(defaults.bind), "all interfaces, a free port")
         case .app: return setting(nil, "all system audio, not one application's")
         case .keepTicket: return setting(String(defaults.keepTicket), "a new ticket for every share")
+        case .approve: return setting("false", "anyone with the ticket may watch")
+        case .name: return setting(nil, "the login name")
         case .player:
             let here = automaticPlayer.map { " (here: \($0.rawValue))" } ?? ""
             return setting(nil, "mpv if installed, else vlc, else none\(here)")

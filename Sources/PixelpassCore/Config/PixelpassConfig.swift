@@ -34,6 +34,8 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var app: String?
         /// `--keep-ticket`: the same ticket for every share.
         public var keepTicket: Bool?
+        /// Ask before each new viewer may watch (`--approve`).
+        public var approve: Bool?
 
         public init(source: Source? = nil, bitrate: Int? = nil, fps: Int? = nil, size: VideoSize? = nil,
                     maxViewers: Int? = nil, encoder: Encoder? = nil, hwencode: Bool? = nil,
@@ -61,6 +63,8 @@ public struct PixelpassConfig: Equatable, Sendable {
         public var player: PlayerChoice?
         /// Checked as a `RelayPort`; `nil`: a free port.
         public var port: Int?
+        /// What the host sees this viewer as; `nil`: the login name.
+        public var name: String?
 
         public init(player: PlayerChoice? = nil, port: Int? = nil) {
             self.player = player

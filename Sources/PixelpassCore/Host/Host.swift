@@ -50,6 +50,10 @@ public final class Host: HTTP3ServerDelegate {
     private var roster: ViewerRoster<ObjectIdentifier>
     /// The connection of every seated viewer, for RTT, address and kicking.
     private var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
+    /// Bans and, with `--approve`, the viewers waiting for an answer.
+    private var gate: ViewerGate
+    /// Requests of waiting viewers, by viewer key, with how each goes on.
+    private var held: [String: [(request: HTTP3Responder, next: () -> Void)]] = [:]
     private var pathWatch: RepeatedTask?
     /// STUN/TURN on the QUIC socket.
     let nat: NATSideChannel
@@ -80,6 +84,7 @@ public final class Host: HTTP3ServerDelegate {
         self.ticket = ticket
         self.secretCheck = SecretCheck(secretHex: ticket.secretHex)
         self.roster = ViewerRoster(capacity: configuration.maxViewers)
+        self.gate = ViewerGate(approvalRequired: configuration.approveViewers)
         self.broadcaster = Broadcaster(eventLoop: server.eventLoop, logger: configuration.logger,
                                        settings: configuration.media, resolved: resolved,
                                        gracePeriod: configuration.gracePeriod,
@@ -150,13 +155,68 @@ public final class Host: HTTP3ServerDelegate {
 
     /// Disconnects the viewer with this short id; false if there is none.
     /// Its viewer is told it was removed and does not reconnect by itself.
+    /// The viewer's certificate stays banned for the rest of the share, so
+    /// running `pixelpass TICKET` again does not bring it back.
     public func kick(viewerID: String) -> EventLoopFuture<Bool> {
         eventLoop.submit {
             guard let key = self.roster.kick(id: viewerID), let peer = self.seatedPeers[key] else { return false }
-            self.logger.info("removing viewer \(viewerID)")
+            self.logger.info("removing viewer \(self.roster.label(key) ?? viewerID); it stays out for the rest of this share")
+            self.gate.ban(key: Self.gateKey(peer))
             peer.close(code: StreamAPI.removedByHostCode)
             return true
         }
+    }
+
+    /// Answers a viewer waiting for approval; false if none waits with that id.
+    public func answer(viewerID: String, allow: Bool) -> EventLoopFuture<Bool> {
+        eventLoop.submit {
+            guard let key = self.gate.answer(id: viewerID, allow: allow) else { return false }
+            self.logger.info("viewer \(viewerID) \(allow ? "allowed in" : "turned away")")
+            self.onEvent?(.approvalEnded(id: viewerID, allowed: allow))
+            for held in self.held.removeValue(forKey: key) ?? [] {
+                if allow {
+                    held.next()
+                } else {
+                    held.request.respondText(403, "the host did not let you in\n")
+                }
+            }
+            return true
+        }
+    }
+
+    /// Turns `--approve` on or off while sharing; off lets everyone waiting in.
+    public func setApprovalRequired(_ required: Bool) -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            let waiting = self.gate.waiting
+            for key in self.gate.setApprovalRequired(required) {
+                for held in self.held.removeValue(forKey: key) ?? [] { held.next() }
+            }
+            for request in waiting { self.onEvent?(.approvalEnded(id: request.id, allowed: true)) }
+            self.logger.info(required ? "new viewers now wait for your answer" : "anyone with the ticket may watch again")
+        }
+    }
+
+    /// Bans and approvals follow the viewer's certificate (kept between its
+    /// runs); a client without one is known by its address.
+    private static func gateKey(_ peer: HTTP3Peer) -> String {
+        peer.fingerprint.map { $0.map { String(format: "%02x", $0) }.joined() } ?? peer.id
+    }
+
+    private func checkGate(_ request: HTTP3Responder) -> ViewerGate.Verdict {
+        let peer = request.peer
+        let name = request.request.header(StreamAPI.viewerNameHeader).flatMap(ViewerName.init(cleaning:))?.text
+        let verdict = gate.check(key: Self.gateKey(peer),
+                                 .init(id: peer.id, name: name, address: peer.remoteAddressDescription))
+        switch verdict {
+        case .banned:
+            logger.info("refused viewer \(peer.id): removed earlier in this share")
+        case .wait(ask: true):
+            logger.info("viewer \(name.map { "\($0) (\(peer.id))" } ?? peer.id) from \(peer.remoteAddressDescription) wants to watch")
+            onEvent?(.approvalRequested(id: peer.id, name: name, address: peer.remoteAddressDescription))
+        case .pass, .wait(ask: false):
+            break
+        }
+        return verdict
     }
 
     private func currentStatus() -> HostStatus {
@@ -189,7 +249,14 @@ public final class Host: HTTP3ServerDelegate {
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
         let key = ObjectIdentifier(peer)
         seatedPeers.removeValue(forKey: key)
-        logger.info("viewer \(peer.id) disconnected (\(reason))")
+        logger.info("viewer \(roster.label(key) ?? peer.id) disconnected (\(reason))")
+        let gateKey = Self.gateKey(peer)
+        if gate.withdraw(key: gateKey) {
+            onEvent?(.approvalEnded(id: peer.id, allowed: nil))
+        }
+        // Requests of this connection waiting for an answer die with it.
+        held[gateKey]?.removeAll { $0.request.peer === peer }
+        if held[gateKey]?.isEmpty == true { held.removeValue(forKey: gateKey) }
         if let event = roster.leave(key, reason: ViewerLeaveReason(reason)) { onEvent?(event) }
     }
 
@@ -203,7 +270,11 @@ public final class Host: HTTP3ServerDelegate {
     private func makeRouter() -> HostRouter<HTTP3Responder> {
         var router = HostRouter<HTTP3Responder>()
         router.add(HostMiddleware.secret(secretCheck, logger: logger))
-        router.add(HostMiddleware.seats(logger: logger, admit: { [unowned self] in admit($0.peer) },
+        router.add(HostMiddleware.gate(check: { [unowned self] in checkGate($0) },
+                                       hold: { [unowned self] request, next in
+                                           held[Self.gateKey(request.peer), default: []].append((request, next))
+                                       }))
+        router.add(HostMiddleware.seats(logger: logger, admit: { [unowned self] in admit($0) },
                                         full: { [unowned self] in
                                             "the host is full (\(roster.count) of \(configuration.maxViewers) viewers)"
                                         }))
@@ -217,10 +288,12 @@ public final class Host: HTTP3ServerDelegate {
         return router
     }
 
-    /// Gives the peer a seat if it has none and one is free.
-    private func admit(_ peer: HTTP3Peer) -> Bool {
+    /// Gives the asking peer a seat if it has none and one is free.
+    private func admit(_ request: HTTP3Responder) -> Bool {
+        let peer = request.peer
         let key = ObjectIdentifier(peer)
-        switch roster.admit(key, id: peer.id, address: peer.remoteAddressDescription, path: path(of: peer),
+        let name = request.request.header(StreamAPI.viewerNameHeader).flatMap(ViewerName.init(cleaning:))?.text
+        switch roster.admit(key, id: peer.id, name: name, address: peer.remoteAddressDescription, path: path(of: peer),
                             now: MonotonicClock.now) {
         case .alreadySeated:
             return true
@@ -266,10 +339,11 @@ public final class Host: HTTP3ServerDelegate {
             let final = self.broadcaster.remove(request)
             self.roster.streamFinished(ObjectIdentifier(request.peer), bytes: final?.bytesSent ?? 0)
             let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips; ", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
-            logger.info("viewer \(request.peer.id) stopped watching (\(sent)\(self.broadcaster.viewerCount) watching)")
+            let who = self.roster.label(ObjectIdentifier(request.peer)) ?? request.peer.id
+            logger.info("viewer \(who) stopped watching (\(sent)\(self.broadcaster.viewerCount) watching)")
         }
         _ = broadcaster.add(request)
-        logger.info("viewer \(request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
+        logger.info("viewer \(roster.label(ObjectIdentifier(request.peer)) ?? request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
     }
 
     private var audioIsOn: Bool { media.audio.isOn }

@@ -10,6 +10,8 @@ public struct HostConfiguration {
     /// How long the pipeline keeps running after the last viewer leaves.
     public var gracePeriod: Double = 3
     public var maxViewers: Int = 4
+    /// Ask the host's user before each new viewer may watch (`--approve`).
+    public var approveViewers = false
     /// Unsent bytes a viewer may owe before it skips to the next keyframe:
     /// about 1.5 s of the stream, so a viewer that falls behind rejoins live
     /// video instead of staying late.

@@ -1,8 +1,14 @@
 /// Things that happen to a running share, for status displays and the JSON
 /// event stream. Delivered on the host's event loop.
 public enum HostEvent: Equatable, Sendable {
-    /// A viewer passed the secret check and took a seat.
-    case viewerJoined(id: String, address: String, path: ConnectionPath)
+    /// A viewer passed the secret check and took a seat; `name` is what it
+    /// calls itself (`view --name`), if anything.
+    case viewerJoined(id: String, name: String?, address: String, path: ConnectionPath)
+    /// With `--approve`: a new viewer waits for the host's answer.
+    case approvalRequested(id: String, name: String?, address: String)
+    /// The question about this viewer is gone: answered (`allowed`), or it
+    /// left while waiting (nil).
+    case approvalEnded(id: String, allowed: Bool?)
     /// A seated viewer's connection ended.
     case viewerLeft(id: String, reason: ViewerLeaveReason)
     /// A viewer's packets now come from another address (QUIC migration).

@@ -7,7 +7,8 @@ import Logging
 struct HostRouter<Request: HostRequest> {
     typealias Handler = (Request) -> Void
     /// Calls `next` to let the request through, or answers it.
-    typealias Middleware = (_ request: Request, _ next: () -> Void) -> Void
+    /// `next` may be kept and called later (a viewer waiting for approval).
+    typealias Middleware = (_ request: Request, _ next: @escaping () -> Void) -> Void
 
     private var middleware: [Middleware] = []
     private var routes: [String: Handler] = [:]
@@ -53,6 +54,23 @@ enum HostMiddleware {
                 return
             }
             next()
+        }
+    }
+
+    /// Kicked viewers stay out; with `--approve`, a new viewer's requests
+    /// wait for the host's answer (`hold` keeps them, with how to go on).
+    static func gate<Request: HostRequest>(check: @escaping (Request) -> ViewerGate.Verdict,
+                                           hold: @escaping (Request, @escaping () -> Void) -> Void)
+        -> HostRouter<Request>.Middleware {
+        { request, next in
+            switch check(request) {
+            case .pass:
+                next()
+            case .banned:
+                request.respondText(403, "the host removed you from this share\n")
+            case .wait:
+                hold(request, next)
+            }
         }
     }
 

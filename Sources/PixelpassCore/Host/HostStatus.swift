@@ -18,6 +18,8 @@ public struct HostStatus: Equatable, Sendable {
 /// One seated viewer in a `HostStatus`.
 public struct HostViewerStatus: Equatable, Sendable {
     public var id: String
+    /// What the viewer calls itself (`view --name`), if anything.
+    public var name: String?
     public var address: String
     public var path: ConnectionPath
     /// Seconds since it took its seat.

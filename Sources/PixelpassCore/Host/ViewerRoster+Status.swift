@@ -19,6 +19,7 @@ extension ViewerRoster {
             // Several streams share one link: the smallest figure is its own.
             viewer.estimatedBitsPerSecond = live.map(\.estimatedBitsPerSecond).min() ?? 0
             viewer.belowFloor = live.contains { $0.belowFloor }
+            viewer.name = seat.name
             return viewer
         }
         return HostStatus(viewers: viewers, bytesSent: total, capturing: capturing)

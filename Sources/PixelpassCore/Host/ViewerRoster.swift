@@ -4,6 +4,7 @@
 struct ViewerRoster<Key: Hashable> {
     struct Seat: Equatable {
         var id: String
+        var name: String?
         var address: String
         var path: ConnectionPath
         var since: UInt64
@@ -32,12 +33,18 @@ struct ViewerRoster<Key: Hashable> {
 
     var count: Int { seats.count }
 
-    mutating func admit(_ key: Key, id: String, address: String, path: ConnectionPath = .direct, now: UInt64) -> Admission {
+    mutating func admit(_ key: Key, id: String, name: String? = nil, address: String, path: ConnectionPath = .direct,
+                        now: UInt64) -> Admission {
         if seats[key] != nil { return .alreadySeated }
         guard seats.count < capacity else { return .full(occupied: seats.count) }
-        seats[key] = Seat(id: id, address: address, path: path, since: now)
+        seats[key] = Seat(id: id, name: name, address: address, path: path, since: now)
         order.append(key)
-        return .seated(.viewerJoined(id: id, address: address, path: path))
+        return .seated(.viewerJoined(id: id, name: name, address: address, path: path))
+    }
+
+    /// "alice (3f2a0001)", or the id alone for a viewer without a name.
+    func label(_ key: Key) -> String? {
+        seats[key].map { seat in seat.name.map { "\($0) (\(seat.id))" } ?? seat.id }
     }
 
     /// A seated viewer's connection ended; nil for connections that never sat.

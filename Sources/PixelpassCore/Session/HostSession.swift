@@ -54,6 +54,22 @@ public final class HostSession: @unchecked Sendable {
         }
     }
 
+    /// Lets the waiting viewer with this short id in, or turns it away;
+    /// false if no viewer waits with that id.
+    public func answer(viewerID: String, allow: Bool) -> EventLoopFuture<Bool> {
+        eventLoop.flatSubmit {
+            self.host?.answer(viewerID: viewerID, allow: allow) ?? self.eventLoop.makeSucceededFuture(false)
+        }
+    }
+
+    /// Turns approval of new viewers on or off while sharing.
+    public func setApprovalRequired(_ required: Bool) {
+        loop.execute {
+            self.hostConfiguration.approveViewers = required
+            _ = self.host?.setApprovalRequired(required)
+        }
+    }
+
     // MARK: - Performing the machine's actions
 
     private func perform(_ action: HostSessionMachine.Action) {

@@ -12,7 +12,11 @@ public enum HostSessionEvent: Equatable, Sendable {
     /// Serving: where, what is captured and how.
     case listening(HostListening)
     /// A viewer passed the secret check and took a seat.
-    case viewerJoined(id: String, address: String, path: ConnectionPath)
+    case viewerJoined(id: String, name: String?, address: String, path: ConnectionPath)
+    /// With `--approve`: a new viewer waits for `HostSession.answer`.
+    case approvalRequested(id: String, name: String?, address: String)
+    /// Answered, or the viewer left while waiting (`allowed` nil).
+    case approvalEnded(id: String, allowed: Bool?)
     /// A seated viewer's connection ended.
     case viewerLeft(id: String, reason: ViewerLeaveReason)
     /// A viewer's packets now come from another address (QUIC migration).
@@ -28,7 +32,10 @@ public enum HostSessionEvent: Equatable, Sendable {
 
     init(_ event: HostEvent) {
         switch event {
-        case .viewerJoined(let id, let address, let path): self = .viewerJoined(id: id, address: address, path: path)
+        case .viewerJoined(let id, let name, let address, let path):
+            self = .viewerJoined(id: id, name: name, address: address, path: path)
+        case .approvalRequested(let id, let name, let address): self = .approvalRequested(id: id, name: name, address: address)
+        case .approvalEnded(let id, let allowed): self = .approvalEnded(id: id, allowed: allowed)
         case .viewerLeft(let id, let reason): self = .viewerLeft(id: id, reason: reason)
         case .pathChanged(let id, let address, let path): self = .pathChanged(id: id, address: address, path: path)
         }

@@ -111,6 +111,9 @@ struct HostCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Keep this host's key and ticket secret (in ~/.config/pixelpass, readable only by you), so its ticket stays valid for later shares. Default: [host] keep_ticket, else off: a new ticket each share.")
     var keepTicket: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "Ask before each new viewer may watch: [a]llow or [d]eny on the terminal, or with --output json an approval_requested event answered on stdin (allow ID / deny ID). Default: [host] approve, else off.")
+    var approve: Bool?
+
     @Flag(help: "With --keep-ticket: replace the kept key and secret with new ones and keep those (the old ticket stops working).")
     var newTicket = false
 
@@ -123,7 +126,7 @@ struct HostCommand: ParsableCommand {
         HostSettings(flags: HostSettings.Flags(
             encoder: encoder, hwencode: hwencode, audio: audio, app: app, bind: bind, size: size, fps: fps,
             bitrate: bitrate, bitrateMode: bitrateMode, bitrateFloor: bitrateFloor, maxViewers: maxViewers, stunServers: stunServers, turn: turn, turnSecret: turnSecret, turnCA: turnCA,
-            portMapping: portMapping, keepTicket: keepTicket, newTicket: newTicket), dht: dhtOptions.flags)
+            portMapping: portMapping, keepTicket: keepTicket, newTicket: newTicket, approve: approve), dht: dhtOptions.flags)
     }
 
     var effectiveSource: CaptureSourceName {
@@ -226,7 +229,9 @@ struct HostCommand: ParsableCommand {
         outputOptions.apply()
         var log = HostTextRenderer(printsTicket: !outputOptions.isJSON)
         var json = outputOptions.isJSON ? HostJSONRenderer() : nil
+        let approvals = ApprovalInputBox()
         func render(_ event: HostSessionEvent) -> ExitStatus? {
+            approvals.input?.observe(event)
             log.render(event)
             json?.render(event)
             guard case .ended(let end) = event else { return nil }
@@ -243,6 +248,12 @@ struct HostCommand: ParsableCommand {
         if forgetSource { RememberedSource.forget() }
         let status = HeadlessLoop.run(start: { sink in
             let session = HostSession(configuration, onEvent: sink)
+            if configuration.host.approveViewers {
+                // Answers come on stdin: typed keys, or a program's commands.
+                let input = ApprovalInput(session: session)
+                approvals.input = input
+                input.start()
+            }
             session.start()
             return session.stop
         }, render: render)
@@ -251,3 +262,8 @@ struct HostCommand: ParsableCommand {
 }
 
 extension ScreenCastOptions.Offer: ExpressibleByArgument {}
+
+/// Set once before the session's first event, read on the main thread.
+private final class ApprovalInputBox: @unchecked Sendable {
+    var input: ApprovalInput?
+}

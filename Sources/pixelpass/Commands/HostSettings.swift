@@ -29,6 +29,7 @@ struct HostSettings {
         var portMapping: Bool?
         var keepTicket: Bool?
         var newTicket = false
+        var approve: Bool?
     }
 
     var flags = Flags()
@@ -39,6 +40,7 @@ struct HostSettings {
     var hardware: Bool { flags.hwencode ?? config.hwencode ?? PixelpassConfig.Defaults.hwencode }
     var audio: Bool { flags.audio ?? config.audio ?? PixelpassConfig.Defaults.audio }
     var keepTicket: Bool { flags.keepTicket ?? config.keepTicket ?? PixelpassConfig.Defaults.keepTicket }
+    var approve: Bool { flags.approve ?? config.approve ?? false }
 
     // Each value: the flag through its setting's one parser (so the flag and
     // the config file accept the same text and say the same thing when it
@@ -165,6 +167,7 @@ struct HostSettings {
         }
         var host = HostConfiguration(bind: try bindAddress().socketAddress, media: media)
         host.maxViewers = try maxViewers()
+        host.approveViewers = approve
         host.bitrateMode = try bitrateMode()
         host.bitrateFloorKbps = try bitrateFloor()
         if let name = ProcessInfo.processInfo.environment["PIXELPASS_CC"] {

@@ -10,7 +10,7 @@ extension HostFlow {
     }
 
     /// Starts the share and renders it until it ends; keys become commands
-    /// (k kick, c copy the ticket, q stop).
+    /// (k kick, c copy the ticket, t ask before new viewers, a/d answer, q stop).
     func share(_ choice: ShareChoice) -> ShareOutcome {
         let configuration: HostSessionConfiguration
         do {
@@ -40,6 +40,7 @@ extension HostFlow {
                 }
             case .host(let event):
                 view.render(event, copy: copy)
+                if case .listening = event { view.approving = configuration.host.approveViewers }
             case .key(.interrupt):
                 leave(.quit)
             case .key(let key) where kickChoice:
@@ -59,6 +60,14 @@ extension HostFlow {
                     let line = copy(ticket)
                     view.setClipboard(line)
                     view.note(clipboardNote(line))
+                case "a", "A", "d", "D":
+                    guard let first = view.waiting.first else { continue }
+                    // The answer comes back as an approvalEnded event.
+                    _ = host.answer(viewerID: first.id, allow: character == "a" || character == "A")
+                case "t", "T":
+                    view.approving.toggle()
+                    host.setApprovalRequired(view.approving)
+                    view.note(view.approving ? "new viewers now wait for your answer" : "anyone with the ticket may watch")
                 case "k", "K":
                     let viewers = view.viewers
                     if viewers.isEmpty {
@@ -83,7 +92,7 @@ extension HostFlow {
     private func kick(_ id: String, _ host: HostSession, _ view: inout HostShareView) {
         // Waiting here is on the main thread, never on the session's loop.
         let kicked = (try? host.kick(viewerID: id).wait()) ?? false
-        view.note(kicked ? "kicked viewer \(id)" : "viewer \(id) had already left")
+        view.note(kicked ? "kicked viewer \(id): it stays out for the rest of this share" : "viewer \(id) had already left")
     }
 
     private func copy(_ ticket: String) -> HostScreen.ClipboardLine {

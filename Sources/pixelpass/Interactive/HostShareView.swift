@@ -24,6 +24,20 @@ struct HostShareView {
         }
     }
 
+    private var screen: HostScreen? {
+        guard case .sharing(let screen) = phase else { return nil }
+        return screen
+    }
+
+    /// Viewers waiting for the host's answer, first asked first.
+    var waiting: [HostScreen.WaitingViewer] { screen?.waiting ?? [] }
+
+    /// Whether new viewers wait for an answer (t toggles it).
+    var approving: Bool {
+        get { screen?.approving ?? false }
+        set { update { $0.approving = newValue } }
+    }
+
     /// The viewers shown right now, in table order (for kicking by number).
     var viewers: [HostViewerStatus] {
         guard case .sharing(let screen) = phase else { return [] }
@@ -44,8 +58,18 @@ struct HostShareView {
             if kept { screen.note("this ticket stays valid for later shares ([host] keep_ticket)") }
             if case .unavailable(let reason) = listening.audio { screen.note("no system audio (\(reason)); sharing video only") }
             phase = .sharing(screen)
-        case .viewerJoined(let id, let address, let path):
-            note("viewer \(id) joined from \(address) (\(path.rawValue))")
+        case .viewerJoined(let id, let name, let address, let path):
+            note("viewer \(HostScreen.label(id: id, name: name)) joined from \(address) (\(path.rawValue))")
+        case .approvalRequested(let id, let name, let address):
+            update { $0.waiting.append(.init(id: id, name: name, address: address)) }
+        case .approvalEnded(let id, let allowed):
+            let who = HostScreen.label(id: id, name: screen?.waiting.first { $0.id == id }?.name)
+            update { $0.waiting.removeAll { $0.id == id } }
+            switch allowed {
+            case true?: note("\(who) may watch")
+            case false?: note("\(who) was turned away")
+            case nil: note("\(who) stopped waiting")
+            }
         case .viewerLeft(let id, let reason):
             note("viewer \(id) left (\(reason))")
         case .pathChanged(let id, let address, let path):

@@ -17,9 +17,15 @@ struct HostJSONRenderer {
                                          ("encoder", .string(listening.encoder)),
                                          ("audio", .bool(listening.audio.isOn)),
                                          ("max_viewers", .int(listening.maxViewers))])
-        case .viewerJoined(let id, let address, let path):
-            EventLine.emit("viewer_joined", [("viewer", .string(id)), ("address", .string(address)),
-                                             ("path", .string(path.rawValue))])
+        case .viewerJoined(let id, let name, let address, let path):
+            EventLine.emit("viewer_joined", [("viewer", .string(id)), ("name", name.map { .string($0) } ?? .null),
+                                             ("address", .string(address)), ("path", .string(path.rawValue))])
+        case .approvalRequested(let id, let name, let address):
+            EventLine.emit("approval_requested", [("viewer", .string(id)), ("name", name.map { .string($0) } ?? .null),
+                                                  ("address", .string(address))])
+        case .approvalEnded(let id, let allowed):
+            EventLine.emit("approval_ended", [("viewer", .string(id)),
+                                              ("answer", .string(allowed.map { $0 ? "allowed" : "denied" } ?? "withdrawn"))])
         case .viewerLeft(let id, let reason):
             EventLine.emit("viewer_left", [("viewer", .string(id)), ("reason", .string(reason.code)),
                                            ("detail", .string(reason.description))])
@@ -40,6 +46,7 @@ struct HostJSONRenderer {
         let viewers = status.viewers.map { viewer -> JSONValue in
             .object([
                 ("viewer", .string(viewer.id)),
+                ("name", viewer.name.map { .string($0) } ?? .null),
                 ("address", .string(viewer.address)),
                 ("path", .string(viewer.path.rawValue)),
                 ("connected_seconds", .double(viewer.connectedSeconds.rounded())),

@@ -14,8 +14,12 @@ struct HostTextRenderer {
             if ticket.kept { Console.info(Self.keptNotice) }
         case .listening(let listening):
             describe(listening)
-        case .viewerJoined, .viewerLeft, .pathChanged, .stats:
+        case .viewerJoined, .viewerLeft, .pathChanged, .stats, .approvalEnded:
             break  // the host logs viewers as they come and go, in more detail
+        case .approvalRequested(let id, let name, let address):
+            let who = name.map { "\($0) (\(id))" } ?? id
+            Console.info("\(who) from \(address) wants to watch: type a and Enter to allow, d to deny"
+                         + (printsTicket ? "" : " (or: allow \(id) / deny \(id))"))
         case .error(let error):
             Console.error(error.description)
         case .stopping(.stopped):
