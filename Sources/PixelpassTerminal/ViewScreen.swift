@@ -15,10 +15,46 @@ public struct ViewScreen: Sendable {
         case failed(String)
     }
 
+    /// The players offered by `p`, while the user picks one.
+    public struct PlayerPicker: Sendable, Equatable {
+        /// Players that can run here, in order.
+        public var offered: [PlayerChoice]
+        /// Why others are not offered ("VLC refuses to run as root …").
+        public var notes: [String]
+
+        public init(offered: [PlayerChoice], notes: [String]) {
+            self.offered = offered
+            self.notes = notes
+        }
+
+        /// The key that picks `choice`.
+        public static func letter(_ choice: PlayerChoice) -> Character {
+            switch choice {
+            case .mpv: return "m"
+            case .vlc: return "v"
+            case .none: return "n"
+            }
+        }
+
+        public static func name(_ choice: PlayerChoice) -> String {
+            switch choice {
+            case .mpv: return "mpv"
+            case .vlc: return "VLC"
+            case .none: return "no player"
+            }
+        }
+
+        /// The offered player a key picks, if any.
+        public func choice(for key: Character) -> PlayerChoice? {
+            offered.first { Character(Self.letter($0).uppercased()) == Character(key.uppercased()) }
+        }
+    }
+
     public var phase: Phase
     public var status: ViewerStatus?
     public var rate: Double = 0
     public var player: PlayerState = .none
+    public var picker: PlayerPicker?
     public var messages: [String] = []
 
     static let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
@@ -66,12 +102,31 @@ public struct ViewScreen: Sendable {
         }
         out.append("")
         out += messages.map { style.dim(fit($0, width)) }
+        if let picker {
+            out += pickerLines(picker, width: width, style: style)
+            return out
+        }
         switch player {
         case .closed:
-            out.append(style.bold(fit("r reopen the player · q quit", width)))
-        case .none, .running, .failed:
-            out.append(fit("o open the player again · q quit", width))
+            out.append(style.bold(fit("p another player · r reopen the player · q quit", width)))
+        case .running, .failed:
+            out.append(fit("p another player · r reopen the player · q quit", width))
+        case .none:
+            out.append(fit("p open a player · q quit", width))
         }
+        return out
+    }
+
+    private func pickerLines(_ picker: PlayerPicker, width: Int, style: TextStyle) -> [String] {
+        var out: [String] = []
+        if picker.offered.isEmpty {
+            out.append(style.yellow(fit("No player can run here.", width)))
+        } else {
+            out.append(fit("Open the stream in:", width))
+            out += picker.offered.map { fit("  \(PlayerPicker.letter($0))  \(PlayerPicker.name($0))", width) }
+        }
+        out += picker.notes.map { style.dim(fit($0, width)) }
+        out.append(fit((picker.offered.isEmpty ? "" : "the letter picks · ") + "Esc keeps the player as it is", width))
         return out
     }
 }

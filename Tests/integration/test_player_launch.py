@@ -42,8 +42,12 @@ def _wait_file(path: Path, timeout: float) -> str:
     return ""
 
 
-def _viewer_with_path(procs, ticket: str, path: str, *extra: str) -> ViewerProcess:
+def _viewer_with_path(procs, ticket: str, path: str, *extra: str, display: str | None = None) -> ViewerProcess:
     env = dict(os.environ, PATH=path)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("DISPLAY", None)
+    if display:
+        env["DISPLAY"] = display
     viewer = procs.spawn(ViewerProcess, "viewer", procs.pixelpass_argv("view", ticket, *extra), env=env)
     viewer.url = viewer.wait_first_stdout_line(15, context=procs.diag)
     return viewer
@@ -53,7 +57,10 @@ def test_launched_player_plays_in_its_own_session_and_survives_the_viewer(procs,
     host = start_host()
     bindir = tmp_path / "bin"
     _fake_player(bindir, "mpv")
-    viewer = _viewer_with_path(procs, host.ticket, f"{bindir}:{os.environ['PATH']}", "--player", "mpv")
+    # A display to open a window on (the stand-in opens none): a windowed
+    # player is the one that outlives the viewer.
+    viewer = _viewer_with_path(procs, host.ticket, f"{bindir}:{os.environ['PATH']}", "--player", "mpv",
+                               display=":4242")
 
     record = _wait_file(bindir / "mpv.record", 15)
     assert record, f"the player was not started\n{procs.diag()}"
@@ -97,3 +104,26 @@ def test_player_none_prints_a_ready_to_paste_command(procs, start_host):
     host = start_host()
     viewer = procs.start_viewer(host.ticket)
     assert viewer.wait_stderr(f"open it with: mpv --profile=low-latency --audio-buffer=0.2 --cache=no --force-window=immediate --title=pixelpass {viewer.url}", 10), viewer.diag()
+
+
+def test_a_player_started_without_a_display_ends_with_the_viewer(procs, start_host, tmp_path):
+    host = start_host()
+    bindir = tmp_path / "bin"
+    _fake_player(bindir, "mpv")
+    viewer = _viewer_with_path(procs, host.ticket, f"{bindir}:{os.environ['PATH']}", "--player", "mpv")
+    record = _wait_file(bindir / "mpv.record", 15)
+    assert record, f"the player was not started\n{procs.diag()}"
+    player_pid = int(record.split(" ", 1)[0])
+    try:
+        assert _wait_file(bindir / "mpv.decoded", 30) == "0", procs.diag()
+        os.killpg(viewer.pid, signal.SIGINT)
+        assert viewer.wait_exit(10) == 0, viewer.diag()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and Path(f"/proc/{player_pid}").exists():
+            time.sleep(0.1)
+        assert not Path(f"/proc/{player_pid}").exists(), "an invisible player outlived the viewer"
+    finally:
+        try:
+            os.kill(player_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -110,3 +110,43 @@ def test_vlc_as_root_is_refused_with_a_reason(procs, start_host):
     assert viewer.wait_stderr("VLC refuses to run as root", 10), viewer.diag()
     assert viewer.wait_stderr("mpv --profile=low-latency", 5), viewer.diag()
     assert viewer.running
+
+
+def _looks_like_the_card(frame: bytes) -> bool:
+    """Black with one line of white text: nearly all dark, a little bright."""
+    sample = frame[::3]
+    bright = sum(1 for v in sample if v > 150) / len(sample)
+    dark = sum(1 for v in sample if v < 30) / len(sample)
+    return dark > 0.9 and 0.001 < bright < 0.05
+
+
+def test_mpv_shows_the_end_of_share_picture_then_exits(procs, start_host, xvfb):
+    require_tool("mpv")
+    host = start_host()
+    env = dict(os.environ, DISPLAY=xvfb)
+    env.pop("WAYLAND_DISPLAY", None)
+    viewer = procs.spawn(ViewerProcess, "viewer", procs.pixelpass_argv("view", host.ticket, "--player", "mpv"), env=env)
+    viewer.url = viewer.wait_first_stdout_line(15, context=procs.diag)
+    try:
+        assert viewer.wait_stderr("opened the player", 10), viewer.diag()
+        _assert_moving_video(xvfb)
+        assert not _looks_like_the_card(_grab(xvfb)), "the live picture already looks like the card: the check proves nothing"
+        host.send_signal(2)
+        shown = []
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            frame = _grab(xvfb)
+            if _looks_like_the_card(frame):
+                shown.append(frame)
+                if len(shown) >= 2:
+                    break
+            time.sleep(0.3)
+        assert len(shown) >= 2, f"mpv never showed the end-of-share picture\n{procs.diag()}"
+        assert viewer.wait_exit(15) == 0, viewer.diag()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _players_for(viewer.url):
+            time.sleep(0.2)
+        assert not _players_for(viewer.url), "mpv did not exit when the stream ended"
+    finally:
+        for pid in _players_for(viewer.url):
+            os.kill(pid, 9)

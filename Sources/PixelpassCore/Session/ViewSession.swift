@@ -19,7 +19,9 @@ public final class ViewSession: @unchecked Sendable {
     private var viewer: Viewer?
     private var url: String?
     /// The player this session started last, until it exits.
-    private var player: LaunchedPlayer?
+    private var player: PlayerProcess?
+    /// The player to open: the configured one until the user picks another.
+    private var choice: PlayerChoice
     private var statsTask: RepeatedTask?
     private var meter = BitrateMeter<Int>()
     private var lastPath: ConnectionPath?
@@ -29,6 +31,7 @@ public final class ViewSession: @unchecked Sendable {
     /// `onEvent` is called on the session's event loop.
     public init(_ configuration: ViewSessionConfiguration, onEvent: @escaping EventSink) {
         self.configuration = configuration
+        self.choice = configuration.player
         self.sink = onEvent
     }
 
@@ -42,11 +45,15 @@ public final class ViewSession: @unchecked Sendable {
         loop.execute { self.perform(self.machine.stop()) }
     }
 
-    /// Opens the configured player on the stream again (after it was closed).
-    public func openPlayer() {
+    /// Opens the player on the stream again, or `another` instead: the one
+    /// this session started is ended first, so reopening never doubles it.
+    public func openPlayer(_ another: PlayerChoice? = nil) {
         loop.execute {
             guard self.machine.isConnected, let url = self.url else { return }
-            self.launchPlayer(url)
+            if let another { self.choice = another }
+            let previous = self.player
+            self.player = nil
+            self.endPlayer(previous, force: true) { self.launchPlayer(url) }
         }
     }
 
@@ -62,13 +69,22 @@ public final class ViewSession: @unchecked Sendable {
             announce()
         case .close:
             statsTask?.cancel()
+            // Stopped by the user: an invisible player goes now. When the
+            // host ended it, the relay first shows the player why.
+            if case .closing(.interrupted) = machine.state, let player, !player.launched.windowed {
+                player.signal(SIGTERM)
+            }
             guard let viewer else { return perform(machine.closed()) }
             viewer.close().whenComplete { _ in self.perform(self.machine.closed()) }
         case .finish(let error, let end):
             statsTask?.cancel()
-            if let error { sink(.error(error)) }
-            sink(.ended(end))
-            loop.release()
+            // A windowed player stays (README: it survives Ctrl-C); one
+            // without a window never outlives the watch.
+            endPlayer(player, force: false) {
+                if let error = error { self.sink(.error(error)) }
+                self.sink(.ended(end))
+                self.loop.release()
+            }
         case .discard:
             _ = viewer?.close()
         }
@@ -106,22 +122,42 @@ public final class ViewSession: @unchecked Sendable {
     }
 
     private func launchPlayer(_ url: String) {
-        let choice = configuration.player
+        let choice = self.choice
         switch PlayerLauncher.launch(choice, url: url) {
         case .success(let launched):
-            player = launched
+            player = PlayerProcess(launched, choice: choice)
             sink(.playerOpened(choice, launched))
         case .failure(let error):
             sink(.playerFailed(choice, error, url: url))
         }
     }
 
+    /// Ends `process` if it must go (`force`, or it has no window): SIGTERM,
+    /// then SIGKILL after `PlayerExit.grace`; `then` runs on the loop once
+    /// it is gone (or at once when it stays).
+    private func endPlayer(_ process: PlayerProcess?, force: Bool, then: @escaping () -> Void) {
+        guard let process, force || !process.launched.windowed, !process.hasExited else { return then() }
+        process.signal(SIGTERM)
+        var exit = PlayerExit(start: ProcessInfo.processInfo.systemUptime)
+        func check() {
+            switch exit.next(exited: process.hasExited, now: ProcessInfo.processInfo.systemUptime) {
+            case .wait:
+                _ = eventLoop.scheduleTask(in: .milliseconds(50)) { check() }
+            case .kill:
+                process.signal(SIGKILL)
+                _ = eventLoop.scheduleTask(in: .milliseconds(50)) { check() }
+            case .done:
+                then()
+            }
+        }
+        check()
+    }
+
     private func sampleStats() {
         guard machine.isConnected, let viewer else { return }
-        // Reaped here, on the loop: one thread asks (`LaunchedPlayer.hasExited`).
-        if let running = player, running.hasExited() {
+        if let running = player, running.hasExited {
             player = nil
-            sink(.playerClosed(configuration.player))
+            sink(.playerClosed(running.choice))
         }
         viewer.status().whenSuccess { status in
             guard self.machine.isConnected else { return }

@@ -31,6 +31,15 @@ extension HTTP3Request: RelayUpstream {
                  end: @escaping () -> Void) {
         onResponse = { status($0.status) }
         onData = data
-        onEnd = { _ in end() }
+        onEnd = { how in
+            switch how {
+            case .complete, .reset:
+                end()
+            case .connectionClosed:
+                // The viewer's end (`Viewer.finish`) decides: a farewell
+                // picture, or the end of the body.
+                break
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import NIOCore
+import PixelpassMedia
 import NIOHTTP1
 import NIOPosix
 import PixelpassTransport
@@ -11,6 +13,8 @@ final class LocalRelay {
     let channel: Channel
     let url: String
     private var connections: [ObjectIdentifier: RelayConnectionHandler] = [:]
+    /// Set while players are shown why the stream ended; `close` waits for it.
+    private var farewell: EventLoopFuture<Void>?
 
     private let logger: Logger
 
@@ -60,12 +64,37 @@ final class LocalRelay {
         for handler in connections.values { handler.endResponse() }
     }
 
+    /// The host is gone: every player gets `card` (rendered off the loop,
+    /// nil when it cannot be) spliced onto its stream, plays it for
+    /// `seconds`, then sees its response end.
+    func bidFarewell(seconds: Int64, render: @escaping @Sendable () -> [UInt8]?) {
+        guard farewell == nil else { return }
+        let loop = channel.eventLoop
+        let promise = loop.makePromise(of: Void.self)
+        farewell = promise.futureResult
+        DispatchQueue.global().async {
+            let card = render()
+            loop.execute {
+                let handlers = Array(self.connections.values)
+                guard let card, !handlers.isEmpty else {
+                    self.endAllStreams()
+                    return promise.succeed(())
+                }
+                let ends = handlers.compactMap { $0.showFarewell(card, for: .seconds(seconds)) }
+                EventLoopFuture.andAllComplete(ends, on: loop).cascade(to: promise)
+            }
+        }
+    }
+
     /// Players connected right now.
     var playerCount: Int { connections.count }
 
     func close() -> EventLoopFuture<Void> {
-        endAllStreams()
-        return channel.close().recover { _ in }
+        let shown = farewell ?? channel.eventLoop.makeSucceededVoidFuture()
+        return shown.flatMap {
+            self.endAllStreams()
+            return self.channel.close().recover { _ in }
+        }
     }
 }
 
@@ -79,6 +108,10 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var upstream: (any RelayUpstream)?
     private var responding = false
+    /// Whether the stream's header went out (the body is MPEG-TS from then on).
+    private var streaming = false
+    /// What the player was sent, so a farewell picture can follow on.
+    private var tail = TransportStreamTail()
     var onFinished: (() -> Void)?
 
     init(opener: any RelayStreamOpener) {
@@ -121,6 +154,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             guard let self, let context = self.context else { return }
             if status == 200 {
                 started = true
+                self.streaming = true
                 self.writeStreamHeader(context)
             } else if status == 503 {
                 self.respondPlain(context, status: "503 Service Unavailable", "The host is full\n")
@@ -130,6 +164,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         }, data: { [weak self] bytes in
             guard started, let self, let context = self.context else { return }
             self.opener.relayed(bytes: bytes.count)
+            self.tail.observe(bytes)
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
@@ -162,6 +197,25 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     /// Ends the close-delimited body.
     func endResponse() {
         context?.close(promise: nil)
+    }
+
+    /// Sends `card` as the stream's continuation, then ends the body after
+    /// `duration` (the player has it all at once and plays it out at its
+    /// timestamps; the end of the body then makes it exit). Completes when
+    /// the connection is closed.
+    func showFarewell(_ card: [UInt8], for duration: TimeAmount) -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        upstream?.cancel()
+        upstream = nil
+        guard streaming else {
+            context.close(promise: nil)
+            return context.channel.closeFuture
+        }
+        let bytes = TransportStreamSplice.continuation(of: tail, card: card)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: duration) { channel.close(promise: nil) }
+        return channel.closeFuture
     }
 
     private func writeStreamHeader(_ context: ChannelHandlerContext) {

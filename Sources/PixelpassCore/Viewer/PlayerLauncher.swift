@@ -20,6 +20,16 @@ public enum PlayerChoice: String, CaseIterable, Sendable {
 public struct LaunchedPlayer: Equatable, Sendable {
     public var command: String
     public var pid: pid_t
+    /// Whether it shows a window the user can close. A player without one
+    /// (VLC's dummy interface, or any player started with no display) is
+    /// invisible, so it must never outlive the viewer.
+    public var windowed: Bool = true
+
+    public init(command: String, pid: pid_t, windowed: Bool = true) {
+        self.command = command
+        self.pid = pid
+        self.windowed = windowed
+    }
 
     /// True once the player has exited (reaps it; call from one thread).
     public func hasExited() -> Bool {
@@ -36,8 +46,10 @@ public enum PlayerLauncher {
          "--title=pixelpass", url]
     }
 
+    /// `--play-and-exit`: VLC quits when the stream ends, as mpv does
+    /// (its dummy interface would otherwise idle on, invisible, for ever).
     static func vlcArguments(url: String) -> [String] {
-        ["--network-caching=300", "--meta-title=pixelpass", url]
+        ["--network-caching=300", "--play-and-exit", "--meta-title=pixelpass", url]
     }
 
     /// The command a user can paste to open the stream themselves.
@@ -45,34 +57,66 @@ public enum PlayerLauncher {
         (["mpv"] + mpvArguments(url: url)).joined(separator: " ")
     }
 
-    /// Starts the player in its own session, so it survives pixelpass and
-    /// does not receive the terminal's Ctrl-C. Returns a message on failure.
-    public static func launch(_ choice: PlayerChoice, url: String) -> Result<LaunchedPlayer, PlayerLaunchError> {
-        let executable: String?
+    /// Starts the player in its own session, so the terminal's Ctrl-C does
+    /// not reach it and a windowed player survives pixelpass. A player with
+    /// no window is tied to us instead (`pdeathsig`): the caller terminates
+    /// it when the watch ends, and the kernel does if we die first.
+    public static func launch(_ choice: PlayerChoice, url: String,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<LaunchedPlayer, PlayerLaunchError> {
+        let executable: String
         let arguments: [String]
+        var windowed = hasDisplay(environment)
+        switch runnable(choice) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let found):
+            executable = found
+        }
         switch choice {
         case .none:
             return .failure(.notRequested)
         case .mpv:
-            executable = find("mpv")
             arguments = mpvArguments(url: url)
         case .vlc:
-            // Without its Qt plugin `vlc` has no interface and quits at once;
-            // `cvlc` (no interface, just the video window) works either way.
-            executable = VLCPlugins.hasGraphicalInterface() ? (find("vlc") ?? find("cvlc")) : (find("cvlc") ?? find("vlc"))
             arguments = vlcArguments(url: url)
-            if executable != nil {
-                if geteuid() == 0 { return .failure(.vlcAsRoot) }
-                if let missing = VLCPlugins.missing() { return .failure(.missingPlugin(missing)) }
-            }
+            // cvlc is `vlc -I dummy`: a video window at most, no interface to quit from.
+            if executable.hasSuffix("/cvlc") || !VLCPlugins.hasGraphicalInterface() { windowed = false }
         }
-        guard let executable else { return .failure(.notInstalled(choice)) }
         do {
-            let pid = try spawnDetached(executable, arguments)
-            return .success(LaunchedPlayer(command: ([executable] + arguments).joined(separator: " "), pid: pid))
+            let pid = try spawnDetached(executable, arguments, diesWithUs: !windowed)
+            return .success(LaunchedPlayer(command: ([executable] + arguments).joined(separator: " "), pid: pid,
+                                           windowed: windowed))
         } catch {
             return .failure(.spawnFailed(choice, "\(error)"))
         }
+    }
+
+    /// The executable that would play the stream for `choice`, or why none can.
+    public static func runnable(_ choice: PlayerChoice) -> Result<String, PlayerLaunchError> {
+        switch choice {
+        case .none:
+            return .failure(.notRequested)
+        case .mpv:
+            return find("mpv").map { .success($0) } ?? .failure(.notInstalled(.mpv))
+        case .vlc:
+            // Without its Qt plugin `vlc` has no interface and quits at once;
+            // `cvlc` (no interface, just the video window) works either way.
+            let executable = VLCPlugins.hasGraphicalInterface() ? (find("vlc") ?? find("cvlc")) : (find("cvlc") ?? find("vlc"))
+            guard let executable else { return .failure(.notInstalled(.vlc)) }
+            if geteuid() == 0 { return .failure(.vlcAsRoot) }
+            if let missing = VLCPlugins.missing() { return .failure(.missingPlugin(missing)) }
+            return .success(executable)
+        }
+    }
+
+    /// The players that can play the stream here and now, in the menu's order.
+    public static func runnablePlayers() -> [PlayerChoice] {
+        [PlayerChoice.mpv, .vlc].filter { (try? runnable($0).get()) != nil }
+    }
+
+    /// A player can open a window only where there is a display to open it on.
+    static func hasDisplay(_ environment: [String: String]) -> Bool {
+        !(environment["DISPLAY"] ?? "").isEmpty || !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
     }
 
     static func find(_ name: String) -> String? {
@@ -84,7 +128,7 @@ public enum PlayerLauncher {
         return nil
     }
 
-    private static func spawnDetached(_ executable: String, _ arguments: [String]) throws -> pid_t {
+    private static func spawnDetached(_ executable: String, _ arguments: [String], diesWithUs: Bool) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -97,10 +141,19 @@ public enum PlayerLauncher {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        // posix_spawn runs no code in the child, so PR_SET_PDEATHSIG is set
+        // by util-linux's setpriv, which then execs the player (same pid).
+        // It fires when the thread that spawned it ends: the session's loop
+        // thread, which outlives the watch. Without setpriv the explicit
+        // terminate at the end of the watch still applies.
+        var command = [executable] + arguments
+        if diesWithUs, let setpriv = find("setpriv") {
+            command = [setpriv, "--pdeathsig", "TERM", "--"] + command
+        }
+        let argv = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rv = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let rv = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
         if rv != 0 { throw PlayerLaunchError.spawnFailed(.none, String(cString: strerror(rv))) }
         return pid
     }

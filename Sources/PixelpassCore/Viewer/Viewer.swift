@@ -267,7 +267,7 @@ public final class Viewer {
         guard !ended else { return }
         ended = true
         hostReports?.cancel()
-        relay?.endAllStreams()
+        if let relay { endPlayersStreams(end, relay: relay) }
         let callback = onEnd
         onEnd = nil
         callback?(end)

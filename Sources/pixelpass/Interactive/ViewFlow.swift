@@ -93,6 +93,19 @@ struct ViewFlow {
 
     // MARK: - Watching
 
+    /// The players that can run here, and why the others are left out.
+    static func playerPicker() -> ViewScreen.PlayerPicker {
+        var offered: [PlayerChoice] = []
+        var notes: [String] = []
+        for choice in [PlayerChoice.mpv, .vlc] {
+            switch PlayerLauncher.runnable(choice) {
+            case .success: offered.append(choice)
+            case .failure(let why): notes.append("\(ViewScreen.PlayerPicker.name(choice)) is not offered: \(why)")
+            }
+        }
+        return ViewScreen.PlayerPicker(offered: offered, notes: notes)
+    }
+
     private enum WatchOutcome {
         case finished(FlowResult)
         /// Could not connect: back to the ticket prompt with this message.
@@ -143,13 +156,24 @@ struct ViewFlow {
                 leave(.quit)
             case .key(.escape) where screen.isConnecting:
                 leave(.back(note: "Stopped connecting."))
+            case .key(.escape) where screen.picker != nil:
+                screen.picker = nil
             case .key(.character(let character)):
                 guard leaving == nil, !screen.isConnecting else { continue }
+                if let picker = screen.picker {
+                    guard let choice = picker.choice(for: character) else { continue }
+                    screen.picker = nil
+                    watch.openPlayer(choice)
+                    continue
+                }
                 switch (character, screen.player) {
                 case ("q", _), ("Q", _):
                     leave(.back(note: "Stopped watching."))
-                case ("r", .closed), ("o", _), ("R", .closed), ("O", _):
+                case ("r", .closed), ("r", .running), ("r", .failed), ("R", .closed), ("R", .running), ("R", .failed):
+                    // Restarts the player on the same URL (ending the one we started).
                     watch.openPlayer()
+                case ("p", _), ("P", _):
+                    screen.picker = Self.playerPicker()
                 default:
                     continue
                 }

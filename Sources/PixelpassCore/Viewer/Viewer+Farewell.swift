@@ -1,0 +1,36 @@
+import Logging
+import PixelpassMedia
+
+extension ViewerEnd {
+    /// The last picture players are shown, or nil when we ended it ourselves
+    /// (then the stream just ends).
+    var farewellText: String? {
+        switch self {
+        case .hostEnded: return "The host ended the share"
+        case .removedByHost: return "The host removed you from the share"
+        case .lostContact: return "Lost the connection to the host"
+        case .local: return nil
+        }
+    }
+}
+
+extension Viewer {
+    /// Shown when the host did not say what it sends.
+    static let farewellFallbackSize = (width: 1280, height: 720)
+
+    /// Ends every player's stream: with a picture saying why when the host
+    /// side ended it, so the player does not just freeze and vanish.
+    func endPlayersStreams(_ end: ViewerEnd, relay: LocalRelay) {
+        guard let text = end.farewellText else { return relay.endAllStreams() }
+        let size = hostVideo.map { (width: $0.width, height: $0.height) } ?? Self.farewellFallbackSize
+        let logger = self.logger
+        relay.bidFarewell(seconds: Int64(FarewellCard.seconds)) {
+            do {
+                return try FarewellCard.render(text: text, width: size.width, height: size.height)
+            } catch {
+                logger.debug("could not render the \"\(text)\" picture for the players: \(error)")
+                return nil
+            }
+        }
+    }
+}
