@@ -25,7 +25,8 @@ public enum LibraryOutput {
     /// moment (tens of milliseconds) is kept too, not lost.
     static func capture<T>(_ body: () -> T) -> T {
         capturing.withLock { _ in
-            fflush(nil)  // every C stream (stderr is a global Swift 6 cannot see as safe)
+            // No fflush: C's stderr is unbuffered, and fflush(NULL) would
+            // wait for stdin's lock (a thread may sit in readLine).
             let saved = dup(STDERR_FILENO)
             guard saved >= 0, let file = tmpfile() else {
                 if saved >= 0 { close(saved) }
@@ -34,7 +35,6 @@ public enum LibraryOutput {
             defer { fclose(file) }
             dup2(fileno(file), STDERR_FILENO)
             let result = body()
-            fflush(nil)  // every C stream (stderr is a global Swift 6 cannot see as safe)
             dup2(saved, STDERR_FILENO)
             close(saved)
 

@@ -92,7 +92,7 @@ class ManagedProcess:
     pipe and the child never blocks on a full pipe."""
 
     def __init__(self, name: str, argv: Sequence[str], env: Optional[dict] = None,
-                 cwd: Optional[str] = None):
+                 cwd: Optional[str] = None, stdin_pipe: bool = False):
         self.name = name
         self.argv = [str(a) for a in argv]
         self._cond = threading.Condition()
@@ -104,7 +104,7 @@ class ManagedProcess:
         self.exited_at: Optional[float] = None
         self.popen = subprocess.Popen(
             self.argv,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
@@ -119,6 +119,12 @@ class ManagedProcess:
         ]
         for t in self._threads:
             t.start()
+
+    def send_line(self, line: str) -> None:
+        """Writes a line to the child's stdin (started with stdin_pipe=True)."""
+        assert self.popen.stdin is not None, f"{self.name} was started without a stdin pipe"
+        self.popen.stdin.write((line + "\n").encode())
+        self.popen.stdin.flush()
 
     # -- pumping
 
@@ -523,7 +529,7 @@ class ProcessRegistry:
 
     def start_host(self, *extra: str, bind: str = "127.0.0.1:0", fast: bool = True,
                    audio: bool = True, name: Optional[str] = None,
-                   ticket_timeout: float = 15.0) -> HostProcess:
+                   ticket_timeout: float = 15.0, stdin_pipe: bool = False) -> HostProcess:
         # Network tests may only ever target loopback.
         assert bind.startswith("127.0.0.1:"), f"tests must bind hosts to 127.0.0.1, not {bind!r}"
         args = ["host", "--source", "test", "--bind", bind]
@@ -533,7 +539,7 @@ class ProcessRegistry:
             args.append("--no-audio")
         args += list(extra)
         n = sum(isinstance(p, HostProcess) for p in self.processes)
-        host = self.spawn(HostProcess, name or f"host{n + 1}", self.pixelpass_argv(*args))
+        host = self.spawn(HostProcess, name or f"host{n + 1}", self.pixelpass_argv(*args), stdin_pipe=stdin_pipe)
         ticket = host.wait_first_stdout_line(ticket_timeout)
         assert re.fullmatch(r"pixelpass1-[a-z2-7]+", ticket), \
             f"host's first stdout line is not a ticket: {ticket!r}\n{host.diag()}"
@@ -551,10 +557,10 @@ class ProcessRegistry:
 
     def start_viewer(self, ticket: str, *extra: str, shorthand: bool = False,
                      name: Optional[str] = None, url_timeout: float = 12.0,
-                     expect_url: bool = True) -> ViewerProcess:
+                     expect_url: bool = True, env: Optional[dict] = None) -> ViewerProcess:
         args = ([] if shorthand else ["view"]) + [ticket, "--player", "none", *extra]
         n = sum(isinstance(p, ViewerProcess) for p in self.processes)
-        viewer = self.spawn(ViewerProcess, name or f"viewer{n + 1}", self.pixelpass_argv(*args))
+        viewer = self.spawn(ViewerProcess, name or f"viewer{n + 1}", self.pixelpass_argv(*args), env=env)
         if expect_url:
             url = viewer.wait_first_stdout_line(url_timeout, context=self.diag)
             assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), \

@@ -26,6 +26,8 @@ HOST_SCHEMA = {
     "viewer_joined": {"viewer": str, "address": str, "path": str},
     "viewer_left": {"viewer": str, "reason": str, "detail": str},
     "path_changed": {"viewer": str, "address": str, "path": str},
+    "approval_requested": {"viewer": str, "address": str},
+    "approval_ended": {"viewer": str, "answer": str},
     "stats": {"viewers": list, "upload_kbps": NUMBER, "bytes_sent": int, "capturing": bool, "encoder": dict},
     "error": {"message": str, "exit_code": int},
     "ended": {"reason": str, "exit_code": int},

@@ -133,8 +133,8 @@ def test_host_from_the_menu_copy_kick_and_stop(menu, screen, procs):
     term.wait(r"copied to the clipboard \(xclip\)")
     assert xclip_clipboard(screen.display) == ticket
 
-    viewer = procs.start_viewer(ticket)
-    row = term.wait(r"\n +1 +([0-9a-f]{8}) +\d+:\d\d ")
+    viewer = procs.start_viewer(ticket, "--name", "alice")
+    row = term.wait(r"\n +1 +alice ([0-9a-f]{8}) +\d+:\d\d ")
     viewer_id = row.group(1)
     term.wait(r"1 of 4 viewers")
     assert viewer.find_stderr(re.compile(r"connected to 127\.0\.0\.1:"))
@@ -145,6 +145,11 @@ def test_host_from_the_menu_copy_kick_and_stop(menu, screen, procs):
     term.wait(rf"kicked viewer {viewer_id}")
     term.wait(rf"viewer {viewer_id} left \(kicked by the host\)")
     term.wait(r"0 of 4 viewers")
+    # Kicked stays out: the same viewer (same config folder) running the
+    # ticket again is refused at once.
+    again = procs.start_viewer(ticket, expect_url=False)
+    assert again.wait_exit(10) == 5, again.diag()
+    assert "the host removed you from this share" in again.stderr_text, again.diag()
 
     # c copies again: clear the clipboard first to see it come back.
     subprocess.run(["xclip", "-selection", "clipboard"], input="something else", text=True,

@@ -52,6 +52,8 @@ public final class Host: HTTP3ServerDelegate {
     private var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
     /// Bans and, with `--approve`, the viewers waiting for an answer.
     private var gate: ViewerGate
+    /// The gate key each connection introduced itself with (first request).
+    private var gateKeys: [ObjectIdentifier: String] = [:]
     /// Requests of waiting viewers, by viewer key, with how each goes on.
     private var held: [String: [(request: HTTP3Responder, next: () -> Void)]] = [:]
     private var pathWatch: RepeatedTask?
@@ -161,7 +163,8 @@ public final class Host: HTTP3ServerDelegate {
         eventLoop.submit {
             guard let key = self.roster.kick(id: viewerID), let peer = self.seatedPeers[key] else { return false }
             self.logger.info("removing viewer \(self.roster.label(key) ?? viewerID); it stays out for the rest of this share")
-            self.gate.ban(key: Self.gateKey(peer))
+            if let gateKey = self.gateKeys[key] { self.gate.ban(key: gateKey) }
+            self.gate.ban(key: Self.certificateKey(peer))
             peer.close(code: StreamAPI.removedByHostCode)
             return true
         }
@@ -196,16 +199,28 @@ public final class Host: HTTP3ServerDelegate {
         }
     }
 
-    /// Bans and approvals follow the viewer's certificate (kept between its
-    /// runs); a client without one is known by its address.
-    private static func gateKey(_ peer: HTTP3Peer) -> String {
-        peer.fingerprint.map { $0.map { String(format: "%02x", $0) }.joined() } ?? peer.id
+    /// Bans and approvals follow the viewer's lasting key (the same across
+    /// its runs), else its connection's certificate.
+    private static func gateKey(_ request: HTTP3Responder) -> String {
+        if let key = request.request.header(StreamAPI.viewerKeyHeader), key.count == 64,
+           key.allSatisfy(\.isHexDigit) {
+            return "key:" + key.lowercased()
+        }
+        return certificateKey(request.peer)
+    }
+
+    private static func certificateKey(_ peer: HTTP3Peer) -> String {
+        "cert:" + (peer.fingerprint.map { $0.map { String(format: "%02x", $0) }.joined() } ?? peer.id)
     }
 
     private func checkGate(_ request: HTTP3Responder) -> ViewerGate.Verdict {
         let peer = request.peer
         let name = request.request.header(StreamAPI.viewerNameHeader).flatMap(ViewerName.init(cleaning:))?.text
-        let verdict = gate.check(key: Self.gateKey(peer),
+        let key = gateKeys[ObjectIdentifier(peer)] ?? Self.gateKey(request)
+        gateKeys[ObjectIdentifier(peer)] = key
+        // A kicked viewer's certificate is banned too (a client without a key).
+        if gate.banned.contains(Self.certificateKey(peer)) { return .banned }
+        let verdict = gate.check(key: key,
                                  .init(id: peer.id, name: name, address: peer.remoteAddressDescription))
         switch verdict {
         case .banned:
@@ -250,14 +265,16 @@ public final class Host: HTTP3ServerDelegate {
         let key = ObjectIdentifier(peer)
         seatedPeers.removeValue(forKey: key)
         logger.info("viewer \(roster.label(key) ?? peer.id) disconnected (\(reason))")
-        let gateKey = Self.gateKey(peer)
-        if gate.withdraw(key: gateKey) {
-            onEvent?(.approvalEnded(id: peer.id, allowed: nil))
-        }
-        // Requests of this connection waiting for an answer die with it.
-        held[gateKey]?.removeAll { $0.request.peer === peer }
-        if held[gateKey]?.isEmpty == true { held.removeValue(forKey: gateKey) }
         if let event = roster.leave(key, reason: ViewerLeaveReason(reason)) { onEvent?(event) }
+        guard let gateKey = gateKeys.removeValue(forKey: key) else { return }
+        // Requests of this connection waiting for an answer die with it; the
+        // question goes when no connection of that viewer waits any more.
+        held[gateKey]?.removeAll { $0.request.peer === peer }
+        if held[gateKey]?.isEmpty ?? true {
+            held.removeValue(forKey: gateKey)
+            let waitingID = gate.pending[gateKey]?.id
+            if gate.withdraw(key: gateKey) { onEvent?(.approvalEnded(id: waitingID ?? peer.id, allowed: nil)) }
+        }
     }
 
     public func http3Server(_ server: HTTP3Server, didReceive request: HTTP3Responder) {
@@ -272,7 +289,8 @@ public final class Host: HTTP3ServerDelegate {
         router.add(HostMiddleware.secret(secretCheck, logger: logger))
         router.add(HostMiddleware.gate(check: { [unowned self] in checkGate($0) },
                                        hold: { [unowned self] request, next in
-                                           held[Self.gateKey(request.peer), default: []].append((request, next))
+                                           let key = gateKeys[ObjectIdentifier(request.peer)] ?? Self.gateKey(request)
+                                           held[key, default: []].append((request, next))
                                        }))
         router.add(HostMiddleware.seats(logger: logger, admit: { [unowned self] in admit($0) },
                                         full: { [unowned self] in
@@ -301,6 +319,7 @@ public final class Host: HTTP3ServerDelegate {
             return false
         case .seated(let event):
             seatedPeers[key] = peer
+            logger.info("viewer \(roster.label(key) ?? peer.id) took a seat (\(roster.count) of \(configuration.maxViewers))")
             onEvent?(event)
             return true
         }

@@ -8,6 +8,8 @@ public enum StreamAPI {
     public static let viewerIDHeader = "x-pixelpass-viewer-id"
     /// The name a viewer goes by (`view --name`), shown beside its id.
     public static let viewerNameHeader = "x-pixelpass-viewer-name"
+    /// A hash of the viewer's lasting key: what a kick bans (`ViewerKeyStore`).
+    public static let viewerKeyHeader = "x-pixelpass-viewer-key"
     /// HTTP/3 application error code the host closes a kicked viewer with,
     /// so the viewer says "removed" instead of "the host ended the share".
     public static let removedByHostCode: UInt64 = 0x7078_0001

@@ -62,7 +62,7 @@ public struct TicketIdentityStore: Equatable, Sendable {
 
     // MARK: - Files
 
-    private func makeDirectory() throws(TicketIdentityError) {
+    func makeDirectory() throws(TicketIdentityError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {

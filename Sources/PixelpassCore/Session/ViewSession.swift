@@ -93,7 +93,8 @@ public final class ViewSession: @unchecked Sendable {
     private func connect() {
         let ticket = configuration.ticket
         sink(.connecting(target: ticket.addresses.map(\.description).joined(separator: ", ")))
-        Viewer.connect(ticket, dht: configuration.dht, turn: configuration.turn, logger: configuration.logger, on: eventLoop)
+        Viewer.connect(ticket, dht: configuration.dht, turn: configuration.turn, introduction: configuration.introduction,
+                       logger: configuration.logger, on: eventLoop)
             .flatMap { viewer in
                 self.viewer = viewer
                 return viewer.startRelay(port: self.configuration.port) { end in

@@ -14,6 +14,8 @@ public struct ViewSessionConfiguration: Sendable {
     public var dht = DHTSettings()
     /// Our own TURN account, for when only TCP or TLS gets out (`--turn`).
     public var turn = ViewerTURN()
+    /// Our name and lasting key, for the host's user.
+    public var introduction = ViewerIntroduction()
     /// Where the watch's progress lines go (the command line injects its own).
     public var logger: Logger = .silent
 

@@ -19,7 +19,7 @@ extension Viewer {
         if let mapped = nat.mappedAddress?.socketAddress, !mine.contains(mapped) { mine.append(mapped) }
         do {
             let request = try client.get(CandidateExchange.requestPath(token: token, mine: mine),
-                                         headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+                                         headers: requestHeaders)
             var status = 0
             var body: [UInt8] = []
             request.onResponse = { status = $0.status }

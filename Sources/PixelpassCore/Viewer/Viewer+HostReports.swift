@@ -21,7 +21,7 @@ extension Viewer {
     /// a stream every two seconds.
     private func askForHostReport() {
         guard !hostReportPending,
-              let request = try? client.get(StreamAPI.infoPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+              let request = try? client.get(StreamAPI.infoPath, headers: requestHeaders)
         else { return }
         hostReportPending = true
         var status = 0

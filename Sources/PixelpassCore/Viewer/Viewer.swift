@@ -47,6 +47,8 @@ let viewerQUICSettings: QUICSettings = {
 public final class Viewer {
     public let ticket: Ticket
     let client: HTTP3Client
+    /// The secret, our name and our key, sent with every request.
+    let requestHeaders: [(String, String)]
     private var relay: LocalRelay?
     private var onEnd: ((ViewerEnd) -> Void)?
     private var ended = false
@@ -74,9 +76,10 @@ public final class Viewer {
 
     let logger: Logger
 
-    private init(ticket: Ticket, client: HTTP3Client, logger: Logger) {
+    private init(ticket: Ticket, client: HTTP3Client, introduction: ViewerIntroduction, logger: Logger) {
         self.ticket = ticket
         self.client = client
+        self.requestHeaders = introduction.headers(for: ticket)
         self.logger = logger
     }
 
@@ -92,6 +95,7 @@ public final class Viewer {
     /// to reach the host's relayed address (for networks that let only TCP
     /// or TLS out); its CA file also serves a ticket's `turns:` server.
     public static func connect(_ ticket: Ticket, dht: DHTSettings = DHTSettings(enabled: false), turn: ViewerTURN = ViewerTURN(),
+                               introduction: ViewerIntroduction = ViewerIntroduction(),
                                logger: Logger, on eventLoop: EventLoop) -> EventLoopFuture<Viewer> {
         // A ticket for this machine only (a host on loopback) has nobody to meet.
         let keys = dht.enabled ? RendezvousKeys(secret: ticket.secret) : nil
@@ -150,7 +154,7 @@ public final class Viewer {
             }
             .flatMap { client in
                 logger.debug("handshake done with \(client.authority), RTT \(client.peer.roundTripMilliseconds) ms; checking the secret")
-                let viewer = Viewer(ticket: ticket, client: client, logger: logger)
+                let viewer = Viewer(ticket: ticket, client: client, introduction: introduction, logger: logger)
                 viewer.nat = natBox.channel
                 return viewer.checkAuthorisation().map {
                     if viewer.path == .relayed { viewer.lookForDirectPath() }
@@ -187,11 +191,16 @@ public final class Viewer {
         return rendezvous
     }
 
-    /// GET /v1/info with the secret: 200 means we may watch.
+    /// GET /v1/info with the secret: 200 means we may watch. A host that
+    /// asks its user first (--approve) answers only then.
     private func checkAuthorisation() -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
+        let waitingNote = eventLoop.scheduleTask(in: .seconds(2)) { [logger] in
+            logger.info("waiting for the host to let you in …")
+        }
+        promise.futureResult.whenComplete { _ in waitingNote.cancel() }
         do {
-            let request = try client.get(StreamAPI.infoPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+            let request = try client.get(StreamAPI.infoPath, headers: requestHeaders)
             var status = 0
             var body: [UInt8] = []
             request.onResponse = { status = $0.status }
@@ -250,7 +259,7 @@ public final class Viewer {
 
     /// Opens one live-stream request to the host (one per local player).
     func openStream() throws -> HTTP3Request {
-        try client.get(StreamAPI.streamPath, headers: [(StreamAPI.secretHeader, ticket.secretHex)])
+        try client.get(StreamAPI.streamPath, headers: requestHeaders)
     }
 
     /// Closes the relay and the connection.

@@ -29,6 +29,9 @@ public enum ViewerError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot reach the host: \(detail). Check that the share is still running and that the ticket is current."
         case .identityMismatch(let address):
             return "the host at \(address) is not the one this ticket was made for (its key does not match). Ask your friend for a fresh ticket."
+        case .refused(403, let message) where message.hasPrefix("the host "):
+            // Turned away by the host's user (--approve) or kicked earlier.
+            return message.trimmingCharacters(in: .whitespacesAndNewlines) + "."
         case .refused(403, _):
             return "the host refused the ticket's secret. Ask your friend for a fresh ticket."
         case .refused(503, let message):

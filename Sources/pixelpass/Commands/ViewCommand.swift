@@ -27,6 +27,9 @@ struct ViewCommand: ParsableCommand {
     @Option(help: "Player to open: mpv, vlc or none (default: [view] player in the config, else mpv if installed, else vlc, else none).")
     var player: PlayerChoice?
 
+    @Option(help: ArgumentHelp("The name the host sees beside your viewer id (default: [view] name, else your login name).", valueName: "name"))
+    var name: String?
+
     @Option(parsing: .unconditional, help: "Local port for the stream URL (default: [view] port in the config, else a free port).")
     var port: Int?
 
@@ -53,6 +56,7 @@ struct ViewCommand: ParsableCommand {
             do { _ = try RelayPort(port) } catch { throw error.about("--port") }
         }
         if effectivePort != 0 { try RelayPortCheck.ensureFree(effectivePort) }
+        _ = try ViewerIntroductionSettings.name(flag: name)
         _ = try dhtOptions.flags.settings()
         _ = try viewerTURN()
     }
@@ -70,6 +74,7 @@ struct ViewCommand: ParsableCommand {
                                                      player: effectivePlayer)
         configuration.dht = try dhtOptions.flags.settings()
         configuration.turn = try viewerTURN()
+        configuration.introduction = try ViewerIntroductionSettings.introduction(nameFlag: name)
         configuration.logger = .console()
         var log = ViewTextRenderer(printsURL: !outputOptions.isJSON, spins: !outputOptions.isJSON)
         var json = outputOptions.isJSON ? ViewJSONRenderer() : nil

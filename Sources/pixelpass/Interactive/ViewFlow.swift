@@ -116,6 +116,7 @@ struct ViewFlow {
         var configuration = ViewSessionConfiguration(ticket: ticket, port: ConfigDefaults.values.view.port ?? 0,
                                                      player: player)
         configuration.logger = .console()
+        configuration.introduction = (try? ViewerIntroductionSettings.introduction(nameFlag: nil)) ?? ViewerIntroduction()
         // The config's [nat] turn, as `pixelpass view` reads it (checked at start).
         let turn = TURNFlags()
         configuration.turn = ViewerTURN(server: try? turn.setting(), caFile: try? turn.ca())
