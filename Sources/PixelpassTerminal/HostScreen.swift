@@ -144,7 +144,7 @@ public struct HostScreen: Sendable {
             out.append(style.bold(fit("\(Self.label(id: first.id, name: first.name)) from \(first.address) wants to watch"
                                       + more + " — a allow · d deny", width)))
         } else {
-            out.append(fit("k kick · c copy the ticket · t ask before new viewers: \(approving ? "on" : "off") · q stop", width))
+            out.append(fit("k kick · c copy · r new ticket · t ask first: \(approving ? "on" : "off") · q stop", width))
         }
         return out
     }

@@ -36,7 +36,8 @@ final class HostRouterTests: XCTestCase {
 
     private func makeRouter() -> HostRouter<FakeRequest> {
         var router = HostRouter<FakeRequest>()
-        router.add(HostMiddleware.secret(SecretCheck(secretHex: secret), logger: .silent))
+        let check = SecretCheck(secretHex: secret)
+        router.add(HostMiddleware.secret({ check.authorises($0.head) }, logger: .silent))
         router.add(HostMiddleware.seats(logger: .silent,
             admit: { [unowned self] request in
                 if seats.contains(request.viewerID) { return true }

@@ -408,3 +408,38 @@ def test_menu_shares_keep_their_ticket_with_keep_ticket_in_the_config(menu, proc
     assert (kept / "ticket-secret").read_text().strip() == first["secret"]
     term.keys("C-c")
     assert term.exit_status() == (0, True)
+
+
+def test_host_from_the_menu_asks_before_a_viewer_and_makes_a_new_ticket(menu, screen, procs, tmp_path):
+    term = menu(display=screen.display)
+    term.keys("h")
+    term.wait(r"Whole screen \(1024x768\)")
+    term.keys("Enter")
+    ticket = term.wait(TICKET, joined=True).group(0)
+    term.wait(r"ask first: off")
+    term.keys("t")
+    term.wait(r"ask first: on")
+
+    home = tmp_path / "bob"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home)}
+    viewer = procs.start_viewer(ticket, "--name", "bob", expect_url=False, env=env)
+    asked = term.wait(r"bob \(([0-9a-f]{8})\) from 127\.0\.0\.1:\d+ wants to watch")
+    viewer_id = asked.group(1)
+    assert viewer.stdout_lines == [], "no stream before the answer"
+    term.keys("a")
+    assert viewer.wait_first_stdout_line(10).startswith("http://127.0.0.1:")
+    term.wait(rf"bob \({viewer_id}\) may watch")
+    term.wait(r"1 of 4 viewers")
+
+    term.keys("r")
+    term.wait(r"new ticket: the old one no longer lets anyone in")
+    new = term.wait(re.compile(r"(?!" + re.escape(ticket) + r")pixelpass1-[a-z2-7]{40,}"), joined=True).group(0)
+    assert new != ticket
+    late = procs.start_viewer(ticket, expect_url=False, env=env)
+    assert late.wait_exit(10) == 5, late.diag()
+
+    term.keys("q")
+    term.wait(r"Stopped sharing\.")
+    term.keys("q")
+    assert term.exit_status() == (0, True)

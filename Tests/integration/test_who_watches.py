@@ -110,3 +110,34 @@ def test_a_viewer_that_gives_up_waiting_withdraws_its_question(procs, tmp_path):
     viewer.stop()
     ended = _wait_event(host, "approval_ended", 15)
     assert (ended["viewer"], ended["answer"]) == (asked["viewer"], "withdrawn"), ended
+
+
+def test_a_new_ticket_keeps_the_watching_and_drops_the_rest(procs, tmp_path):
+    host = _json_host(procs, stdin_pipe=True)
+    old = host.ticket
+    watching = procs.start_viewer(old, env=_home(tmp_path, "w"))
+    reader = procs.http_reader(watching.url, read_timeout=30)
+    assert reader.wait_bytes(50_000, 15), procs.diag()
+    idle = procs.start_viewer(old, env=_home(tmp_path, "i"))  # connected, no player
+
+    host.send_line("new-ticket")
+    deadline = time.monotonic() + 10
+    replaced = []
+    while not replaced and time.monotonic() < deadline:
+        replaced = [e for e in _events(host, "ticket") if e.get("replaced")]
+        time.sleep(0.1)
+    assert replaced, host.diag()
+    new = replaced[-1]["ticket"]
+    assert new != old and procs.inspect(new)["secret"] != procs.inspect(old)["secret"]
+
+    assert idle.wait_exit(10) == 5, idle.diag()
+    late = procs.start_viewer(old, expect_url=False, env=_home(tmp_path, "l"))
+    assert late.wait_exit(10) == 5, late.diag()
+    assert "refused the ticket's secret" in late.stderr_text, late.diag()
+    fresh = procs.start_viewer(new, env=_home(tmp_path, "f"))
+    assert fresh.url.startswith("http://127.0.0.1:")
+
+    # The viewer that was watching goes on, host reports (/v1/info) included.
+    before = reader.body_bytes
+    time.sleep(4)
+    assert reader.body_bytes > before + 50_000 and watching.running(), procs.diag()

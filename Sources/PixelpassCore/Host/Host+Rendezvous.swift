@@ -5,6 +5,7 @@ extension Host {
     /// Starts meeting viewers through the DHT joined on the QUIC socket:
     /// the host's record carries the ticket's addresses and what STUN saw.
     func startRendezvous(_ dht: DHTSideChannel) {
+        rendezvousDHT = dht
         let addresses = (ticket.addresses + ticket.reflexive).map(\.socketAddress).filter { !$0.isLoopback }
             .compactMap(\.natAddress)
         // Keys come from a 16-byte secret (every host makes one); a longer

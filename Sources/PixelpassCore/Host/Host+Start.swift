@@ -90,7 +90,8 @@ extension Host {
         let ticket = Ticket(fingerprint: identity.fingerprint,
                             secret: secret,
                             addresses: addresses, relay: gathered.relay?.encoded(), reflexive: reflexive)
-        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket, nat: nat,
+        let host = Host(configuration: configuration, resolved: resolved, server: server, ticket: ticket,
+                        identity: identity, nat: nat,
                         gathered: gathered)
         logger.debug("listening on \(server.localAddress.ipAddress ?? "?"):\(port); certificate SHA-256 \(ticket.fingerprintHex)")
         for skipped in resolved.skippedEncoders { logger.debug("encoder \(skipped.name) skipped: \(skipped.reason)") }

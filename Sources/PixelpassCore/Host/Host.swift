@@ -37,25 +37,35 @@ public enum HostError: Error, Equatable, CustomStringConvertible {
 /// A running share: the HTTP/3 server, the broadcaster behind it, and the
 /// ticket that lets a friend in. Lives on one event loop.
 public final class Host: HTTP3ServerDelegate {
-    public let ticket: Ticket
+    /// Replaced by `replaceTicket()` (a new secret).
+    public internal(set) var ticket: Ticket
     public let configuration: HostConfiguration
-    private var logger: Logger { configuration.logger }
+    var logger: Logger { configuration.logger }
     private let server: HTTP3Server
-    private let broadcaster: Broadcaster
-    private let secretCheck: SecretCheck
+    let broadcaster: Broadcaster
+    /// The current ticket's secret; `replaceTicket()` swaps it.
+    var secretCheck: SecretCheck
+    /// The secret before the last replacement, still good for the
+    /// connections that were watching then (`grandfathered`).
+    var previousSecretCheck: SecretCheck?
+    var grandfathered: Set<ObjectIdentifier> = []
+    /// The host's certificate, kept again with a new secret (--keep-ticket).
+    let identity: TLSIdentity
+    /// The DHT the rendezvous runs on, so a new ticket can meet viewers too.
+    var rendezvousDHT: DHTSideChannel?
     /// Secret check, seats and paths (made once the host exists).
     private lazy var router = makeRouter()
     /// Viewers (QUIC connections) that passed the secret check and hold a
     /// seat; `maxViewers` limits these, not individual stream requests.
     private var roster: ViewerRoster<ObjectIdentifier>
     /// The connection of every seated viewer, for RTT, address and kicking.
-    private var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
+    var seatedPeers: [ObjectIdentifier: HTTP3Peer] = [:]
     /// Bans and, with `--approve`, the viewers waiting for an answer.
-    private var gate: ViewerGate
+    var gate: ViewerGate
     /// The gate key each connection introduced itself with (first request).
     private var gateKeys: [ObjectIdentifier: String] = [:]
     /// Requests of waiting viewers, by viewer key, with how each goes on.
-    private var held: [String: [(request: HTTP3Responder, next: () -> Void)]] = [:]
+    var held: [String: [(request: HTTP3Responder, next: () -> Void)]] = [:]
     private var pathWatch: RepeatedTask?
     /// STUN/TURN on the QUIC socket.
     let nat: NATSideChannel
@@ -76,7 +86,8 @@ public final class Host: HTTP3ServerDelegate {
 
     /// The parts, made by `start` (Host+Start.swift); then `wireUp`.
     init(configuration: HostConfiguration, resolved: ResolvedMedia, server: HTTP3Server, ticket: Ticket,
-         nat: NATSideChannel, gathered: GatheredCandidates) {
+         identity: TLSIdentity, nat: NATSideChannel, gathered: GatheredCandidates) {
+        self.identity = identity
         self.configuration = configuration
         self.nat = nat
         self.relayProblem = gathered.relayProblem
@@ -187,6 +198,23 @@ public final class Host: HTTP3ServerDelegate {
         }
     }
 
+    /// The current secret, or the one before for a connection that was
+    /// watching when the ticket was replaced.
+    private func authorises(_ request: HTTP3Responder) -> Bool {
+        if secretCheck.authorises(request.request) { return true }
+        guard let previousSecretCheck, grandfathered.contains(ObjectIdentifier(request.peer)) else { return false }
+        return previousSecretCheck.authorises(request.request)
+    }
+
+    /// Every viewer waiting for an answer is turned away.
+    func turnAwayEveryoneWaiting(because reason: String) {
+        for request in gate.waiting {
+            guard let key = gate.answer(id: request.id, allow: false) else { continue }
+            onEvent?(.approvalEnded(id: request.id, allowed: false))
+            for held in held.removeValue(forKey: key) ?? [] { held.request.respondText(403, reason + "\n") }
+        }
+    }
+
     /// Turns `--approve` on or off while sharing; off lets everyone waiting in.
     public func setApprovalRequired(_ required: Bool) -> EventLoopFuture<Void> {
         eventLoop.submit {
@@ -264,6 +292,7 @@ public final class Host: HTTP3ServerDelegate {
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
         let key = ObjectIdentifier(peer)
         seatedPeers.removeValue(forKey: key)
+        grandfathered.remove(key)
         logger.info("viewer \(roster.label(key) ?? peer.id) disconnected (\(reason))")
         if let event = roster.leave(key, reason: ViewerLeaveReason(reason)) { onEvent?(event) }
         guard let gateKey = gateKeys.removeValue(forKey: key) else { return }
@@ -286,7 +315,7 @@ public final class Host: HTTP3ServerDelegate {
     /// The API: secret, then a seat, then read-only, then the path.
     private func makeRouter() -> HostRouter<HTTP3Responder> {
         var router = HostRouter<HTTP3Responder>()
-        router.add(HostMiddleware.secret(secretCheck, logger: logger))
+        router.add(HostMiddleware.secret({ [unowned self] in authorises($0) }, logger: logger))
         router.add(HostMiddleware.gate(check: { [unowned self] in checkGate($0) },
                                        hold: { [unowned self] request, next in
                                            let key = gateKeys[ObjectIdentifier(request.peer)] ?? Self.gateKey(request)

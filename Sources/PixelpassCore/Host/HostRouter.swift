@@ -46,9 +46,10 @@ struct HostRouter<Request: HostRequest> {
 /// The middleware every host request passes, in this order.
 enum HostMiddleware {
     /// Nothing without the ticket's secret: 403 and no more.
-    static func secret<Request: HostRequest>(_ check: SecretCheck, logger: Logger) -> HostRouter<Request>.Middleware {
+    static func secret<Request: HostRequest>(_ authorises: @escaping (Request) -> Bool,
+                                             logger: Logger) -> HostRouter<Request>.Middleware {
         { request, next in
-            guard check.authorises(request.head) else {
+            guard authorises(request) else {
                 logger.info("refused a request from \(request.viewerID): wrong or missing secret")
                 request.respondText(403, "wrong or missing secret: use the ticket's secret\n")
                 return

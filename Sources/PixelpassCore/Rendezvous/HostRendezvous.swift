@@ -83,11 +83,17 @@ final class HostRendezvous {
     }
 
     func stop() {
+        retire()
+        dht.stop()
+    }
+
+    /// Stops meeting viewers under these keys but leaves the DHT joined,
+    /// for a rendezvous under a new ticket's keys.
+    func retire() {
         stopped = true
         pollTask?.cancel()
         nat.stopPunching(token: keys.punchToken)
         nat6?.stopPunching(token: keys.punchToken)
-        dht.stop()
     }
 
     /// Announce and record, now and every `refreshInterval`.

@@ -62,6 +62,18 @@ public final class HostSession: @unchecked Sendable {
         }
     }
 
+    /// A new secret and ticket (`ticketReplaced` follows); viewers watching
+    /// now stay, everyone else on the old ticket is dropped.
+    public func replaceTicket() {
+        eventLoop.execute {
+            guard let host = self.host else { return }
+            host.replaceTicket().whenSuccess { ticket in
+                self.sink(.ticketReplaced(HostTicket(text: ticket.encoded(), fingerprint: ticket.fingerprintHex,
+                                                     kept: self.hostConfiguration.ticketIdentity.keepsTicket)))
+            }
+        }
+    }
+
     /// Turns approval of new viewers on or off while sharing.
     public func setApprovalRequired(_ required: Bool) {
         loop.execute {

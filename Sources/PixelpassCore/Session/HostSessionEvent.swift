@@ -9,6 +9,9 @@ public enum HostSessionEvent: Equatable, Sendable {
     case preparing(portalNotice: String?)
     /// The ticket a friend pastes; always before `listening`.
     case ticket(HostTicket)
+    /// The host's user asked for a new ticket: the old one no longer lets
+    /// anyone in (viewers watching stay).
+    case ticketReplaced(HostTicket)
     /// Serving: where, what is captured and how.
     case listening(HostListening)
     /// A viewer passed the secret check and took a seat.

@@ -111,7 +111,7 @@ struct HostCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Keep this host's key and ticket secret (in ~/.config/pixelpass, readable only by you), so its ticket stays valid for later shares. Default: [host] keep_ticket, else off: a new ticket each share.")
     var keepTicket: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "Ask before each new viewer may watch: [a]llow or [d]eny on the terminal, or with --output json an approval_requested event answered on stdin (allow ID / deny ID). Default: [host] approve, else off.")
+    @Flag(inversion: .prefixedNo, help: "Ask before each new viewer may watch: [a]llow or [d]eny on the terminal, or with --output json an approval_requested event answered on stdin (allow ID / deny ID). Default: [host] approve, else off. With it or --output json, stdin also takes: kick ID, new-ticket.")
     var approve: Bool?
 
     @Flag(help: "With --keep-ticket: replace the kept key and secret with new ones and keep those (the old ticket stops working).")
@@ -229,9 +229,9 @@ struct HostCommand: ParsableCommand {
         outputOptions.apply()
         var log = HostTextRenderer(printsTicket: !outputOptions.isJSON)
         var json = outputOptions.isJSON ? HostJSONRenderer() : nil
-        let approvals = ApprovalInputBox()
+        let input = HostInputBox()
         func render(_ event: HostSessionEvent) -> ExitStatus? {
-            approvals.input?.observe(event)
+            input.input?.observe(event)
             log.render(event)
             json?.render(event)
             guard case .ended(let end) = event else { return nil }
@@ -248,11 +248,11 @@ struct HostCommand: ParsableCommand {
         if forgetSource { RememberedSource.forget() }
         let status = HeadlessLoop.run(start: { sink in
             let session = HostSession(configuration, onEvent: sink)
-            if configuration.host.approveViewers {
-                // Answers come on stdin: typed keys, or a program's commands.
-                let input = ApprovalInput(session: session)
-                approvals.input = input
-                input.start()
+            if configuration.host.approveViewers || outputOptions.isJSON {
+                // Commands come on stdin: typed by the user, or a program's.
+                let reader = HostInput(session: session)
+                input.input = reader
+                reader.start()
             }
             session.start()
             return session.stop
@@ -264,6 +264,6 @@ struct HostCommand: ParsableCommand {
 extension ScreenCastOptions.Offer: ExpressibleByArgument {}
 
 /// Set once before the session's first event, read on the main thread.
-private final class ApprovalInputBox: @unchecked Sendable {
-    var input: ApprovalInput?
+private final class HostInputBox: @unchecked Sendable {
+    var input: HostInput?
 }

@@ -10,7 +10,8 @@ extension HostFlow {
     }
 
     /// Starts the share and renders it until it ends; keys become commands
-    /// (k kick, c copy the ticket, t ask before new viewers, a/d answer, q stop).
+    /// (k kick, c copy the ticket, r new ticket, t ask before new viewers,
+    /// a/d answer, q stop).
     func share(_ choice: ShareChoice) -> ShareOutcome {
         let configuration: HostSessionConfiguration
         do {
@@ -64,6 +65,8 @@ extension HostFlow {
                     guard let first = view.waiting.first else { continue }
                     // The answer comes back as an approvalEnded event.
                     _ = host.answer(viewerID: first.id, allow: character == "a" || character == "A")
+                case "r", "R":
+                    host.replaceTicket()
                 case "t", "T":
                     view.approving.toggle()
                     host.setApprovalRequired(view.approving)

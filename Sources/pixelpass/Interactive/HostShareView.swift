@@ -51,6 +51,13 @@ struct HostShareView {
             phase = .starting(portalNotice ?? "starting …")
         case .ticket(let ticket):
             phase = .ticketReady(ticket: ticket.text, clipboard: copy(ticket.text), kept: ticket.kept)
+        case .ticketReplaced(let ticket):
+            let line = copy(ticket.text)
+            update {
+                $0.ticket = ticket.text
+                $0.clipboard = line
+            }
+            note("new ticket: the old one no longer lets anyone in; viewers watching now stay")
         case .listening(let listening):
             guard case .ticketReady(let ticket, let clipboard, let kept) = phase else { return }
             var screen = HostScreen(ticket: ticket, clipboard: clipboard, capture: listening.capture,

@@ -9,6 +9,9 @@ struct HostJSONRenderer {
         case .ticket(let ticket):
             EventLine.emit("ticket", [("ticket", .string(ticket.text)), ("fingerprint", .string(ticket.fingerprint)),
                                       ("kept", .bool(ticket.kept))])
+        case .ticketReplaced(let ticket):
+            EventLine.emit("ticket", [("ticket", .string(ticket.text)), ("fingerprint", .string(ticket.fingerprint)),
+                                      ("kept", .bool(ticket.kept)), ("replaced", .bool(true))])
         case .listening(let listening):
             EventLine.emit("listening", [("addresses", .array(listening.addresses.map { .string($0) })),
                                          ("reflexive", .array(listening.reflexive.map { .string($0) })),

@@ -14,6 +14,9 @@ struct HostTextRenderer {
             if ticket.kept { Console.info(Self.keptNotice) }
         case .listening(let listening):
             describe(listening)
+        case .ticketReplaced(let ticket):
+            if printsTicket { Console.output(ticket.text) }
+            Console.info("new ticket\(printsTicket ? " above" : ""): the old one no longer lets anyone in; viewers watching now stay")
         case .viewerJoined, .viewerLeft, .pathChanged, .stats, .approvalEnded:
             break  // the host logs viewers as they come and go, in more detail
         case .approvalRequested(let id, let name, let address):
