@@ -9,13 +9,11 @@ enum CommandSuggestion {
             && !word.lowercased().hasPrefix("pixelpass")
     }
 
+    /// For a word close to a command; other words keep the ticket's own error.
     static func message(for text: String) -> String {
         let word = text.trimmingCharacters(in: .whitespaces)
-        let list = commands.dropLast().joined(separator: ", ")
-        if let match = closest(to: word.lowercased()) {
-            return "\"\(word)\" is neither a pixelpass command nor a ticket. Did you mean \"pixelpass \(match)\"?"
-        }
-        return "\"\(word)\" is neither a pixelpass command (\(list)) nor a ticket (it starts with \"pixelpass1-\")."
+        let match = closest(to: word.lowercased()) ?? "--help"
+        return "\"\(word)\" is neither a pixelpass command nor a ticket. Did you mean \"pixelpass \(match)\"?"
     }
 
     /// The command within two edits (a typo, a swap), or one that the word starts.

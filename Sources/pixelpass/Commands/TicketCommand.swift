@@ -39,7 +39,8 @@ enum TicketArgument {
     static func parse(_ text: String) throws -> Ticket {
         do {
             return try Ticket.parse(text)
-        } catch TicketError.notATicket where CommandSuggestion.looksLikeAWord(text) {
+        } catch TicketError.notATicket where CommandSuggestion.looksLikeAWord(text)
+                    && CommandSuggestion.closest(to: text.lowercased()) != nil {
             // `pixelpass hots` reaches the default (view) command as a ticket.
             throw ValidationError(CommandSuggestion.message(for: text))
         } catch let error as TicketError {
