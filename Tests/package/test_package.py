@@ -37,6 +37,15 @@ ROOT_ENV = ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LA
             "TERM=dumb", "DEBIAN_FRONTEND=noninteractive"]
 
 
+def _terminated(signum, frame):
+    # `timeout` sends SIGTERM; as an exception it lets every finally and
+    # fixture teardown run, so no process is left in the root.
+    raise RuntimeError(f"terminated by signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _terminated)
+
+
 def expected_version() -> str:
     text = (REPO_ROOT / "Sources/pixelpass/Runtime/Version.swift").read_text()
     m = re.search(r'static let current = "([^"]+)"', text)
