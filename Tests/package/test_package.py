@@ -221,6 +221,7 @@ def subcommands(root) -> list[str]:
 def test_man_page_renders_every_command(root):
     r = root.run("man", "pixelpass", timeout=60)
     page = r.stdout
+    assert not r.stderr.strip(), f"man printed warnings:\n{r.stderr}"
     assert re.search(r"(?m)^NAME\n\s+pixelpass\b", page), page[:2000]
     assert "SYNOPSIS" in page and "DESCRIPTION" in page, page[:2000]
     for name in subcommands(root):
