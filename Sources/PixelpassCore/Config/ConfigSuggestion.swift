@@ -1,11 +1,12 @@
 import Foundation
 
-/// "Did you mean …" for misspelt keys and tables.
-enum ConfigSuggestion {
+/// "Did you mean …" for misspelt keys and tables (and, on the command
+/// line, subcommands).
+public enum ConfigSuggestion {
     /// The candidate closest to `word`, if it is close enough to be a typo:
     /// the same ignoring case and `-`/`_`, or at most one edit away (two for
     /// words of five or more letters), counting a swap of neighbours as one.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let normal = normalized(word)
         if let same = candidates.first(where: { normalized($0) == normal }) { return same }
         let limit = normal.count >= 5 ? 2 : 1
@@ -19,7 +20,7 @@ enum ConfigSuggestion {
     }
 
     /// Optimal string alignment distance (Levenshtein plus adjacent swaps).
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
