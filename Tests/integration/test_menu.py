@@ -276,6 +276,29 @@ def test_choosing_a_player_that_is_not_installed(menu, tmp_path, start_host):
     assert term.exit_status() == (0, True)
 
 
+def test_vlc_as_root_is_marked_and_leads_nowhere_odd(menu, start_host):
+    """As root VLC cannot run: the list says so, choosing it says what to do
+    in the menu (not a command-line flag), and mpv is picked by default."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    if not shutil.which("vlc") and not shutil.which("cvlc"):
+        pytest.skip("VLC is not installed")
+    host = start_host()
+    term = menu()
+    term.keys("v")
+    term.paste(host.ticket)
+    term.wait(r"VLC +\(refuses to run as root\)")
+    term.keys("v")
+    term.wait(r"VLC refuses to run as root: pick mpv or no player")
+    assert "--player" not in term.text()
+    term.keys("n")
+    term.wait(r"Player: none")
+    term.keys("q")
+    term.wait(r"Stopped watching\.")
+    term.keys("C-c")
+    assert term.exit_status() == (0, True)
+
+
 @pytest.mark.parametrize("path", [[], ["h"], ["v"], ["v", "paste"], ["d"]])
 def test_ctrl_c_at_every_prompt_exits_cleanly(menu, path, start_host):
     ticket = start_host().ticket if "paste" in path else None

@@ -67,20 +67,30 @@ struct ViewFlow {
         let choices: [PlayerChoice] = [.mpv, .vlc, .none]
         let items = choices.map { choice -> ChoiceList.Item in
             switch choice {
-            case .mpv: return ChoiceList.Item("mpv", letter: "m", note: PlayerLauncher.isInstalled(.mpv) ? nil : "not installed")
-            case .vlc: return ChoiceList.Item("VLC", letter: "v", note: PlayerLauncher.isInstalled(.vlc) ? nil : "not installed")
+            case .mpv: return ChoiceList.Item("mpv", letter: "m", note: Self.whyNot(.mpv))
+            case .vlc: return ChoiceList.Item("VLC", letter: "v", note: Self.whyNot(.vlc))
             case .none: return ChoiceList.Item("No player: just show the stream URL", letter: "n")
             }
         }
-        var list = ChoiceList(items, selected: choices.firstIndex(of: preferredPlayer) ?? 0)
+        // The preferred player if it can run, else the first one that can.
+        let usable = choices.filter { $0 == .none || Self.whyNot($0) == nil }
+        let start = usable.contains(preferredPlayer) ? preferredPlayer : (usable.first ?? .none)
+        var list = ChoiceList(items, selected: choices.firstIndex(of: start) ?? 0)
         var error: String?
         while true {
             switch session.choose(header: [session.style.bold("pixelpass · watch a share"), "", "Open the stream in:"],
                                   list: &list, footer: ["Enter chooses · Esc goes back · Ctrl+C quits"], error: error) {
             case .chosen(let index):
                 let choice = choices[index]
-                if PlayerLauncher.isInstalled(choice) { return .some(choice) }
-                error = "\(PlayerLaunchError.notInstalled(choice)). Pick another player."
+                switch PlayerLauncher.runnable(choice) {
+                case .success, .failure(.notRequested):
+                    return .some(choice)
+                case .failure(.vlcAsRoot):
+                    // The flag the command line would suggest means nothing here.
+                    error = "VLC refuses to run as root: pick mpv or no player, or run pixelpass as your normal user."
+                case .failure(let why):
+                    error = "\(why). Pick another player."
+                }
             case .cancelled:
                 return nil
             case .interrupted:
@@ -88,6 +98,16 @@ struct ViewFlow {
             case .unchanged, .moved:
                 continue
             }
+        }
+    }
+
+    /// Why a player cannot be picked, shown beside it; nil when it can run.
+    private static func whyNot(_ choice: PlayerChoice) -> String? {
+        switch PlayerLauncher.runnable(choice) {
+        case .success, .failure(.notRequested): return nil
+        case .failure(.notInstalled): return "not installed"
+        case .failure(.vlcAsRoot): return "refuses to run as root"
+        case .failure: return "cannot play the stream here"
         }
     }
 
