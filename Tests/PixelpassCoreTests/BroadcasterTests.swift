@@ -247,8 +247,6 @@ private final class FakeViewer: BroadcastViewer {
     var unsentBytes: Int { unsent }
     var acknowledgedBytes: Int { acknowledged }
     var pathStatistics: QUICPathStatistics? { path }
-    var heldByReceiver = false
-    var isHeldByReceiver: Bool { heldByReceiver }
     func write(_ chunk: SharedBytes, cutPoint: Bool) {
         written.append(chunk.bytes)
         cutPoints.append(cutPoint)

@@ -14,8 +14,6 @@ final class RateControllerTests: XCTestCase {
         var capacity: Double
         var acknowledged = 0.0
         var queued = 0.0
-        /// A player that stopped reading: the viewer's flow control holds it.
-        var heldByReceiver = false
 
         /// One interval of `streamRate` bit/s offered to a link of `capacity`.
         mutating func carry(streamRate: Double, seconds: Double) -> LinkSample {
@@ -23,8 +21,7 @@ final class RateControllerTests: XCTestCase {
             let sent = min(queued, capacity * seconds / 8)
             queued -= sent
             acknowledged += sent
-            return LinkSample(acknowledgedBytes: Int(acknowledged), unsentBytes: Int(queued),
-                              heldByReceiver: heldByReceiver)
+            return LinkSample(acknowledgedBytes: Int(acknowledged), unsentBytes: Int(queued))
         }
     }
 
@@ -122,26 +119,6 @@ final class RateControllerTests: XCTestCase {
         XCTAssertFalse(actions.contains(.belowFloor("good", true)))
         XCTAssertEqual(rate.targetKbps, 4000, "the good viewer keeps the full rate")
         XCTAssertTrue(rate.links["bad"]!.belowFloor)
-    }
-
-    func testAPausedPlayerNeitherCutsTheRateNorGoesBelowTheFloor() {
-        // Its queue grows as fast as on a dead link, but the viewer's own
-        // flow control holds it: the skip-ahead serves it, not the rate.
-        var rate = controller(ceiling: 4000, floor: 800)
-        // It takes a trickle (1.2 Mbit/s): as a link that would cut the
-        // rate to about 1 Mbit/s for everyone.
-        var links = ["watching": SimulatedLink(capacity: 20_000_000),
-                     "paused": SimulatedLink(capacity: 1_200_000, heldByReceiver: true)]
-        var now: UInt64 = 0, actions: [RateController<String>.Action] = []
-        run(&rate, &links, seconds: 15, now: &now, actions: &actions)
-        XCTAssertEqual(rate.targetKbps, 4000, "a paused player pulled the rate down")
-        XCTAssertFalse(actions.contains(.belowFloor("paused", true)))
-        // The same queue on a link that is full does cut the rate.
-        var cut = controller(ceiling: 4000, floor: 800)
-        var full = ["watching": SimulatedLink(capacity: 20_000_000), "slow": SimulatedLink(capacity: 1_200_000)]
-        var later: UInt64 = 0, more: [RateController<String>.Action] = []
-        run(&cut, &full, seconds: 15, now: &later, actions: &more)
-        XCTAssertLessThan(cut.targetKbps, 2000)
     }
 
     func testASlowerViewerAboveTheFloorSetsTheRate() {

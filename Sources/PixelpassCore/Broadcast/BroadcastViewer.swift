@@ -16,9 +16,6 @@ protocol BroadcastViewer: AnyObject {
     var acknowledgedBytes: Int { get }
     /// The QUIC sender's view of the path (nil once closed).
     var pathStatistics: QUICPathStatistics? { get }
-    /// The viewer's own flow control holds the stream (its player stopped
-    /// reading), not the path.
-    var isHeldByReceiver: Bool { get }
     /// `cutPoint`: the chunk starts a unit (a frame), so a later
     /// `dropUnsent` may drop from here on.
     func write(_ chunk: SharedBytes, cutPoint: Bool)

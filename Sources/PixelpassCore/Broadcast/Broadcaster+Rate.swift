@@ -14,8 +14,7 @@ extension Broadcaster {
             samples[id] = LinkSample(acknowledgedBytes: responder.acknowledgedBytes,
                                      unsentBytes: responder.unsentBytes,
                                      smoothedRTT: Double(path?.smoothedRTT ?? 0) / 1e9,
-                                     minimumRTT: Double(path?.minimumRTT ?? 0) / 1e9,
-                                     heldByReceiver: responder.isHeldByReceiver)
+                                     minimumRTT: Double(path?.minimumRTT ?? 0) / 1e9)
         }
         let producedRate = produced.add(producedBytes, at: now)
         let limitBefore = rate?.limit

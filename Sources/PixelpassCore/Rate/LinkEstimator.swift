@@ -43,10 +43,7 @@ struct LinkEstimator: Sendable {
         if sample.acknowledgedBytes > 0 {
             throughput = acknowledged.add(sample.acknowledgedBytes, at: now)
         }
-        // A player that stopped reading queues data too, but the link is
-        // not full: the broadcaster's skip-ahead serves that viewer, and
-        // the rate stays where the others want it.
-        queueSeconds = sample.heldByReceiver ? 0 : Double(sample.unsentBytes) * 8 / max(streamRate, 1)
+        queueSeconds = Double(sample.unsentBytes) * 8 / max(streamRate, 1)
         let queueingDelay = sample.minimumRTT > 0 ? max(0, sample.smoothedRTT - sample.minimumRTT) : 0
         let building = queueSeconds > Self.queueLimit || queueingDelay > Self.delayLimit
         fullSamples = building ? fullSamples + 1 : 0

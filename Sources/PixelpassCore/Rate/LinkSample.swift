@@ -9,7 +9,4 @@ struct LinkSample: Equatable, Sendable {
     /// Seconds.
     var smoothedRTT: Double = 0
     var minimumRTT: Double = 0
-    /// The viewer's flow control holds the stream (a player stopped
-    /// reading): its queue says nothing about the link.
-    var heldByReceiver = false
 }

@@ -30,11 +30,6 @@ final class LocalRelay {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.writeBufferWaterMark,
                                 value: .init(low: 64 * 1024, high: 256 * 1024))
-            // A small kernel send buffer: on loopback it would grow to 4 MB,
-            // seconds of stale video a paused player must play through when
-            // it reads again, hidden from the back-pressure that lets the
-            // host skip that player ahead to a fresh keyframe.
-            .childChannelOption(ChannelOptions.socketOption(.so_sndbuf), value: 256 * 1024)
             .childChannelInitializer { channel in
                 let handler = RelayConnectionHandler(opener: viewer)
                 made?.track(handler)

@@ -86,16 +86,6 @@ public final class HTTP3Responder {
     /// Body bytes the peer acknowledged so far.
     public var acknowledgedBytes: Int { body.acknowledgedBytes }
 
-    /// The peer's flow control, not the path, holds this stream back: no
-    /// credit left on it while little is in flight (its reader, e.g. a paused
-    /// player, stopped taking data). A full path keeps about a congestion
-    /// window in flight instead.
-    public var isHeldByReceiver: Bool {
-        guard let connection = peer.connection, let left = connection.sendCreditLeft(on: streamID),
-              let path = connection.statistics else { return false }
-        return left < 1500 && path.bytesInFlight < max(path.congestionWindow / 4, 16 * 1024)
-    }
-
     /// Drops queued bytes that were not handed to QUIC yet, from the first
     /// cut point on (see `write(_:cutPoint:)`).
     @discardableResult

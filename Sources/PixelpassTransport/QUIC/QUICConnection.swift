@@ -306,13 +306,6 @@ final class QUICConnection {
 
     /// ngtcp2's own view of the path: RTTs, congestion window, bytes in
     /// flight and delivery rate; nil once closed.
-    /// Bytes the peer still lets us send on `stream` (its flow control);
-    /// nil once closed.
-    func sendCreditLeft(on stream: Int64) -> UInt64? {
-        guard !isClosed else { return nil }
-        return ngtcp2_conn_get_max_stream_data_left(conn, stream)
-    }
-
     var statistics: QUICPathStatistics? {
         guard !isClosed else { return nil }
         var stat = ngtcp2_conn_stat()
