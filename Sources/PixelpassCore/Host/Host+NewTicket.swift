@@ -20,10 +20,10 @@ extension Host {
                 }
             }
             self.turnAwayEveryoneWaiting(because: "the host replaced the ticket")
-            self.previousSecretCheck = self.secretCheck
-            self.secretCheck = SecretCheck(secretHex: secret.map { String(format: "%02x", $0) }.joined())
             self.ticket = Ticket(fingerprint: self.ticket.fingerprint, secret: secret, addresses: self.ticket.addresses,
                                  relay: self.ticket.relay, reflexive: self.ticket.reflexive)
+            self.previousSecretCheck = self.secretCheck
+            self.secretCheck = SecretCheck(secretHex: self.ticket.secretHex)
             self.keepNewSecret(secret)
             if let dht = self.rendezvousDHT {
                 self.rendezvous?.retire()

@@ -80,6 +80,8 @@ public final class Host: HTTP3ServerDelegate {
     /// Stream requests the broadcaster serves at once, per seat: room for a
     /// few local players per viewer (a global cap, not enforced per viewer).
     static let streamsPerViewer = 4
+    /// Requests one waiting viewer may have held for the host's answer.
+    static let heldRequestsPerViewer = 8
 
     public var eventLoop: EventLoop { server.eventLoop }
     public var localAddress: SocketAddress { server.localAddress }
@@ -238,7 +240,7 @@ public final class Host: HTTP3ServerDelegate {
     }
 
     private static func certificateKey(_ peer: HTTP3Peer) -> String {
-        "cert:" + (peer.fingerprint.map { $0.map { String(format: "%02x", $0) }.joined() } ?? peer.id)
+        "cert:" + (peer.fingerprint.map(hexString) ?? peer.id)
     }
 
     private func checkGate(_ request: HTTP3Responder) -> ViewerGate.Verdict {
@@ -319,6 +321,10 @@ public final class Host: HTTP3ServerDelegate {
         router.add(HostMiddleware.gate(check: { [unowned self] in checkGate($0) },
                                        hold: { [unowned self] request, next in
                                            let key = gateKeys[ObjectIdentifier(request.peer)] ?? Self.gateKey(request)
+                                           // A waiting viewer needs one request held, a few at most.
+                                           guard held[key, default: []].count < Self.heldRequestsPerViewer else {
+                                               return request.respondText(503, "too many requests waiting for the host's answer\n")
+                                           }
                                            held[key, default: []].append((request, next))
                                        }))
         router.add(HostMiddleware.seats(logger: logger, admit: { [unowned self] in admit($0) },

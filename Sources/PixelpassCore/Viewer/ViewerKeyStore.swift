@@ -1,4 +1,5 @@
 import Foundation
+import PixelpassTicket
 import PixelpassTransport
 
 /// The viewer's lasting key: 32 random bytes in `viewer-key` beside the
@@ -18,30 +19,13 @@ public struct ViewerKeyStore: Sendable {
     public func publicKey() throws(TicketIdentityError) -> String {
         let secret: [UInt8]
         if let text = try TicketIdentityStore.read(path),
-           let kept = Self.bytes(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)), kept.count == 32 {
+           let kept = bytes(fromHex: text.trimmingCharacters(in: .whitespacesAndNewlines)), kept.count == 32 {
             secret = kept
         } else {
             secret = SecretGenerator.bytes(32)
             try TicketIdentityStore(directory: directory).makeDirectory()
-            try TicketIdentityStore.writeAtomically(Array((Self.hex(secret) + "\n").utf8), to: path, in: directory)
+            try TicketIdentityStore.writeAtomically(Array((hexString(secret) + "\n").utf8), to: path, in: directory)
         }
-        return secret.withUnsafeBytes { Self.hex(Fingerprint.sha256(of: $0)) }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        while index < digits.count {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-            index += 2
-        }
-        return out
+        return secret.withUnsafeBytes { hexString(Fingerprint.sha256(of: $0)) }
     }
 }
