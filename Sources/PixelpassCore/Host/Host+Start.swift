@@ -7,12 +7,12 @@ import PixelpassTransport
 // How a host comes to exist: bind, learn the NAT's addresses, make the
 // ticket, wire the parts. Nothing here waits on the event loop.
 extension Host {
-    /// Binds the socket, gathers NAT candidates and makes the ticket for
-    /// media already resolved (`MediaPipeline.resolve`, which may block on
-    /// the desktop's dialog, so it runs before and off the event loop). Never
-    /// waits: everything after the bind runs on `eventLoop`.
-    public static func start(_ configuration: HostConfiguration, media resolved: ResolvedMedia,
-                             on eventLoop: EventLoop) -> EventLoopFuture<Host> {
+    /// The network half of a start: binds the socket and gathers NAT
+    /// candidates. It needs no media, so it runs while the media is being
+    /// resolved (which may wait for the desktop's dialog) and the ticket is
+    /// not held up by both in turn. Never waits: everything after the bind
+    /// runs on `eventLoop`.
+    static func prepareNetwork(_ configuration: HostConfiguration, on eventLoop: EventLoop) -> EventLoopFuture<HostNetwork> {
         let identity: TLSIdentity
         let secret: [UInt8]
         do {
@@ -35,12 +35,6 @@ extension Host {
                 // The DHT joins while STUN asks, so the share is findable soon.
                 let dht = configuration.bind.isLoopback || !configuration.nat.dht.enabled ? nil
                     : DHTSideChannel.start(on: server.socket, settings: configuration.nat.dht, logger: configuration.logger)
-                if !configuration.nat.dht.enabled && !configuration.bind.isLoopback {
-                    configuration.logger.info("""
-                        the DHT rendezvous is off (--no-dht): a friend behind a home router reaches \
-                        this share only through a TURN relay or a port mapping
-                        """)
-                }
                 // Behind a NAT, the addresses STUN servers see and a TURN relay are what
                 // a friend elsewhere can reach; on loopback there is nothing to learn,
                 // except from a TURN server that is on loopback too (a local coturn).
@@ -52,16 +46,7 @@ extension Host {
                         ?? eventLoop.makeSucceededFuture(GatheredCandidates())
                 return gathering
                     .map { gathered in
-                        let host = Host.assemble(configuration, resolved: resolved, server: server, nat: nat,
-                                                 identity: identity, secret: secret, gathered: gathered)
-                        if let ipv6 = server.ipv6Socket {
-                            // Hole-punch probes over IPv6 (through the viewer's firewall).
-                            let nat6 = NATSideChannel(socket: ipv6, logger: configuration.logger)
-                            ipv6.sideChannel = nat6
-                            host.nat6 = nat6
-                        }
-                        if let dht { host.startRendezvous(dht) }
-                        return host
+                        HostNetwork(server: server, nat: nat, dht: dht, identity: identity, secret: secret, gathered: gathered)
                     }
                     .flatMapError { error in
                         dht?.stop()
@@ -69,6 +54,28 @@ extension Host {
                         return nat.release().flatMap { server.shutdown() }.flatMapThrowing { throw error }
                     }
             }
+    }
+
+    /// Makes the ticket and wires the running host around a prepared
+    /// network and media already resolved (`MediaPipeline.resolve`). On the
+    /// network's event loop.
+    static func start(_ configuration: HostConfiguration, media resolved: ResolvedMedia, network: HostNetwork) -> Host {
+        if !configuration.nat.dht.enabled && !configuration.bind.isLoopback {
+            configuration.logger.info("""
+                the DHT rendezvous is off (--no-dht): a friend behind a home router reaches \
+                this share only through a TURN relay or a port mapping
+                """)
+        }
+        let host = Host.assemble(configuration, resolved: resolved, server: network.server, nat: network.nat,
+                                 identity: network.identity, secret: network.secret, gathered: network.gathered)
+        if let ipv6 = network.server.ipv6Socket {
+            // Hole-punch probes over IPv6 (through the viewer's firewall).
+            let nat6 = NATSideChannel(socket: ipv6, logger: configuration.logger)
+            ipv6.sideChannel = nat6
+            host.nat6 = nat6
+        }
+        if let dht = network.dht { host.startRendezvous(dht) }
+        return host
     }
 
     /// The running host around a bound server: its candidate addresses and

@@ -24,6 +24,8 @@ public final class HostSession: @unchecked Sendable {
     private var machine = HostSessionMachine()
     private var hostConfiguration: HostConfiguration
     private var media: ResolvedMedia?
+    /// Bound and gathering while the media resolves; taken by `startHost`.
+    private var network: EventLoopFuture<HostNetwork>?
     private var appAudio: AppAudioRouter?
     private var host: Host?
     private var statsTask: RepeatedTask?
@@ -89,6 +91,7 @@ public final class HostSession: @unchecked Sendable {
         case .none:
             return
         case .resolveMedia:
+            network = Host.prepareNetwork(hostConfiguration, on: eventLoop)
             resolveMedia()
         case .startHost:
             startHost()
@@ -105,8 +108,12 @@ public final class HostSession: @unchecked Sendable {
             appAudio?.stop()
             appAudio = nil
             if let error { sink(.error(error)) }
-            sink(.ended(end))
-            loop.release()
+            // A share that never started still gives back its port mapping,
+            // relay and socket before the loop goes.
+            releaseUnusedNetwork().whenComplete { _ in
+                self.sink(.ended(end))
+                self.loop.release()
+            }
         case .releaseLateStart:
             media?.closeCapture()
             appAudio?.stop()
@@ -155,9 +162,16 @@ public final class HostSession: @unchecked Sendable {
         }
     }
 
+    private func releaseUnusedNetwork() -> EventLoopFuture<Void> {
+        guard let network else { return eventLoop.makeSucceededVoidFuture() }
+        self.network = nil
+        return network.flatMap { $0.release() }.recover { _ in }
+    }
+
     private func startHost() {
-        guard let media else { return }
-        Host.start(hostConfiguration, media: media, on: eventLoop).whenComplete { result in
+        guard let media, let network else { return }
+        self.network = nil
+        network.map { Host.start(self.hostConfiguration, media: media, network: $0) }.whenComplete { result in
             switch result {
             case .success(let host):
                 self.host = host
