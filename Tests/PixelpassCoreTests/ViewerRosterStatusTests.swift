@@ -36,7 +36,7 @@ final class ViewerRosterStatusTests: XCTestCase {
         var roster = ViewerRoster<Int>(capacity: 4)
         _ = roster.admit(1, id: "a", address: "x", now: 0)
         let before = roster.status(streams: [stats("a", sent: 300)], capturing: true, now: 0) { _ in 0 }
-        roster.streamFinished(1, bytes: 300)
+        roster.streamFinished(1, bytes: 300, now: 0)
         let between = roster.status(streams: [], capturing: false, now: 0) { _ in 0 }
         XCTAssertEqual(between.viewers.first?.bytesSent, 300)
         XCTAssertEqual(between.viewers.first?.streams, 0, "connected, not watching")

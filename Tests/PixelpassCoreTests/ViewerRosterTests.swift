@@ -33,11 +33,11 @@ final class ViewerRosterTests: XCTestCase {
     func testBytesOfFinishedStreamsAreKeptAfterTheViewerLeaves() {
         var roster = ViewerRoster<Int>(capacity: 1)
         _ = roster.admit(1, id: "a", address: "x", now: 0)
-        roster.streamFinished(1, bytes: 100)
-        roster.streamFinished(1, bytes: 50)
+        roster.streamFinished(1, bytes: 100, now: 0)
+        roster.streamFinished(1, bytes: 50, now: 0)
         XCTAssertEqual(roster.seats[1]?.finishedStreamBytes, 150)
         _ = roster.leave(1, reason: .left)
-        roster.streamFinished(1, bytes: 7)  // a stream that ends after its connection
+        roster.streamFinished(1, bytes: 7, now: 0)  // a stream that ends after its connection
         XCTAssertEqual(roster.departedBytes, 157)
     }
 

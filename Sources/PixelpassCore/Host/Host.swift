@@ -64,6 +64,8 @@ public final class Host: HTTP3ServerDelegate {
     var gate: ViewerGate
     /// The gate key each connection introduced itself with (first request).
     private var gateKeys: [ObjectIdentifier: String] = [:]
+    /// Connections per viewer certificate, and which ones were authorised.
+    var connections = ViewerConnections<ObjectIdentifier>(perCertificate: Host.connectionsPerCertificate)
     /// Requests of waiting viewers, by viewer key, with how each goes on.
     var held: [String: [(request: HTTP3Responder, next: () -> Void)]] = [:]
     private var pathWatch: RepeatedTask?
@@ -78,8 +80,16 @@ public final class Host: HTTP3ServerDelegate {
     /// Why the configured relay is not in the ticket, if it is not.
     public private(set) var relayProblem: String?
     /// Stream requests the broadcaster serves at once, per seat: room for a
-    /// few local players per viewer (a global cap, not enforced per viewer).
+    /// few local players per viewer, enforced per viewer.
     static let streamsPerViewer = 4
+    /// Connections one viewer certificate may have open at once.
+    static let connectionsPerCertificate = 4
+    /// A connection must make an authorised request this soon after its
+    /// handshake (a viewer asks `/v1/info` at once), or it is closed.
+    static let authorisationDeadline = TimeAmount.seconds(4)
+    /// A seated viewer not heard from for this long has crashed or lost its
+    /// network (keep-alives come every 2 s): its seat may go to a newcomer.
+    static let silenceBeforeSeatIsFree: UInt64 = 3_000_000_000
     /// Requests one waiting viewer may have held for the host's answer.
     static let heldRequestsPerViewer = 8
 
@@ -203,9 +213,11 @@ public final class Host: HTTP3ServerDelegate {
     /// The current secret, or the one before for a connection that was
     /// watching when the ticket was replaced.
     private func authorises(_ request: HTTP3Responder) -> Bool {
-        if secretCheck.authorises(request.request) { return true }
-        guard let previousSecretCheck, grandfathered.contains(ObjectIdentifier(request.peer)) else { return false }
-        return previousSecretCheck.authorises(request.request)
+        let key = ObjectIdentifier(request.peer)
+        let authorised = secretCheck.authorises(request.request)
+            || (grandfathered.contains(key) && previousSecretCheck?.authorises(request.request) == true)
+        if authorised { connections.authorised(key) }
+        return authorised
     }
 
     /// Every viewer waiting for an answer is turned away.
@@ -239,7 +251,7 @@ public final class Host: HTTP3ServerDelegate {
         return certificateKey(request.peer)
     }
 
-    private static func certificateKey(_ peer: HTTP3Peer) -> String {
+    static func certificateKey(_ peer: HTTP3Peer) -> String {
         "cert:" + (peer.fingerprint.map(hexString) ?? peer.id)
     }
 
@@ -288,14 +300,21 @@ public final class Host: HTTP3ServerDelegate {
     // MARK: - HTTP3ServerDelegate
 
     public func http3Server(_ server: HTTP3Server, peerConnected peer: HTTP3Peer) {
-        logger.info("viewer \(peer.id) connected from \(peer.remoteAddressDescription)")
+        admitConnection(peer)
     }
 
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
         let key = ObjectIdentifier(peer)
+        let wasAuthorised = connections.isAuthorised(key)
+        connections.disconnected(key)
         seatedPeers.removeValue(forKey: key)
         grandfathered.remove(key)
-        logger.info("viewer \(roster.label(key) ?? peer.id) disconnected (\(reason))")
+        // Strangers' connections are the attacker's to multiply: not at info level.
+        if wasAuthorised || roster.label(key) != nil {
+            logger.info("viewer \(roster.label(key) ?? peer.id) disconnected (\(reason))")
+        } else {
+            logger.debug("connection \(peer.id) from \(peer.remoteAddressDescription) closed (\(reason))")
+        }
         if let event = roster.leave(key, reason: ViewerLeaveReason(reason)) { onEvent?(event) }
         guard let gateKey = gateKeys.removeValue(forKey: key) else { return }
         // Requests of this connection waiting for an answer die with it; the
@@ -346,18 +365,40 @@ public final class Host: HTTP3ServerDelegate {
         let peer = request.peer
         let key = ObjectIdentifier(peer)
         let name = request.request.header(StreamAPI.viewerNameHeader).flatMap(ViewerName.init(cleaning:))?.text
+        let now = MonotonicClock.now
         switch roster.admit(key, id: peer.id, name: name, address: peer.remoteAddressDescription, path: path(of: peer),
-                            now: MonotonicClock.now) {
+                            now: now, silent: silentSeats(now: now)) {
         case .alreadySeated:
             return true
         case .full:
             return false
         case .seated(let event):
-            seatedPeers[key] = peer
-            logger.info("viewer \(roster.label(key) ?? peer.id) took a seat (\(roster.count) of \(configuration.maxViewers))")
-            onEvent?(event)
+            seated(peer, event)
+            return true
+        case .seatedInPlaceOf(let freed, let left, let joined):
+            if let gone = seatedPeers.removeValue(forKey: freed) {
+                logger.info("the share is full: viewer \(gone.id) was idle or silent and gives its seat to \(peer.id)")
+                gone.close(code: StreamAPI.seatReclaimedCode)
+            }
+            onEvent?(left)
+            seated(peer, joined)
             return true
         }
+    }
+
+    private func seated(_ peer: HTTP3Peer, _ event: HostEvent) {
+        let key = ObjectIdentifier(peer)
+        seatedPeers[key] = peer
+        logger.info("viewer \(roster.label(key) ?? peer.id) took a seat (\(roster.count) of \(configuration.maxViewers))")
+        onEvent?(event)
+    }
+
+    /// Seated viewers not heard from for longer than keep-alives allow: a
+    /// crashed viewer's seat need not wait for the idle timeout.
+    private func silentSeats(now: UInt64) -> Set<ObjectIdentifier> {
+        Set(seatedPeers.compactMap { key, peer in
+            (peer.silence(now: now) ?? .max) > Self.silenceBeforeSeatIsFree ? key : nil
+        })
     }
 
     /// A relayed viewer offers its addresses: answer with ours and punch
@@ -376,6 +417,14 @@ public final class Host: HTTP3ServerDelegate {
     }
 
     private func serveStream(_ request: HTTP3Responder) {
+        let key = ObjectIdentifier(request.peer)
+        // Fair shares of the stream cap: one viewer's extra players cannot
+        // take the streams every other viewer needs.
+        guard roster.openStreams(key) < Self.streamsPerViewer else {
+            request.respond(status: 503, headers: [("content-type", "text/plain")],
+                            body: Array("too many players open for this viewer (at most \(Self.streamsPerViewer))\n".utf8))
+            return
+        }
         guard broadcaster.viewerCount < broadcaster.maxViewers else {
             request.respond(status: 503, headers: [("content-type", "text/plain")],
                             body: Array("too many streams open\n".utf8))
@@ -391,12 +440,13 @@ public final class Host: HTTP3ServerDelegate {
         request.onClose = { [weak self, weak request] _ in
             guard let self, let request else { return }
             let final = self.broadcaster.remove(request)
-            self.roster.streamFinished(ObjectIdentifier(request.peer), bytes: final?.bytesSent ?? 0)
+            self.roster.streamFinished(ObjectIdentifier(request.peer), bytes: final?.bytesSent ?? 0, now: MonotonicClock.now)
             let sent = final.map { String(format: "%.1f MB sent, %d keyframe skips; ", Double($0.bytesSent) / 1e6, $0.keyframeSkips) } ?? ""
             let who = self.roster.label(ObjectIdentifier(request.peer)) ?? request.peer.id
             logger.info("viewer \(who) stopped watching (\(sent)\(self.broadcaster.viewerCount) watching)")
         }
         _ = broadcaster.add(request)
+        roster.streamStarted(key, now: MonotonicClock.now)
         logger.info("viewer \(roster.label(ObjectIdentifier(request.peer)) ?? request.peer.id) is watching (\(broadcaster.viewerCount) watching)")
     }
 

@@ -33,6 +33,9 @@ public enum ViewerLeaveReason: Equatable, Sendable, CustomStringConvertible {
     case timedOut
     /// The host stopped sharing.
     case hostEnded
+    /// The share was full and its seat went to a newcomer: it had watched
+    /// nothing for a while, or had gone silent (crashed).
+    case madeRoom
     /// A protocol or network error.
     case failed(String)
 
@@ -43,6 +46,7 @@ public enum ViewerLeaveReason: Equatable, Sendable, CustomStringConvertible {
         case .kicked: return "kicked"
         case .timedOut: return "timed_out"
         case .hostEnded: return "host_ended"
+        case .madeRoom: return "made_room"
         case .failed: return "error"
         }
     }
@@ -53,6 +57,7 @@ public enum ViewerLeaveReason: Equatable, Sendable, CustomStringConvertible {
         case .kicked: return "kicked by the host"
         case .timedOut: return "lost contact (timed out)"
         case .hostEnded: return "the share ended"
+        case .madeRoom: return "gave its seat to a new viewer (it was idle or silent)"
         case .failed(let detail): return "connection failed: \(detail)"
         }
     }

@@ -13,4 +13,12 @@ public enum StreamAPI {
     /// HTTP/3 application error code the host closes a kicked viewer with,
     /// so the viewer says "removed" instead of "the host ended the share".
     public static let removedByHostCode: UInt64 = 0x7078_0001
+    /// Closes a connection whose seat went to a newcomer on a full share (it
+    /// watched nothing for a while, or went silent).
+    public static let seatReclaimedCode: UInt64 = 0x7078_0002
+    /// Closes a connection that made no request with the ticket's secret
+    /// soon after its handshake.
+    public static let notAuthorisedCode: UInt64 = 0x7078_0003
+    /// Closes a connection beyond what one viewer certificate may have open.
+    public static let tooManyConnectionsCode: UInt64 = 0x7078_0004
 }

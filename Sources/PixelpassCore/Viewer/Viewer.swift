@@ -232,6 +232,9 @@ public final class Viewer {
             guard let self else { return }
             switch reason {
             case .peerClosed(applicationCode: StreamAPI.removedByHostCode): self.finish(.removedByHost)
+            case .peerClosed(applicationCode: StreamAPI.seatReclaimedCode):
+                // Idle on a full share: coming back finds a seat, or says the host is full.
+                self.finish(.lostContact("the host was full and gave this idle seat to a new viewer"))
             case .peerClosed: self.finish(.hostEnded)
             case .local: self.finish(.local)
             case .idleTimeout, .handshakeTimeout, .identityMismatch, .failed:

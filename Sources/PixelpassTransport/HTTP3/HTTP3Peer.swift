@@ -46,6 +46,13 @@ public final class HTTP3Peer {
     /// The QUIC sender's view of the path now; nil once the connection closed.
     public var pathStatistics: QUICPathStatistics? { connection?.statistics }
 
+    /// Nanoseconds (uptime clock) since a packet from the peer was last
+    /// accepted; nil once the connection closed.
+    public func silence(now: UInt64) -> UInt64? {
+        guard let connection, !connection.isClosed else { return nil }
+        return now > connection.lastReceived ? now - connection.lastReceived : 0
+    }
+
     /// Closes the connection with an HTTP/3 application error code.
     public func close(code: UInt64 = HTTP3ErrorCode.noError) {
         guard let connection, !connection.isClosed, let endpoint else { return }

@@ -70,6 +70,7 @@ extension QUICConnection {
             let connection = QUICConnection.from(userData)
             let code = flags & UInt32(NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET) != 0 ? appErrorCode : nil
             connection.credit.forget(streamID)
+            connection.returnStreamCredit(for: streamID)
             // A failure here is reported as the connection's close code, but
             // ngtcp2 is not failed from inside its stream-close callback.
             _ = connection.reportingApplicationErrors { try $0.streamClosed(streamID, applicationError: code) }

@@ -59,3 +59,16 @@ extension QUICConnection: QUICStreams {
         if grant.connection > 0 { ngtcp2_conn_extend_max_offset(conn, grant.connection) }
     }
 }
+
+extension QUICConnection {
+    /// A stream the peer opened has closed: it may open another. ngtcp2
+    /// never raises the stream limit by itself, so without this a
+    /// connection could make only `maxConcurrentRequests` requests in its
+    /// whole life; with it, that many at once, for as long as it lives.
+    func returnStreamCredit(for stream: Int64) {
+        let peerInitiated = (stream & 0x1 == 0) == isServer
+        let bidirectional = stream & 0x2 == 0
+        guard peerInitiated, bidirectional, !isClosed else { return }
+        ngtcp2_conn_extend_max_streams_bidi(conn, 1)
+    }
+}

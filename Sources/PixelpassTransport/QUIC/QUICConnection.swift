@@ -61,6 +61,9 @@ final class QUICConnection {
     /// SHA-256 of the peer's certificate, known after the handshake.
     private(set) var peerFingerprint: [UInt8]?
     private(set) var closeReason: QUICCloseReason?
+    /// When a packet from the peer was last accepted (the endpoint's clock):
+    /// a peer silent for longer than its keep-alives allow has gone.
+    private(set) var lastReceived: UInt64 = 0
     var isClosed: Bool { closeReason != nil }
     /// Connection ids routed to us (issued and not yet retired).
     private(set) var routedIDs: Set<ConnectionID> = []
@@ -155,6 +158,7 @@ final class QUICConnection {
             throw QUICError.ngtcp2(isServer ? "ngtcp2_conn_server_new" : "ngtcp2_conn_client_new", rv)
         }
         conn = newConn
+        lastReceived = now
         ngtcp2_conn_set_tls_native_handle(conn, UnsafeMutableRawPointer(tls.session))
         ngtcp2_conn_set_keep_alive_timeout(conn, settings.keepAliveInterval)
         register(scid)
@@ -240,7 +244,7 @@ final class QUICConnection {
         _ = fillPath(readPath, local: local, remote: remote)
         let rv = pp_ngtcp2_conn_read_pkt(conn, &readPath.pointee.path,
                                          base.assumingMemoryBound(to: UInt8.self), datagram.count, now)
-        if rv != 0 { handleLibraryError(rv, now: now) }
+        if rv == 0 { lastReceived = now } else { handleLibraryError(rv, now: now) }
     }
 
     /// Runs ngtcp2's timers (retransmission, ACK delay, pacing, idle,
