@@ -64,6 +64,8 @@ public final class Host: HTTP3ServerDelegate {
     var gate: ViewerGate
     /// The gate key each connection introduced itself with (first request).
     private var gateKeys: [ObjectIdentifier: String] = [:]
+    /// When each connection last exchanged candidates.
+    var candidateExchanges: [ObjectIdentifier: UInt64] = [:]
     /// Connections per viewer certificate, and which ones were authorised.
     var connections = ViewerConnections<ObjectIdentifier>(perCertificate: Host.connectionsPerCertificate)
     /// Requests of waiting viewers, by viewer key, with how each goes on.
@@ -82,6 +84,8 @@ public final class Host: HTTP3ServerDelegate {
     /// Stream requests the broadcaster serves at once, per seat: room for a
     /// few local players per viewer, enforced per viewer.
     static let streamsPerViewer = 4
+    /// A connection may ask `/v1/candidates` once per this many nanoseconds.
+    static let candidateExchangeInterval: UInt64 = 5_000_000_000
     /// Connections one viewer certificate may have open at once.
     static let connectionsPerCertificate = 4
     /// A connection must make an authorised request this soon after its
@@ -138,6 +142,9 @@ public final class Host: HTTP3ServerDelegate {
     func wireUp() {
         let logger = self.logger
         server.delegate = self
+        server.onRefusedInitials = { count in
+            logger.info("turned away \(count) connection attempts beyond the limits on handshakes in progress (a flood?)")
+        }
         broadcaster.onSourceLost = { [weak self] reason in self?.onSourceLost?(reason) }
         // The desktop's own "stop sharing" ends the share even with no viewer.
         // It is called on a GStreamer thread: hop to the loop, where the host
@@ -216,7 +223,9 @@ public final class Host: HTTP3ServerDelegate {
         let key = ObjectIdentifier(request.peer)
         let authorised = secretCheck.authorises(request.request)
             || (grandfathered.contains(key) && previousSecretCheck?.authorises(request.request) == true)
-        if authorised { connections.authorised(key) }
+        if authorised && connections.authorised(key) {
+            logger.info("viewer \(request.peer.id) connected from \(request.peer.remoteAddressDescription)")
+        }
         return authorised
     }
 
@@ -306,6 +315,7 @@ public final class Host: HTTP3ServerDelegate {
     public func http3Server(_ server: HTTP3Server, peerDisconnected peer: HTTP3Peer, reason: QUICCloseReason) {
         let key = ObjectIdentifier(peer)
         let wasAuthorised = connections.isAuthorised(key)
+        candidateExchanges[key] = nil
         connections.disconnected(key)
         seatedPeers.removeValue(forKey: key)
         grandfathered.remove(key)
@@ -408,11 +418,25 @@ public final class Host: HTTP3ServerDelegate {
             request.respond(status: 400, body: Array("token and mine are needed\n".utf8))
             return
         }
+        let key = ObjectIdentifier(request.peer)
+        let now = MonotonicClock.now
+        // One exchange per connection every few seconds (a viewer makes one).
+        if let last = candidateExchanges[key], now - last < Self.candidateExchangeInterval {
+            request.respondText(429, "one candidate exchange every \(Self.candidateExchangeInterval / 1_000_000_000) s\n")
+            return
+        }
+        candidateExchanges[key] = now
         let ours = (ticket.addresses + ticket.reflexive).filter { !$0.isLoopback }
         request.respond(status: 200, headers: [("content-type", "application/json")],
                         body: Array(CandidateExchange.responseBody(ours).utf8))
-        let targets = theirs.filter { !$0.isLoopback }
-        logger.debug("viewer \(request.peer.id) offers \(targets.map { "\($0)" }.joined(separator: ", ")); punching")
+        let remote = request.peer.remoteAddress
+        let targets = PunchTargets.chosen(offered: theirs.compactMap(\.natAddress),
+                                          observed: remote?.natAddress?.ip,
+                                          relayed: remote.map(nat.isRelayed) ?? false,
+                                          ownAddresses: ticket.addresses.compactMap { $0.socketAddress.natAddress?.ip })
+            .compactMap(\.socketAddress)
+        logger.debug("viewer \(request.peer.id) offers \(theirs.map { "\($0)" }.joined(separator: ", ")); punching toward \(targets.map { "\($0)" }.joined(separator: ", "))")
+        guard !targets.isEmpty else { return }
         nat.punch(token: token, toward: targets)
     }
 

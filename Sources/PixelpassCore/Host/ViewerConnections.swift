@@ -26,8 +26,11 @@ struct ViewerConnections<Key: Hashable> {
         return true
     }
 
-    mutating func authorised(_ key: Key) {
-        if certificates[key] != nil { authorisedKeys.insert(key) }
+    /// True the first time: the connection has just shown it holds the ticket.
+    @discardableResult
+    mutating func authorised(_ key: Key) -> Bool {
+        guard certificates[key] != nil else { return false }
+        return authorisedKeys.insert(key).inserted
     }
 
     /// Still open and never authorised: close it.

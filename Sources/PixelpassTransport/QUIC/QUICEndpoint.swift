@@ -28,6 +28,13 @@ final class QUICEndpoint: ChannelInboundHandler {
     private var insideRead = false
     /// Datagrams we could not route (garbage, stale connections).
     private(set) var droppedDatagrams = 0
+    /// Caps on handshakes in progress and open connections (server).
+    private var admission = ConnectionAdmission()
+    /// Where each admitted connection came from, and whether its handshake completed.
+    private var admitted: [ObjectIdentifier: (source: ConnectionAdmission.Source, completed: Bool)] = [:]
+    /// Told how many Initials the caps dropped, at most every few seconds.
+    var onRefusedInitials: ((Int) -> Void)?
+    private var refusalReport: Scheduled<Void>?
 
     /// STUN/TURN/probes (and later the DHT) sharing this socket; each
     /// datagram is theirs if one claims it, else QUIC's.
@@ -152,16 +159,36 @@ final class QUICEndpoint: ChannelInboundHandler {
             droppedDatagrams += 1
             return
         }
+        let source = ConnectionAdmission.Source(remote)
+        guard admission.admit(source) else {
+            droppedDatagrams += 1
+            scheduleRefusalReport()
+            return
+        }
         do {
             let connection = try QUICConnection(serverFor: initial, local: localAddress, remote: remote,
                                                 identity: identity, settings: settings, now: now)
+            admitted[ObjectIdentifier(connection)] = (source, false)
             try onAccept?(connection)
             adopt(connection, now: now)
             connection.handle(datagram: datagram, from: remote, now: now)
             processEvents(of: connection, now: now)
             markNeedsWrite(connection)
         } catch {
+            // Nothing was kept: undo the admission.
+            if admission.closed(source, completed: false) { AllocatorMemory.giveBack() }
             droppedDatagrams += 1
+        }
+    }
+
+    /// One log line for many dropped Initials, not one each.
+    private func scheduleRefusalReport() {
+        guard refusalReport == nil else { return }
+        refusalReport = eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) { [weak self] in
+            guard let self else { return }
+            self.refusalReport = nil
+            let count = self.admission.takeRefusals()
+            if count > 0 { self.onRefusedInitials?(count) }
         }
     }
 
@@ -184,6 +211,11 @@ final class QUICEndpoint: ChannelInboundHandler {
             case .connectionIDRetired(let id):
                 if routes[id] === connection { routes[id] = nil }
             case .handshakeCompleted:
+                let key = ObjectIdentifier(connection)
+                if let entry = admitted[key], !entry.completed {
+                    admitted[key]?.completed = true
+                    admission.handshakeCompleted(entry.source)
+                }
                 onHandshakeCompleted?(connection)
             case .closed(let reason):
                 connectionClosed(connection, reason: reason, now: now)
@@ -368,6 +400,11 @@ final class QUICEndpoint: ChannelInboundHandler {
         // The CONNECTION_CLOSE, if any, goes out first.
         while let transmit = connection.pollTransmit(now: now) { send(transmit) }
         let key = ObjectIdentifier(connection)
+        if let entry = admitted.removeValue(forKey: key), admission.closed(entry.source, completed: entry.completed) {
+            // A flood has passed: glibc keeps the freed connections' memory
+            // in its arenas (1.3 GB after a 20 s flood) unless told.
+            AllocatorMemory.giveBack()
+        }
         timers.removeValue(forKey: key)?.task.cancel()
         needsWrite[key] = nil
         flushIfNeeded()
