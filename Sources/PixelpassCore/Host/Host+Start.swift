@@ -25,6 +25,7 @@ extension Host {
         // need no NAT traversal at all, only a punch through a firewall.
         var quic = QUICSettings()
         quic.congestionControl = configuration.congestionControl
+        if let key = StatelessResetKeyStore().obtain() { quic.statelessResetKey = key }
         return HTTP3Server.start(bindingTo: configuration.bind, alsoIPv6: true, identity: identity, settings: quic,
                                  on: eventLoop)
             .flatMapErrorThrowing { error in throw HostError.cannotBind(configuration.bind, error) }

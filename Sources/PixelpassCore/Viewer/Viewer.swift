@@ -39,6 +39,10 @@ let viewerQUICSettings: QUICSettings = {
     var settings = QUICSettings()
     settings.initialStreamWindow = 512 * 1024
     settings.maxStreamWindow = 1024 * 1024
+    // Half a second without a packet (the video stopped) and the viewer
+    // pings: a host that restarted answers with a stateless reset, so the
+    // viewer knows within a second, not after the 10 s idle timeout.
+    settings.keepAliveInterval = 500_000_000
     return settings
 }()
 

@@ -76,6 +76,10 @@ extension QUICConnection {
             _ = connection.reportingApplicationErrors { try $0.streamClosed(streamID, applicationError: code) }
             return 0
         }
+        cb.recv_stateless_reset = { _, _, userData in
+            QUICConnection.from(userData).receivedStatelessReset = true
+            return 0
+        }
         cb.stream_reset = { _, streamID, _, _, userData, _ in
             QUICConnection.from(userData).application?.peerAbandoned(streamID)
             return 0

@@ -19,6 +19,10 @@ public struct QUICSettings: Sendable {
     public var maxConnectionWindow: UInt64 = 32 * 1024 * 1024
     /// Requests a client may have open at once (server side).
     public var maxConcurrentRequests: UInt64 = 64
+    /// Derives the stateless-reset tokens of a server's connection ids
+    /// (`StatelessReset`); keep it across restarts to reset connections an
+    /// earlier process had.
+    public var statelessResetKey: [UInt8] = SecureRandom.bytes(32)
     /// How the sender finds the path's capacity (see `QUICCongestionControl`).
     public var congestionControl = QUICCongestionControl.standard
 
@@ -64,6 +68,8 @@ final class QUICConnection {
     /// When a packet from the peer was last accepted (the endpoint's clock):
     /// a peer silent for longer than its keep-alives allow has gone.
     private(set) var lastReceived: UInt64 = 0
+    /// Set by ngtcp2's callback when a stateless reset for us arrived.
+    var receivedStatelessReset = false
     var isClosed: Bool { closeReason != nil }
     /// Connection ids routed to us (issued and not yet retired).
     private(set) var routedIDs: Set<ConnectionID> = []
@@ -128,11 +134,11 @@ final class QUICConnection {
         var clientSCID = header.scid
         var params = makeTransportParameters()
         params.original_dcid = header.dcid
+        let scid = ConnectionID.random()
         params.stateless_reset_token_present = 1
-        withUnsafeMutableBytes(of: &params.stateless_reset_token) { token in
-            SecureRandom.fill(token.baseAddress?.assumingMemoryBound(to: UInt8.self), token.count)
-        }
-        try createConnection(scid: ConnectionID.random(), params: &params, now: now) { connection, path, callbacks, ngSettings, params, scidPointer, userData in
+        let token = StatelessReset.token(for: scid, key: settings.statelessResetKey)
+        withUnsafeMutableBytes(of: &params.stateless_reset_token) { $0.copyBytes(from: token) }
+        try createConnection(scid: scid, params: &params, now: now) { connection, path, callbacks, ngSettings, params, scidPointer, userData in
             pp_ngtcp2_conn_server_new(&connection, &clientSCID, scidPointer, path, header.version,
                                       callbacks, ngSettings, params, userData)
         }
@@ -529,6 +535,8 @@ final class QUICConnection {
     /// Maps an ngtcp2 error to a close reason; tells the peer when it is our fault.
     func handleLibraryError(_ rv: Int32, now: UInt64) {
         switch rv {
+        case NGTCP2_ERR_DRAINING where receivedStatelessReset:
+            finish(.failed("the peer no longer knows this connection (stateless reset: it restarted or dropped it)"))
         case NGTCP2_ERR_DRAINING:
             var received = ngtcp2_connection_close_error()
             ngtcp2_conn_get_connection_close_error(conn, &received)
@@ -580,7 +588,12 @@ final class QUICConnection {
     func issueConnectionID(into cid: UnsafeMutablePointer<ngtcp2_cid>, token: UnsafeMutablePointer<UInt8>?, length: Int) {
         let id = ConnectionID.random(length: length)
         cid.pointee = id.ngtcp2
-        SecureRandom.fill(token, Int(NGTCP2_STATELESS_RESET_TOKENLEN))
+        if isServer {
+            let derived = StatelessReset.token(for: id, key: settings.statelessResetKey)
+            token?.update(from: derived, count: derived.count)
+        } else {
+            SecureRandom.fill(token, Int(NGTCP2_STATELESS_RESET_TOKENLEN))
+        }
         register(id)
     }
 

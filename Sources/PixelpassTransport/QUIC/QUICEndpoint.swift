@@ -32,6 +32,10 @@ final class QUICEndpoint: ChannelInboundHandler {
     private var admission = ConnectionAdmission()
     /// Where each admitted connection came from, and whether its handshake completed.
     private var admitted: [ObjectIdentifier: (source: ConnectionAdmission.Source, completed: Bool)] = [:]
+    /// Stateless resets sent in the current one-second window.
+    private var resetsInWindow = 0
+    private var resetWindowStart: UInt64 = 0
+    static let resetsPerSecond = 32
     /// Told how many Initials the caps dropped, at most every few seconds.
     var onRefusedInitials: ((Int) -> Void)?
     private var refusalReport: Scheduled<Void>?
@@ -157,6 +161,10 @@ final class QUICEndpoint: ChannelInboundHandler {
         }
         guard acceptsConnections, let initial = QUICPacketHeader.acceptInitial(datagram) else {
             droppedDatagrams += 1
+            // Short header (no long-header bit): a packet of an established connection.
+            if acceptsConnections, datagram[0] & 0x80 == 0 {
+                resetUnknownConnection(dcid, datagramLength: datagram.count, to: remote, now: now)
+            }
             return
         }
         let source = ConnectionAdmission.Source(remote)
@@ -179,6 +187,29 @@ final class QUICEndpoint: ChannelInboundHandler {
             if admission.closed(source, completed: false) { AllocatorMemory.giveBack() }
             droppedDatagrams += 1
         }
+    }
+
+    /// A short-header packet for a connection this process does not have
+    /// (it restarted, or closed the connection): tell the sender, so it
+    /// gives up now rather than after its idle timeout. At most
+    /// `resetsPerSecond`, so garbage cannot turn us into a packet source.
+    private func resetUnknownConnection(_ id: ConnectionID, datagramLength: Int, to remote: SocketAddress, now: UInt64) {
+        if now - resetWindowStart >= 1_000_000_000 {
+            resetWindowStart = now
+            resetsInWindow = 0
+        }
+        guard resetsInWindow < Self.resetsPerSecond,
+              let packet = StatelessReset.packet(for: id, key: settings.statelessResetKey, triggerLength: datagramLength)
+        else { return }
+        resetsInWindow += 1
+        packet.withUnsafeBytes { bytes in
+            if let relay = sideChannels.carrier(of: remote, on: shared) {
+                relay.socket(shared, relay: bytes, to: remote)
+            } else {
+                write(bytes, to: remote, segmentSize: nil)
+            }
+        }
+        if !insideRead { flushIfNeeded() }
     }
 
     /// One log line for many dropped Initials, not one each.
