@@ -8,9 +8,13 @@ import PixelpassTransport
 
 /// The viewer's localhost HTTP/1.1 server that players open. Each player
 /// connection gets its own live-stream request to the host, so restarting
-/// the player starts cleanly at a keyframe. Bound to 127.0.0.1 only.
+/// the player starts cleanly at a keyframe. Bound to 127.0.0.1 only, and
+/// served only under the URL's random token (any local user can reach the
+/// port; only those given the URL can watch), with limits any local
+/// process could otherwise exhaust (`RelayLimits`).
 final class LocalRelay {
     let channel: Channel
+    /// `http://127.0.0.1:PORT/TOKEN/`: what players open and users see.
     let url: String
     private var connections: [ObjectIdentifier: RelayConnectionHandler] = [:]
     /// Set while players are shown why the stream ended; `close` waits for it.
@@ -18,20 +22,21 @@ final class LocalRelay {
 
     private let logger: Logger
 
-    private init(channel: Channel, logger: Logger) {
+    private init(channel: Channel, gate: RelayGate, logger: Logger) {
         self.channel = channel
         self.logger = logger
-        self.url = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/"
+        self.url = gate.token.url(port: channel.localAddress?.port ?? 0)
     }
 
     static func start(port: Int, viewer: Viewer, on eventLoop: EventLoop) -> EventLoopFuture<LocalRelay> {
         var made: LocalRelay?
+        let gate = RelayGate()
         return ServerBootstrap(group: eventLoop)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.writeBufferWaterMark,
                                 value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
-                let handler = RelayConnectionHandler(opener: viewer)
+                let handler = RelayConnectionHandler(opener: viewer, gate: gate)
                 made?.track(handler)
                 // The initializer runs on the channel's event loop.
                 return channel.eventLoop.makeCompletedFuture {
@@ -42,7 +47,7 @@ final class LocalRelay {
             }
             .bind(host: "127.0.0.1", port: port)
             .map { channel in
-                let relay = LocalRelay(channel: channel, logger: viewer.logger)
+                let relay = LocalRelay(channel: channel, gate: gate, logger: viewer.logger)
                 made = relay
                 return relay
             }

@@ -3,12 +3,15 @@ import NIOHTTP1
 import PixelpassMedia
 
 /// One player connection: parses its request, relays one HTTP/3 stream as a
-/// close-delimited HTTP/1.1 body, and applies backpressure both ways.
+/// close-delimited HTTP/1.1 body, and applies backpressure both ways. The
+/// gate decides whether the connection and its stream fit; the clock
+/// decides when a connection that makes no progress is closed.
 final class RelayConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
 
     private let opener: any RelayStreamOpener
+    private let gate: RelayGate
     private var context: ChannelHandlerContext?
     private var upstream: (any RelayUpstream)?
     private var responding = false
@@ -16,20 +19,64 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private var streaming = false
     /// What the player was sent, so a farewell picture can follow on.
     private var tail = TransportStreamTail()
+    /// Nil until the connection is active.
+    private var clock: RelayConnectionClock?
+    private var timeout: Scheduled<Void>?
+    /// What this connection holds in the gate's counts, given back on close.
+    private var holdsConnection = false
+    private var holdsStream = false
     var onFinished: (() -> Void)?
 
-    init(opener: any RelayStreamOpener) {
+    init(opener: any RelayStreamOpener, gate: RelayGate) {
         self.opener = opener
+        self.gate = gate
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard clock == nil else { return }
+        clock = RelayConnectionClock(openedAt: context.eventLoop.now, limits: gate.limits)
+        guard gate.admission.admitConnection() else {
+            responding = true
+            respondPlain(context, status: "503 Service Unavailable", "Too many connections to this viewer's URL\n")
+            return
+        }
+        holdsConnection = true
+        armTimeout(context)
+    }
+
+    /// Closes the connection at the clock's deadline, unless it moved on.
+    private func armTimeout(_ context: ChannelHandlerContext) {
+        timeout?.cancel()
+        timeout = nil
+        guard let deadline = clock?.deadline else { return }
+        timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self, let context = self.context, let clock = self.clock else { return }
+            if clock.hasExpired(at: context.eventLoop.now) {
+                context.close(promise: nil)
+            } else {
+                self.armTimeout(context)
+            }
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data), !responding else { return }
         responding = true
-        let path = head.uri.split(separator: "?").first.map(String.init) ?? "/"
-        guard ["/", "/stream", "/stream.ts"].contains(path) else {
-            respondPlain(context, status: "404 Not Found", "The stream is at /\n")
+        clock?.headReceived(at: context.eventLoop.now)
+        armTimeout(context)
+        // Nothing about the stream, not even where it is, without the token.
+        guard gate.token.admits(head.uri) else {
+            respondPlain(context, status: "404 Not Found", "Not found\n")
             return
         }
         guard head.method == .GET || head.method == .HEAD else {
@@ -41,6 +88,12 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        guard gate.admission.admitStream() else {
+            respondPlain(context, status: "503 Service Unavailable",
+                         "Too many players open on this viewer (at most \(gate.limits.maxStreams)): close one and retry\n")
+            return
+        }
+        holdsStream = true
         openUpstream(context)
     }
 
@@ -56,9 +109,12 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         var started = false
         request.deliver(status: { [weak self] status in
             guard let self, let context = self.context else { return }
+            self.clock?.progressed(at: context.eventLoop.now)
             if status == 200 {
                 started = true
                 self.streaming = true
+                self.clock?.streamStarted()
+                self.armTimeout(context)
                 self.writeStreamHeader(context)
             } else if status == 503 {
                 self.respondPlain(context, status: "503 Service Unavailable", "The host is full\n")
@@ -88,6 +144,12 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         // The player went away: stop the host sending this stream.
         upstream?.cancel()
         upstream = nil
+        timeout?.cancel()
+        timeout = nil
+        if holdsStream { gate.admission.streamEnded() }
+        if holdsConnection { gate.admission.connectionClosed() }
+        holdsStream = false
+        holdsConnection = false
         self.context = nil
         onFinished?()
         onFinished = nil
