@@ -46,29 +46,29 @@ final class RelayLimitsTests: XCTestCase {
         XCTAssertTrue(channel.isActive)
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         XCTAssertFalse(channel.isActive, "slowloris gets 5 s in all")
-        XCTAssertEqual(gate.admission.connections, 0)
+        XCTAssertEqual(gate.admission.connections.taken, 0)
         XCTAssertTrue(opener.opened.isEmpty)
     }
 
     func testAConnectionThatSendsNothingIsClosedAtTheHeaderTimeout() throws {
         let channel = try connect()
-        XCTAssertEqual(gate.admission.connections, 1)
+        XCTAssertEqual(gate.admission.connections.taken, 1)
         channel.embeddedEventLoop.advanceTime(by: .seconds(5))
         XCTAssertFalse(channel.isActive)
-        XCTAssertEqual(gate.admission.connections, 0)
+        XCTAssertEqual(gate.admission.connections.taken, 0)
     }
 
     func testAHostThatNeverAnswersFreesTheSlotAfterTheIdleTimeout() throws {
         let channel = try connect()
         try get(channel)
-        XCTAssertEqual(gate.admission.streams, 1)
+        XCTAssertEqual(gate.admission.streams.taken, 1)
         channel.embeddedEventLoop.advanceTime(by: .seconds(9))
         XCTAssertTrue(channel.isActive)
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         XCTAssertFalse(channel.isActive)
         XCTAssertTrue(opener.opened[0].cancelled)
-        XCTAssertEqual(gate.admission.streams, 0)
-        XCTAssertEqual(gate.admission.connections, 0)
+        XCTAssertEqual(gate.admission.streams.taken, 0)
+        XCTAssertEqual(gate.admission.connections.taken, 0)
     }
 
     func testAStreamingPlayerIsNeverTimedOut() throws {
@@ -105,8 +105,8 @@ final class RelayLimitsTests: XCTestCase {
             try get(channel, "/")
             XCTAssertTrue(try received(channel).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
         }
-        XCTAssertEqual(gate.admission.streams, 0)
-        XCTAssertEqual(gate.admission.connections, 0)
+        XCTAssertEqual(gate.admission.streams.taken, 0)
+        XCTAssertEqual(gate.admission.connections.taken, 0)
         XCTAssertTrue(opener.opened.isEmpty)
     }
 
@@ -118,10 +118,10 @@ final class RelayLimitsTests: XCTestCase {
         let extra = try connect()
         XCTAssertTrue(try received(extra).hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         XCTAssertFalse(extra.isActive)
-        XCTAssertEqual(gate.admission.connections, 3)
+        XCTAssertEqual(gate.admission.connections.taken, 3)
         try open[0].close().wait()
         let next = try connect()
         XCTAssertTrue(next.isActive)
-        XCTAssertEqual(gate.admission.connections, 3)
+        XCTAssertEqual(gate.admission.connections.taken, 3)
     }
 }

@@ -40,7 +40,7 @@ final class RelayPolicyTests: XCTestCase {
         XCTAssertTrue(admission.admitConnection())
         XCTAssertTrue(admission.admitConnection())
         XCTAssertFalse(admission.admitConnection())
-        XCTAssertEqual(admission.connections, 2, "a refused connection is not counted")
+        XCTAssertEqual(admission.connections.taken, 2, "a refused connection is not counted")
         admission.connectionClosed()
         XCTAssertTrue(admission.admitConnection())
     }
@@ -49,7 +49,7 @@ final class RelayPolicyTests: XCTestCase {
         var admission = RelayAdmission(limits: RelayLimits())
         for _ in 0..<4 { XCTAssertTrue(admission.admitStream()) }
         for _ in 0..<100 { XCTAssertFalse(admission.admitStream(), "a burst never gets past the cap") }
-        XCTAssertEqual(admission.streams, 4)
+        XCTAssertEqual(admission.streams.taken, 4)
         admission.streamEnded()
         XCTAssertTrue(admission.admitStream())
         XCTAssertFalse(admission.admitStream())

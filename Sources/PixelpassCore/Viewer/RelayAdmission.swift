@@ -22,38 +22,45 @@ struct RelayLimits: Equatable, Sendable {
 /// which new ones fit. No I/O: the relay asks before it accepts or opens,
 /// and reports when one ends.
 struct RelayAdmission: Equatable, Sendable {
-    let limits: RelayLimits
-    private(set) var connections = 0
-    private(set) var streams = 0
+    /// Open connections, streaming or not.
+    private(set) var connections: RelaySlots
+    /// Streams to the host.
+    private(set) var streams: RelaySlots
 
     init(limits: RelayLimits) {
-        self.limits = limits
+        connections = RelaySlots(limit: limits.maxConnections)
+        streams = RelaySlots(limit: limits.maxStreams)
     }
 
     /// A new connection: true when it may stay (and is now counted).
-    mutating func admitConnection() -> Bool {
-        guard connections < limits.maxConnections else { return false }
-        connections += 1
-        return true
-    }
-
+    mutating func admitConnection() -> Bool { connections.take() }
     /// An admitted connection closed.
-    mutating func connectionClosed() {
-        precondition(connections > 0, "a connection closed that was never admitted")
-        connections -= 1
-    }
-
+    mutating func connectionClosed() { connections.give() }
     /// A player asks for the stream: true when a request to the host may
     /// be opened (and is now counted).
-    mutating func admitStream() -> Bool {
-        guard streams < limits.maxStreams else { return false }
-        streams += 1
+    mutating func admitStream() -> Bool { streams.take() }
+    /// An admitted stream's connection closed.
+    mutating func streamEnded() { streams.give() }
+}
+
+/// A count that may not pass its limit.
+struct RelaySlots: Equatable, Sendable {
+    let limit: Int
+    private(set) var taken = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// True when one more fits (it is now counted).
+    mutating func take() -> Bool {
+        guard taken < limit else { return false }
+        taken += 1
         return true
     }
 
-    /// An admitted stream's connection closed.
-    mutating func streamEnded() {
-        precondition(streams > 0, "a stream ended that was never admitted")
-        streams -= 1
+    mutating func give() {
+        precondition(taken > 0, "a slot given back that was never taken")
+        taken -= 1
     }
 }

@@ -2,11 +2,12 @@
 /// count of connections and streams. Lives on the relay's event loop.
 final class RelayGate {
     let token: RelayToken
+    let limits: RelayLimits
     var admission: RelayAdmission
-    var limits: RelayLimits { admission.limits }
 
     init(token: RelayToken = .random(), limits: RelayLimits = RelayLimits()) {
         self.token = token
+        self.limits = limits
         admission = RelayAdmission(limits: limits)
     }
 }
