@@ -31,8 +31,26 @@ public struct RestoreTokenStore: Sendable, Equatable {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try Data((token + "\n").utf8).write(to: url, options: .atomic)
-        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        try Self.writePrivately(Array((token + "\n").utf8), to: url.path)
+    }
+
+    /// 0600 from the moment the file exists (a temporary file renamed over
+    /// the old one), not chmod-ed after a window in which others could read it.
+    private static func writePrivately(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".new"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            // A left-over temporary file keeps its old mode through O_TRUNC.
+            guard fchmod(descriptor, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            try handle.write(contentsOf: bytes)
+            try handle.close()
+            guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
     }
 
     /// Forgets every stored token; returns how many there were.

@@ -92,7 +92,7 @@ public struct ViewScreen: Sendable {
             } else {
                 out.append(style.green(fit("Connected", width)))
             }
-            out.append(fit("Stream URL: \(url)", width))
+            out += Self.urlLines(url, width: width)
         }
         switch player {
         case .none: out.append(fit("Player: none (open the URL above in mpv or VLC)", width))
@@ -128,5 +128,21 @@ public struct ViewScreen: Sendable {
         out += picker.notes.map { style.dim(fit($0, width)) }
         out.append(fit((picker.offered.isEmpty ? "" : "the letter picks · ") + "Esc keeps the player as it is", width))
         return out
+    }
+}
+
+extension ViewScreen {
+    /// The URL whole, broken across lines when the terminal is narrow: its
+    /// token is the point, so it is never cut short with an ellipsis.
+    static func urlLines(_ url: String, width: Int) -> [String] {
+        let line = "Stream URL: \(url)"
+        guard width > 0, line.count > width else { return [line] }
+        var lines = ["Stream URL:"]
+        var rest = Substring(url)
+        while !rest.isEmpty {
+            lines.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        }
+        return lines
     }
 }

@@ -125,6 +125,19 @@ final class ConfigLoadingTests: XCTestCase {
         }
     }
 
+    func testTemplateIsPrivateToTheUserWhateverTheUmask() throws {
+        let previous = umask(0)
+        defer { umask(previous) }
+        let path = folder.path + "/made/config.toml"
+        try ConfigTemplate.write(to: path)
+        XCTAssertEqual(try mode(of: path), 0o600, "TURN passwords and secrets go in it")
+        XCTAssertEqual(try mode(of: folder.path + "/made"), 0o700)
+    }
+
+    private func mode(of path: String) throws -> Int {
+        try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
     func testTemplateChangesNothing() throws {
         XCTAssertEqual(try PixelpassConfig.parse(ConfigTemplate.text, path: "template"), ParsedConfig())
     }

@@ -11,6 +11,7 @@ final class LocalRelayTests: XCTestCase {
     private var handler: RelayConnectionHandler!
     private var channel: EmbeddedChannel!
     private var finished = 0
+    private var gate = RelayGate(token: RelayToken(text: "t0ken"))
 
     override func setUpWithError() throws {
         try super.setUpWithError()
@@ -20,7 +21,7 @@ final class LocalRelayTests: XCTestCase {
     /// A fresh player connection.
     private func connect() throws {
         opener = FakeOpener()
-        handler = RelayConnectionHandler(opener: opener)
+        handler = RelayConnectionHandler(opener: opener, gate: gate)
         handler.onFinished = { [unowned self] in self.finished += 1 }
         channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
@@ -50,7 +51,7 @@ final class LocalRelayTests: XCTestCase {
     private let streamHeader = "HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
 
     func testAGetOfTheStreamRelaysTheHostsBodyUntilItEnds() throws {
-        try send("GET /stream.ts?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try send("GET /t0ken/stream.ts?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         let upstream = try XCTUnwrap(opener.opened.first)
         XCTAssertEqual(try received(), "", "nothing before the host answers")
         upstream.respond(status: 200)
@@ -66,7 +67,7 @@ final class LocalRelayTests: XCTestCase {
     }
 
     func testEveryStreamPathIsServed() throws {
-        for path in ["/", "/stream", "/stream.ts"] {
+        for path in ["/t0ken", "/t0ken/", "/t0ken/stream", "/t0ken/stream.ts"] {
             _ = try? channel.finish()
             try connect()
             try send("GET \(path) HTTP/1.1\r\n\r\n")
@@ -75,29 +76,33 @@ final class LocalRelayTests: XCTestCase {
     }
 
     func testUnknownPathsGetA404AndNoStream() throws {
-        try send("GET /favicon.ico HTTP/1.1\r\n\r\n")
-        let text = try received()
-        XCTAssertTrue(text.hasPrefix("HTTP/1.1 404 Not Found\r\n"), text)
-        XCTAssertTrue(text.hasSuffix("\r\n\r\nThe stream is at /\n"), text)
-        XCTAssertTrue(opener.opened.isEmpty)
-        XCTAssertFalse(channel.isActive)
+        for path in ["/favicon.ico", "/t0ken/favicon.ico", "/", "/stream.ts", "/t0ke/", "/t0kenx/", "/T0KEN/", "//t0ken/", "*"] {
+            _ = try? channel.finish()
+            try connect()
+            try send("GET \(path) HTTP/1.1\r\n\r\n")
+            let text = try received()
+            XCTAssertTrue(text.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(path): \(text)")
+            XCTAssertFalse(text.contains("t0ken"), "a 404 must not tell where the stream is")
+            XCTAssertTrue(opener.opened.isEmpty, path)
+            XCTAssertFalse(channel.isActive, path)
+        }
     }
 
     func testHeadGetsTheHeadersOnlyAndOpensNoStream() throws {
-        try send("HEAD / HTTP/1.1\r\n\r\n")
+        try send("HEAD /t0ken/ HTTP/1.1\r\n\r\n")
         XCTAssertEqual(try received(), streamHeader)
         XCTAssertTrue(opener.opened.isEmpty, "a HEAD costs the host nothing")
         XCTAssertFalse(channel.isActive)
     }
 
     func testOtherMethodsAreRefused() throws {
-        try send("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        try send("POST /t0ken/ HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
         XCTAssertTrue(try received().hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
         XCTAssertTrue(opener.opened.isEmpty)
     }
 
     func testAPlayerGoingAwayMidStreamCancelsTheHostsStream() throws {
-        try send("GET / HTTP/1.1\r\n\r\n")
+        try send("GET /t0ken/ HTTP/1.1\r\n\r\n")
         let upstream = try XCTUnwrap(opener.opened.first)
         upstream.respond(status: 200)
         upstream.send([0x47])
@@ -111,7 +116,7 @@ final class LocalRelayTests: XCTestCase {
     }
 
     func testAFullHostIsA503() throws {
-        try send("GET / HTTP/1.1\r\n\r\n")
+        try send("GET /t0ken/ HTTP/1.1\r\n\r\n")
         opener.opened[0].respond(status: 503)
         let text = try received()
         XCTAssertTrue(text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), text)
@@ -120,12 +125,12 @@ final class LocalRelayTests: XCTestCase {
 
     func testNoHostConnectionIsA502() throws {
         opener.failure = true
-        try send("GET / HTTP/1.1\r\n\r\n")
+        try send("GET /t0ken/ HTTP/1.1\r\n\r\n")
         XCTAssertTrue(try received().hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
     }
 
     func testASlowPlayerPausesTheHostsStream() throws {
-        try send("GET / HTTP/1.1\r\n\r\n")
+        try send("GET /t0ken/ HTTP/1.1\r\n\r\n")
         let upstream = try XCTUnwrap(opener.opened.first)
         upstream.respond(status: 200)
         channel.isWritable = false
@@ -135,46 +140,4 @@ final class LocalRelayTests: XCTestCase {
         channel.pipeline.fireChannelWritabilityChanged()
         XCTAssertEqual(upstream.resumes, 1)
     }
-}
-
-private final class FakeOpener: RelayStreamOpener {
-    var opened: [FakeUpstream] = []
-    var failure = false
-    var relayedBytes = 0
-
-    struct Gone: Error {}
-
-    func openRelayStream() throws -> any RelayUpstream {
-        if failure { throw Gone() }
-        let upstream = FakeUpstream()
-        opened.append(upstream)
-        return upstream
-    }
-
-    func relayed(bytes: Int) { relayedBytes += bytes }
-}
-
-/// The host's side of one stream, driven by the test.
-private final class FakeUpstream: RelayUpstream {
-    private var status: ((Int) -> Void)?
-    private var data: ((UnsafeRawBufferPointer) -> Void)?
-    private var ending: (() -> Void)?
-    private(set) var pauses = 0
-    private(set) var resumes = 0
-    private(set) var cancelled = false
-
-    func deliver(status: @escaping (Int) -> Void, data: @escaping (UnsafeRawBufferPointer) -> Void,
-                 end: @escaping () -> Void) {
-        self.status = status
-        self.data = data
-        ending = end
-    }
-
-    func pause() { pauses += 1 }
-    func resume() { resumes += 1 }
-    func cancel() { cancelled = true }
-
-    func respond(status code: Int) { status?(code) }
-    func send(_ bytes: [UInt8]) { bytes.withUnsafeBytes { data?($0) } }
-    func end() { ending?() }
 }

@@ -17,6 +17,17 @@ final class RendezvousPiecesTests: XCTestCase {
         XCTAssertEqual(DHTNodeCache.parse(DHTNodeCache.render(many)).count, DHTNodeCache.limit)
     }
 
+    func testTheNodeCacheIsPrivateToTheUser() throws {
+        let folder = NSTemporaryDirectory() + "pixelpass-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let previous = umask(0)
+        defer { umask(previous) }
+        DHTNodeCache(path: folder + "/pixelpass/dht-nodes").save([NATAddress("192.0.2.200:6881")!])
+        let mode = { (path: String) throws in try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
+        XCTAssertEqual(try mode(folder + "/pixelpass/dht-nodes"), 0o600)
+        XCTAssertEqual(try mode(folder + "/pixelpass"), 0o700)
+    }
+
     func testTheCacheLivesUnderXDGCacheHomeElseHome() {
         XCTAssertEqual(DHTNodeCache(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"]).path, "/c/pixelpass/dht-nodes")
         XCTAssertEqual(DHTNodeCache(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"]).path,

@@ -70,5 +70,14 @@ final class ScreenTests: XCTestCase {
         XCTAssertEqual(Units.duration(3725), "1:02:05")
         XCTAssertEqual(Units.lag(bytes: 500_000, bitsPerSecond: 4_000_000), "1.0 s")
     }
-}
 
+    func testTheStreamURLIsNeverCutEvenWhenNarrow() {
+        let url = "http://127.0.0.1:40123/" + String(repeating: "ab", count: 16) + "/"
+        let screen = ViewScreen(phase: .watching(url: url))
+        for width in [100, 40] {
+            let lines = screen.lines(width: width, style: plain)
+            XCTAssertTrue(lines.joined().contains(url), "width \(width): \(lines)")
+            XCTAssertFalse(lines.contains { $0.count > width }, "width \(width): \(lines)")
+        }
+    }
+}

@@ -316,6 +316,11 @@ class HostProcess(ManagedProcess):
         return self.info["fingerprint_sha256"]
 
 
+# The viewer's local URL: loopback, a port, and the random token only
+# those given the URL know.
+VIEWER_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/([0-9a-f]{32})/")
+
+
 class ViewerProcess(ManagedProcess):
     """`pixelpass view TICKET --player none`, with its local URL."""
 
@@ -323,9 +328,16 @@ class ViewerProcess(ManagedProcess):
 
     @property
     def local_port(self) -> int:
-        m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/", self.url)
-        assert m, f"viewer URL {self.url!r} is not http://127.0.0.1:PORT/"
+        m = VIEWER_URL.fullmatch(self.url)
+        assert m, f"viewer URL {self.url!r} is not http://127.0.0.1:PORT/TOKEN/"
         return int(m.group(1))
+
+    @property
+    def path(self) -> str:
+        """The URL's path (/TOKEN/), for raw requests."""
+        m = VIEWER_URL.fullmatch(self.url)
+        assert m, f"viewer URL {self.url!r} is not http://127.0.0.1:PORT/TOKEN/"
+        return f"/{m.group(2)}/"
 
 
 @dataclass
@@ -563,8 +575,8 @@ class ProcessRegistry:
         viewer = self.spawn(ViewerProcess, name or f"viewer{n + 1}", self.pixelpass_argv(*args), env=env)
         if expect_url:
             url = viewer.wait_first_stdout_line(url_timeout, context=self.diag)
-            assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), \
-                f"viewer's first stdout line is not a local URL: {url!r}\n{self.diag()}"
+            assert VIEWER_URL.fullmatch(url), \
+                f"viewer's first stdout line is not a local URL with its token: {url!r}\n{self.diag()}"
             viewer.url = url
         return viewer
 

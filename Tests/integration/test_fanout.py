@@ -30,7 +30,8 @@ class StallingReader:
     back-pressure reaches the host), then reads again."""
 
     def __init__(self, url: str):
-        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        address, _, path = url.removeprefix("http://").partition("/")
+        host, port = address.split(":")
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # Small, but above loopback's 64 KiB MSS: with less, the freed window
         # after a stall stays under one segment, Linux sends no window update
@@ -39,7 +40,7 @@ class StallingReader:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 256 * 1024)
         self.sock.settimeout(10)
         self.sock.connect((host, int(port)))
-        self.sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        self.sock.sendall(f"GET /{path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
 
     def read_for(self, seconds: float) -> int:
         got = 0
@@ -106,7 +107,7 @@ def test_fifty_connect_disconnect_cycles_leak_nothing_and_capture_stops(procs, s
 
     for i in range(50):
         s = socket.create_connection(("127.0.0.1", viewer.local_port), timeout=5)
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(f"GET {viewer.path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         s.settimeout(5)
         assert s.recv(4096), f"cycle {i}: no answer\n{procs.diag()}"
         s.close()

@@ -11,6 +11,8 @@ control test shows the intact ticket does make the viewer send to P.
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
 import socket
 import subprocess
@@ -18,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import ProcessRegistry, free_udp_port, pixelpass_binary
+from conftest import ProcessRegistry, ViewerProcess, free_udp_port, pixelpass_binary
 
 PREFIX = "pixelpass1-"
 ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
@@ -149,6 +151,78 @@ def test_wrapped_ticket_goes_on_to_connect(procs, trap):
     packet = trap.wait_datagram(5)
     viewer.kill_group()
     assert packet is not None, f"no datagram from a viewer given a wrapped ticket\n{viewer.diag()}"
+
+
+# --------------------------------------------------------------------------
+# `-`: the ticket from $PIXELPASS_TICKET or stdin, out of sight of `ps`
+
+
+def run_dash(*args: str, stdin=subprocess.DEVNULL, input: str | None = None, ticket_env: str | None = None,
+             timeout: float = 10.0):
+    env = {k: v for k, v in os.environ.items() if k != "PIXELPASS_TICKET"}
+    if ticket_env is not None:
+        env["PIXELPASS_TICKET"] = ticket_env
+    try:
+        return subprocess.run([str(pixelpass_binary()), *args], capture_output=True, text=True, timeout=timeout,
+                              env=env, **({"input": input} if input is not None else {"stdin": stdin}))
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"pixelpass {' '.join(args)} did not exit within {timeout} s; stderr: {e.stderr!r}")
+
+
+@pytest.mark.parametrize("given", ["stdin", "stdin-wrapped", "environment", "environment-over-stdin"])
+def test_ticket_inspect_dash_reads_the_ticket(trap, given):
+    if given == "stdin":
+        r = run_dash("ticket", "inspect", "-", input=trap.ticket + "\n")
+    elif given == "stdin-wrapped":
+        r = run_dash("ticket", "inspect", "-", input=f"  \u201c{trap.ticket}\u201d.\nsecond line ignored\n")
+    elif given == "environment":
+        r = run_dash("ticket", "inspect", "-", ticket_env=f"`{trap.ticket}`")
+    else:
+        r = run_dash("ticket", "inspect", "-", ticket_env=trap.ticket, input="not a ticket\n")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == trap.info
+
+
+@pytest.mark.parametrize("form", [["view", "-"], ["-"], ["ticket", "inspect", "-"]], ids=" ".join)
+@pytest.mark.parametrize("case, expected", [
+    ("empty-stdin", r"`-` found no ticket on standard input"),
+    ("blank-line", r"`-` found no ticket on standard input"),
+    ("blank-variable", r"`-` found no ticket in \$PIXELPASS_TICKET"),
+    ("not-a-ticket", r"the ticket on standard input: .*pixelpass1-"),
+    ("terminal", r"`-` reads the ticket from \$PIXELPASS_TICKET or standard input.*pipe the ticket in"),
+])
+def test_dash_without_a_ticket_exits_2_saying_why(trap, form, case, expected):
+    trap.drain()
+    if case == "terminal":
+        leader, follower = pty.openpty()
+        try:
+            r = run_dash(*form, stdin=follower)
+        finally:
+            os.close(leader)
+            os.close(follower)
+    elif case == "empty-stdin":
+        r = run_dash(*form, input="")
+    elif case == "blank-line":
+        r = run_dash(*form, input="   \n" + trap.ticket + "\n")
+    elif case == "blank-variable":
+        r = run_dash(*form, ticket_env="   ", input=trap.ticket + "\n")
+    else:
+        r = run_dash(*form, input="hello there\n")
+    what = f"pixelpass {' '.join(form)} ({case}): exit {r.returncode}\nstdout: {r.stdout!r}\nstderr: {r.stderr}"
+    assert r.returncode == 2, what
+    assert r.stdout == "", what
+    assert re.search(r"(?m)^pixelpass: error: " + expected, r.stderr, re.DOTALL), f"expected /{expected}/\n" + what
+    assert trap.drain() == [], "no packet may leave for a missing ticket\n" + what
+
+
+def test_view_dash_goes_on_to_connect(procs, trap):
+    """`pixelpass - < ticket` connects: the trap sees the viewer's packets."""
+    trap.drain()
+    viewer = procs.spawn(ViewerProcess, "viewer-dash", procs.pixelpass_argv("-", "--player", "none"), stdin_pipe=True)
+    viewer.send_line(trap.ticket)
+    packet = trap.wait_datagram(5)
+    viewer.kill_group()
+    assert packet is not None, f"no datagram from a viewer given its ticket on stdin\n{viewer.diag()}"
 
 
 # --------------------------------------------------------------------------

@@ -73,16 +73,20 @@ public enum ConfigTemplate {
 
     /// Writes the template at `path`, creating its folder; never replaces a
     /// file that is there (O_EXCL, so not even one created a moment ago).
+    /// The file is 0600 and a folder made here 0700: TURN passwords and
+    /// secrets go in it, and other local users must not read them.
     public static func write(to path: String) throws(ConfigError) {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try TicketIdentityStore(directory: folder).makeDirectory()
+            } catch .writeFailed(_, let reason) {
+                throw .writeFailed(path: path, reason: "cannot create \(folder): \(reason)")
             } catch {
-                throw .writeFailed(path: path, reason: "cannot create \(folder): \(error.localizedDescription)")
+                throw .writeFailed(path: path, reason: "cannot create \(folder): \(error)")
             }
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor < 0 {
             let code = errno
             if code == EEXIST { throw .alreadyExists(path: path) }

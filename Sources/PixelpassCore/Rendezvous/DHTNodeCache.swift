@@ -5,6 +5,8 @@ import PixelpassNAT
 /// does not wait on the bootstrap routers: one "ip:port" per line in
 /// `$XDG_CACHE_HOME/pixelpass/dht-nodes` (else `~/.cache/pixelpass/`).
 /// A cache: anything unreadable is ignored, a failed write is not an error.
+/// Written 0600 in a 0700 folder, as every file pixelpass keeps: which
+/// nodes answered says something about where this machine has been.
 struct DHTNodeCache: Sendable {
     static let limit = 64
     /// Nil when neither XDG_CACHE_HOME nor HOME says where caches go.
@@ -32,8 +34,8 @@ struct DHTNodeCache: Sendable {
     func save(_ nodes: [NATAddress]) {
         guard let path, !nodes.isEmpty else { return }
         let folder = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try? Self.render(nodes).write(toFile: path, atomically: true, encoding: .utf8)
+        try? TicketIdentityStore(directory: folder).makeDirectory()
+        try? TicketIdentityStore.writeAtomically(Array(Self.render(nodes).utf8), to: path, in: folder)
     }
 
     static func parse(_ text: String) -> [NATAddress] {

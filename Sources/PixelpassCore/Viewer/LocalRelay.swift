@@ -8,9 +8,13 @@ import PixelpassTransport
 
 /// The viewer's localhost HTTP/1.1 server that players open. Each player
 /// connection gets its own live-stream request to the host, so restarting
-/// the player starts cleanly at a keyframe. Bound to 127.0.0.1 only.
+/// the player starts cleanly at a keyframe. Bound to 127.0.0.1 only, and
+/// served only under the URL's random token (any local user can reach the
+/// port; only those given the URL can watch), with limits any local
+/// process could otherwise exhaust (`RelayLimits`).
 final class LocalRelay {
     let channel: Channel
+    /// `http://127.0.0.1:PORT/TOKEN/`: what players open and users see.
     let url: String
     private var connections: [ObjectIdentifier: RelayConnectionHandler] = [:]
     /// Set while players are shown why the stream ended; `close` waits for it.
@@ -18,20 +22,21 @@ final class LocalRelay {
 
     private let logger: Logger
 
-    private init(channel: Channel, logger: Logger) {
+    private init(channel: Channel, gate: RelayGate, logger: Logger) {
         self.channel = channel
         self.logger = logger
-        self.url = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/"
+        self.url = gate.token.url(port: channel.localAddress?.port ?? 0)
     }
 
     static func start(port: Int, viewer: Viewer, on eventLoop: EventLoop) -> EventLoopFuture<LocalRelay> {
         var made: LocalRelay?
+        let gate = RelayGate()
         return ServerBootstrap(group: eventLoop)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.writeBufferWaterMark,
                                 value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
-                let handler = RelayConnectionHandler(opener: viewer)
+                let handler = RelayConnectionHandler(opener: viewer, gate: gate)
                 made?.track(handler)
                 // The initializer runs on the channel's event loop.
                 return channel.eventLoop.makeCompletedFuture {
@@ -42,7 +47,7 @@ final class LocalRelay {
             }
             .bind(host: "127.0.0.1", port: port)
             .map { channel in
-                let relay = LocalRelay(channel: channel, logger: viewer.logger)
+                let relay = LocalRelay(channel: channel, gate: gate, logger: viewer.logger)
                 made = relay
                 return relay
             }
@@ -95,138 +100,5 @@ final class LocalRelay {
             self.endAllStreams()
             return self.channel.close().recover { _ in }
         }
-    }
-}
-
-/// One player connection: parses its request, relays one HTTP/3 stream as a
-/// close-delimited HTTP/1.1 body, and applies backpressure both ways.
-final class RelayConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = ByteBuffer
-
-    private let opener: any RelayStreamOpener
-    private var context: ChannelHandlerContext?
-    private var upstream: (any RelayUpstream)?
-    private var responding = false
-    /// Whether the stream's header went out (the body is MPEG-TS from then on).
-    private var streaming = false
-    /// What the player was sent, so a farewell picture can follow on.
-    private var tail = TransportStreamTail()
-    var onFinished: (() -> Void)?
-
-    init(opener: any RelayStreamOpener) {
-        self.opener = opener
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(let head) = unwrapInboundIn(data), !responding else { return }
-        responding = true
-        let path = head.uri.split(separator: "?").first.map(String.init) ?? "/"
-        guard ["/", "/stream", "/stream.ts"].contains(path) else {
-            respondPlain(context, status: "404 Not Found", "The stream is at /\n")
-            return
-        }
-        guard head.method == .GET || head.method == .HEAD else {
-            respondPlain(context, status: "405 Method Not Allowed", "Use GET\n")
-            return
-        }
-        if head.method == .HEAD {
-            writeStreamHeader(context)
-            context.close(promise: nil)
-            return
-        }
-        openUpstream(context)
-    }
-
-    private func openUpstream(_ context: ChannelHandlerContext) {
-        let request: any RelayUpstream
-        do {
-            request = try opener.openRelayStream()
-        } catch {
-            respondPlain(context, status: "502 Bad Gateway", "The host connection is gone\n")
-            return
-        }
-        upstream = request
-        var started = false
-        request.deliver(status: { [weak self] status in
-            guard let self, let context = self.context else { return }
-            if status == 200 {
-                started = true
-                self.streaming = true
-                self.writeStreamHeader(context)
-            } else if status == 503 {
-                self.respondPlain(context, status: "503 Service Unavailable", "The host is full\n")
-            } else {
-                self.respondPlain(context, status: "502 Bad Gateway", "The host answered HTTP \(status)\n")
-            }
-        }, data: { [weak self] bytes in
-            guard started, let self, let context = self.context else { return }
-            self.opener.relayed(bytes: bytes.count)
-            self.tail.observe(bytes)
-            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
-            if !context.channel.isWritable { request.pause() }
-        }, end: { [weak self] in
-            self?.upstream = nil
-            self?.endResponse()
-        })
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { upstream?.resume() }
-        context.fireChannelWritabilityChanged()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        // The player went away: stop the host sending this stream.
-        upstream?.cancel()
-        upstream = nil
-        self.context = nil
-        onFinished?()
-        onFinished = nil
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
-    }
-
-    /// Ends the close-delimited body.
-    func endResponse() {
-        context?.close(promise: nil)
-    }
-
-    /// Sends `card` as the stream's continuation, then ends the body after
-    /// `duration` (the player has it all at once and plays it out at its
-    /// timestamps; the end of the body then makes it exit). Completes when
-    /// the connection is closed.
-    func showFarewell(_ card: [UInt8], for duration: TimeAmount) -> EventLoopFuture<Void>? {
-        guard let context else { return nil }
-        upstream?.cancel()
-        upstream = nil
-        guard streaming else {
-            context.close(promise: nil)
-            return context.channel.closeFuture
-        }
-        let bytes = TransportStreamSplice.continuation(of: tail, card: card)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-        let channel = context.channel
-        channel.eventLoop.scheduleTask(in: duration) { channel.close(promise: nil) }
-        return channel.closeFuture
-    }
-
-    private func writeStreamHeader(_ context: ChannelHandlerContext) {
-        // A live stream has no length: the body ends when the connection closes.
-        let header = "HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: header)), promise: nil)
-    }
-
-    private func respondPlain(_ context: ChannelHandlerContext, status: String, _ body: String) {
-        let text = "HTTP/1.1 \(status)\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)))
-            .whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -8,6 +8,8 @@ struct PixelpassCommand: ParsableCommand {
         Menu:   pixelpass           (on a terminal: Host, View, Doctor, Quit)
         Share:  pixelpass host      (prints a ticket for your friend)
         Watch:  pixelpass TICKET    (same as: pixelpass view TICKET)
+                pixelpass -         (the ticket from $PIXELPASS_TICKET or stdin:
+                                     an argument is visible to other users in ps)
         Check:  pixelpass doctor    (what works on this machine, and fixes)
 
         Exit codes: 0 success, 2 bad usage or bad ticket, 3 cannot reach the host,

@@ -8,20 +8,28 @@ struct ViewCommand: ParsableCommand {
         commandName: "view",
         abstract: "Watch a share: prints a local URL on stdout and opens a player.",
         discussion: """
-        The URL (http://127.0.0.1:PORT/) is the first line of stdout; any player
-        that reads MPEG-TS over HTTP can open it, as often as you like.
-        Defaults come from the config file ([view] in pixelpass config path).
+        The URL (http://127.0.0.1:PORT/TOKEN/) is the first line of stdout; any
+        player that reads MPEG-TS over HTTP can open it, as often as you like.
+        Its random TOKEN keeps other local users out: without it the port
+        answers 404. Defaults come from the config file ([view] in pixelpass
+        config path).
+
+        A ticket given as an argument can be read by every user of this machine
+        (ps, /proc/PID/cmdline). Give - instead to read it from $PIXELPASS_TICKET
+        or, if that is not set, from one line of stdin.
 
         Examples:
           pixelpass pixelpass1-abc…                   watch in mpv (or VLC)
+          pixelpass view - < ticket.txt               the ticket out of sight of ps
+          wl-paste | pixelpass -                      the same, from the clipboard
           pixelpass view pixelpass1-abc… --player vlc
           pixelpass view pixelpass1-abc… --player none --port 8080
-                                                      then: mpv http://127.0.0.1:8080/
+                                                      then open the URL it prints
           pixelpass view pixelpass1-abc… --output json
         """
     )
 
-    @Argument(help: "The ticket your friend sent (pixelpass1-…).")
+    @Argument(help: "The ticket your friend sent (pixelpass1-…), or - to read it from $PIXELPASS_TICKET or stdin (an argument is visible to other local users in ps).")
     var ticket: String
 
     @Option(help: "Player to open: mpv, vlc or none (default: [view] player in the config, else mpv if installed, else vlc, else none).")
