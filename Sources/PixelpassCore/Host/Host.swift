@@ -94,6 +94,7 @@ public final class Host: HTTP3ServerDelegate {
     /// A seated viewer not heard from for this long has crashed or lost its
     /// network (keep-alives come every 2 s): its seat may go to a newcomer.
     static let silenceBeforeSeatIsFree: UInt64 = 3_000_000_000
+    static let silenceBeforeOwnSeatIsFree: UInt64 = 1_000_000_000
     /// Requests one waiting viewer may have held for the host's answer.
     static let heldRequestsPerViewer = 8
 
@@ -377,7 +378,7 @@ public final class Host: HTTP3ServerDelegate {
         let name = request.request.header(StreamAPI.viewerNameHeader).flatMap(ViewerName.init(cleaning:))?.text
         let now = MonotonicClock.now
         switch roster.admit(key, id: peer.id, name: name, address: peer.remoteAddressDescription, path: path(of: peer),
-                            now: now, silent: silentSeats(now: now)) {
+                            now: now, silent: silentSeats(now: now, newcomer: gateKeys[key])) {
         case .alreadySeated:
             return true
         case .full:
@@ -405,9 +406,14 @@ public final class Host: HTTP3ServerDelegate {
 
     /// Seated viewers not heard from for longer than keep-alives allow: a
     /// crashed viewer's seat need not wait for the idle timeout.
-    private func silentSeats(now: UInt64) -> Set<ObjectIdentifier> {
+    /// The same viewer (its lasting key) coming back after a crash gets its
+    /// old seat sooner: a live viewer pings every half second.
+    private func silentSeats(now: UInt64, newcomer: String?) -> Set<ObjectIdentifier> {
         Set(seatedPeers.compactMap { key, peer in
-            (peer.silence(now: now) ?? .max) > Self.silenceBeforeSeatIsFree ? key : nil
+            let silence = peer.silence(now: now) ?? .max
+            let sameViewer = newcomer?.hasPrefix("key:") == true && gateKeys[key] == newcomer
+            let limit = sameViewer ? Self.silenceBeforeOwnSeatIsFree : Self.silenceBeforeSeatIsFree
+            return silence > limit ? key : nil
         })
     }
 

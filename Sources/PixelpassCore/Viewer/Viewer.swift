@@ -56,6 +56,8 @@ public final class Viewer {
     private var relay: LocalRelay?
     private var onEnd: ((ViewerEnd) -> Void)?
     private var ended = false
+    /// Said once that the host is full and we wait for a seat.
+    private var waitingForASeat = false
     /// Counted by the relay as it hands stream bytes to players.
     var bytesReceived = 0
     /// See `Viewer+HostReports.swift`.
@@ -203,6 +205,16 @@ public final class Viewer {
             logger.info("waiting for the host to let you in …")
         }
         promise.futureResult.whenComplete { _ in waitingNote.cancel() }
+        askForASeat(promise, fullUntil: NIODeadline.now() + Self.waitForASeat)
+        return promise.futureResult
+    }
+
+    /// How long a viewer waits for a seat on a full host: a seat whose
+    /// viewer crashed is given to a newcomer once it has been silent for
+    /// a few seconds (the same viewer coming back gets its seat sooner).
+    static let waitForASeat = TimeAmount.seconds(5)
+
+    private func askForASeat(_ promise: EventLoopPromise<Void>, fullUntil deadline: NIODeadline) {
         do {
             let request = try client.get(StreamAPI.infoPath, headers: requestHeaders)
             var status = 0
@@ -213,6 +225,15 @@ public final class Viewer {
                 switch end {
                 case .complete where status == 200:
                     promise.succeed(())
+                case .complete where status == 503 && body.starts(with: Array("the host is full".utf8))
+                    && NIODeadline.now() + Self.seatRetryInterval < deadline:
+                    if !self.waitingForASeat {
+                        self.waitingForASeat = true
+                        self.logger.info("the host is full; waiting a few seconds for a seat …")
+                    }
+                    self.eventLoop.scheduleTask(in: Self.seatRetryInterval) {
+                        self.askForASeat(promise, fullUntil: deadline)
+                    }
                 case .complete:
                     promise.fail(ViewerError.refused(status: status, message: String(decoding: body, as: UTF8.self)))
                     _ = client.close()
@@ -226,8 +247,9 @@ public final class Viewer {
         } catch {
             promise.fail(ViewerError.unreachable("\(error)"))
         }
-        return promise.futureResult
     }
+
+    static let seatRetryInterval = TimeAmount.milliseconds(500)
 
     /// Serves the stream on 127.0.0.1:`port` (0: any free port); returns the URL.
     public func startRelay(port: Int, onEnd: @escaping (ViewerEnd) -> Void) -> EventLoopFuture<String> {

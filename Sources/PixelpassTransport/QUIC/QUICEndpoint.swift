@@ -159,6 +159,16 @@ final class QUICEndpoint: ChannelInboundHandler {
             markNeedsWrite(connection)
             return
         }
+        if !acceptsConnections, datagram[0] & 0x80 == 0 {
+            // A stateless reset starts with random bytes, not our connection
+            // id: only the connection to that address can recognise it.
+            for connection in live.values where connection.remoteAddress == remote {
+                connection.handle(datagram: datagram, from: remote, now: now)
+                processEvents(of: connection, now: now)
+            }
+            droppedDatagrams += 1
+            return
+        }
         guard acceptsConnections, let initial = QUICPacketHeader.acceptInitial(datagram) else {
             droppedDatagrams += 1
             // Short header (no long-header bit): a packet of an established connection.

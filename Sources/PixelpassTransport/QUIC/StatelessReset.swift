@@ -11,8 +11,9 @@ internal import CNgtcp2
 enum StatelessReset {
     static let tokenLength = Int(NGTCP2_STATELESS_RESET_TOKENLEN)
     /// The smallest datagram answered: a reset must be shorter than what
-    /// triggered it (so two endpoints cannot loop), and at least 21 bytes.
-    static let smallestTrigger = 22 + ConnectionID.length
+    /// triggered it (so two endpoints cannot loop), and at least 21 bytes
+    /// (5 random, then the 16-byte token).
+    static let smallestTrigger = 22
 
     static func token(for id: ConnectionID, key: [UInt8]) -> [UInt8] {
         var cid = id.ngtcp2
