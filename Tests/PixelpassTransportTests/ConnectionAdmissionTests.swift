@@ -16,8 +16,8 @@ final class ConnectionAdmissionTests: XCTestCase {
         XCTAssertFalse(admission.admit(b), "over the total")
         admission.handshakeCompleted(a)
         XCTAssertTrue(admission.admit(a), "a completed handshake frees its place")
-        XCTAssertEqual(admission.takeRefusals(), 2)
-        XCTAssertEqual(admission.takeRefusals(), 0)
+        XCTAssertEqual(admission.takeRefusals().dropped, 2)
+        XCTAssertEqual(admission.takeRefusals().dropped, 0)
     }
 
     func testOpenConnectionsAreCappedPerSource() {
@@ -52,5 +52,17 @@ final class ConnectionAdmissionTests: XCTestCase {
         XCTAssertNotEqual(one, other)
         let v4 = ConnectionAdmission.Source(try! SocketAddress(ipAddress: "192.0.2.7", port: 1))
         XCTAssertEqual(v4.prefix, [192, 0, 2, 7])
+    }
+
+    func testUnderLoadANewClientMustComeBackWithARetryToken() {
+        var admission = ConnectionAdmission(limits: .init(pendingPerSource: 8, pendingTotal: 8, openPerSource: 10,
+                                                          openTotal: 10, floodSize: 100, retryAbove: 2))
+        XCTAssertEqual(admission.admit(a, validated: false), .accept)
+        XCTAssertEqual(admission.admit(b, validated: false), .accept)
+        XCTAssertEqual(admission.admit(a, validated: false), .retry, "two handshakes in progress: prove your address")
+        XCTAssertEqual(admission.admit(a, validated: true), .accept, "came back with the token")
+        admission.handshakeCompleted(a)
+        admission.handshakeCompleted(a)
+        XCTAssertEqual(admission.admit(b, validated: false), .accept, "the load has passed")
     }
 }

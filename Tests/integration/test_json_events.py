@@ -164,7 +164,10 @@ def test_host_and_two_viewers_tell_the_whole_story(procs):
 
 def test_viewer_errors_are_events_too(procs):
     host = start_json_host(procs, "--max-viewers", "1")
-    start_json_viewer(procs, host.ticket, "first")
+    first = start_json_viewer(procs, host.ticket, "first")
+    # A seat belongs to a viewer who watches: the first one streams.
+    reader = procs.http_reader(first.url)
+    assert reader.wait_bytes(50_000, 15), reader.describe()
     second = procs.spawn(ViewerProcess, "second", procs.pixelpass_argv("view", host.ticket, "--player", "none",
                                                                        "--output", "json"))
     assert second.wait_exit(15) == 5, second.diag()

@@ -182,7 +182,9 @@ def test_one_window_by_title(procs, desktop):
 def test_full_host_refuses_the_fourth_viewer(procs, desktop):
     host = _start_x11_host(procs, desktop, "--max-viewers", "3", "--no-audio")
     for _ in range(3):
-        procs.start_viewer(host.ticket)
+        # Seats belong to viewers who watch: each of the three streams.
+        reader = procs.http_reader(procs.start_viewer(host.ticket).url)
+        assert reader.wait_bytes(20_000, 15), reader.describe()
     fourth = procs.start_viewer(host.ticket, expect_url=False)
     assert fourth.wait_exit(15) == 5, fourth.diag()
     assert "the host is full (3 of 3 viewers)" in fourth.stderr_text, fourth.diag()

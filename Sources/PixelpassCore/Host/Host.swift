@@ -143,8 +143,11 @@ public final class Host: HTTP3ServerDelegate {
     func wireUp() {
         let logger = self.logger
         server.delegate = self
-        server.onRefusedInitials = { count in
-            logger.info("turned away \(count) connection attempts beyond the limits on handshakes in progress (a flood?)")
+        server.onRefusedInitials = { retried, dropped in
+            logger.info("""
+                many connection attempts (a flood?): \(retried) asked to prove their address (QUIC Retry), \
+                turned away \(dropped) beyond the limits on handshakes in progress
+                """)
         }
         broadcaster.onSourceLost = { [weak self] reason in self?.onSourceLost?(reason) }
         // The desktop's own "stop sharing" ends the share even with no viewer.

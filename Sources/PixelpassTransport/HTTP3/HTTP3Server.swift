@@ -15,9 +15,10 @@ public final class HTTP3Server: HTTP3SessionDelegate {
     private let endpoints: [QUICEndpoint]
     private var endpoint: QUICEndpoint { endpoints[0] }
     public weak var delegate: HTTP3ServerDelegate?
-    /// How many new-connection attempts the admission caps dropped lately
-    /// (reported at most every few seconds, only when some were).
-    public var onRefusedInitials: ((Int) -> Void)?
+    /// How many new-connection attempts were answered with a Retry and how
+    /// many the admission caps dropped lately (reported at most every few
+    /// seconds, only when there were some).
+    public var onRefusedInitials: ((_ retried: Int, _ dropped: Int) -> Void)?
     /// The HTTP/3 session of every live connection.
     private var sessions: [ObjectIdentifier: HTTP3Session] = [:]
 
@@ -75,7 +76,7 @@ public final class HTTP3Server: HTTP3SessionDelegate {
                 connection.application = session
                 server.sessions[ObjectIdentifier(connection)] = session
             }
-            endpoint.onRefusedInitials = { [weak server] count in server?.onRefusedInitials?(count) }
+            endpoint.onRefusedInitials = { [weak server] in server?.onRefusedInitials?($0, $1) }
             endpoint.onHandshakeCompleted = { [weak server] connection in
                 guard let server, let session = server.sessions[ObjectIdentifier(connection)] else { return }
                 server.announce(session.peer)

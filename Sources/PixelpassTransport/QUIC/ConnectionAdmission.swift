@@ -4,9 +4,12 @@
 ///
 /// An Initial costs the sender nothing, but a connection costs the host
 /// about 150 KB and a millisecond of its one event loop, for up to the
-/// handshake timeout. So handshakes in progress are capped per source and
-/// overall, and so are open connections; an Initial over a cap is dropped
-/// without an answer (no state, nothing to amplify). Connections that are
+/// handshake timeout. So when many handshakes are in progress, a new
+/// client is first sent a Retry (stateless) and gets a connection only when
+/// it comes back with the token, which a spoofed source never does; and
+/// handshakes in progress are capped per source and overall, and so are
+/// open connections; an Initial over a cap is dropped without an answer
+/// (no state, nothing to amplify). Connections that are
 /// already open never notice a flood: their packets are routed by
 /// connection id before this is asked.
 struct ConnectionAdmission {
@@ -17,6 +20,17 @@ struct ConnectionAdmission {
         var openTotal = 512
         /// A flood this large leaves freed memory with the allocator.
         var floodSize = 32
+        /// With this many handshakes in progress, a new client must first
+        /// prove its address with a Retry round trip.
+        var retryAbove = 16
+    }
+
+    enum Verdict: Equatable {
+        case accept
+        /// Answer with a Retry: stateless, so a spoofed flood costs nothing.
+        case retry
+        /// Drop unanswered.
+        case refuse
     }
 
     /// Where connections come from: an IPv4 address, or an IPv6 /64 (one
@@ -30,7 +44,8 @@ struct ConnectionAdmission {
     private var open: [Source: Int] = [:]
     private(set) var pendingTotal = 0
     private(set) var openTotal = 0
-    /// Initials dropped since the last `takeRefusals()`.
+    /// Initials answered with a Retry, and dropped, since the last `takeRefusals()`.
+    private var retriedForLog = 0
     private var refusedForLog = 0
     /// Since the last quiet moment: the most handshakes in progress, and
     /// whether a cap was hit.
@@ -41,8 +56,19 @@ struct ConnectionAdmission {
         self.limits = limits
     }
 
-    /// An Initial for a new connection arrived from `source`: true to accept
-    /// it (it then counts as a handshake in progress).
+    /// An Initial for a new connection arrived from `source`, `validated`
+    /// if it came back with our Retry token. An accepted one counts as a
+    /// handshake in progress.
+    mutating func admit(_ source: Source, validated: Bool) -> Verdict {
+        if !validated && pendingTotal >= limits.retryAbove {
+            capWasHit = true
+            retriedForLog += 1
+            return .retry
+        }
+        return admit(source) ? .accept : .refuse
+    }
+
+    /// The caps alone: true to accept.
     mutating func admit(_ source: Source) -> Bool {
         guard pending[source, default: 0] < limits.pendingPerSource, pendingTotal < limits.pendingTotal,
               open[source, default: 0] < limits.openPerSource, openTotal < limits.openTotal else {
@@ -73,10 +99,11 @@ struct ConnectionAdmission {
         return true
     }
 
-    /// How many Initials were dropped since the last call (for the log).
-    mutating func takeRefusals() -> Int {
-        defer { refusedForLog = 0 }
-        return refusedForLog
+    /// How many Initials were answered with a Retry, and dropped, since the
+    /// last call (for the log).
+    mutating func takeRefusals() -> (retried: Int, dropped: Int) {
+        defer { (retriedForLog, refusedForLog) = (0, 0) }
+        return (retriedForLog, refusedForLog)
     }
 
     private mutating func endPending(_ source: Source) {

@@ -127,13 +127,23 @@ final class QUICConnection {
 
     /// Server side: accepts a client's first Initial packet (see
     /// `QUICPacketHeader.acceptInitial`); then `handle` that packet.
-    convenience init(serverFor initial: QUICInitialHeader, local: SocketAddress, remote: SocketAddress,
+    /// `retriedFrom`: the client's first destination id when this Initial
+    /// came back with our Retry token (see `RetryToken`).
+    convenience init(serverFor initial: QUICInitialHeader, retriedFrom originalDCID: ngtcp2_cid? = nil,
+                     local: SocketAddress, remote: SocketAddress,
                      identity: TLSIdentity, settings: QUICSettings, now: UInt64) throws {
         try self.init(role: .server, local: local, remote: remote, identity: identity, settings: settings)
         let header = initial.header
         var clientSCID = header.scid
         var params = makeTransportParameters()
-        params.original_dcid = header.dcid
+        if let originalDCID {
+            // The client must see that the Retry was ours (RFC 9000 §7.3).
+            params.original_dcid = originalDCID
+            params.retry_scid = header.dcid
+            params.retry_scid_present = 1
+        } else {
+            params.original_dcid = header.dcid
+        }
         let scid = ConnectionID.random()
         params.stateless_reset_token_present = 1
         let token = StatelessReset.token(for: scid, key: settings.statelessResetKey)

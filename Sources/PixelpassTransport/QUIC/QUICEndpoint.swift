@@ -1,3 +1,4 @@
+internal import CNgtcp2
 import NIOCore
 import NIOPosix
 
@@ -32,12 +33,15 @@ final class QUICEndpoint: ChannelInboundHandler {
     private var admission = ConnectionAdmission()
     /// Where each admitted connection came from, and whether its handshake completed.
     private var admitted: [ObjectIdentifier: (source: ConnectionAdmission.Source, completed: Bool)] = [:]
+    /// Seals the tokens of the Retry packets this endpoint sends.
+    private let retryToken = RetryToken(key: SecureRandom.bytes(32))
     /// Stateless resets sent in the current one-second window.
     private var resetsInWindow = 0
     private var resetWindowStart: UInt64 = 0
     static let resetsPerSecond = 32
-    /// Told how many Initials the caps dropped, at most every few seconds.
-    var onRefusedInitials: ((Int) -> Void)?
+    /// Told how many Initials were answered with a Retry and how many the
+    /// caps dropped, at most every few seconds.
+    var onRefusedInitials: ((_ retried: Int, _ dropped: Int) -> Void)?
     private var refusalReport: Scheduled<Void>?
 
     /// STUN/TURN/probes (and later the DHT) sharing this socket; each
@@ -178,14 +182,32 @@ final class QUICEndpoint: ChannelInboundHandler {
             return
         }
         let source = ConnectionAdmission.Source(remote)
-        guard admission.admit(source) else {
+        var originalDCID: ngtcp2_cid?
+        if initial.carriesToken {
+            // Ours from a Retry, or nothing we accept (we issue no other tokens).
+            guard let original = retryToken.originalDestination(of: initial, from: remote, now: now) else {
+                droppedDatagrams += 1
+                return
+            }
+            originalDCID = original
+        }
+        switch admission.admit(source, validated: originalDCID != nil) {
+        case .accept:
+            break
+        case .retry:
+            if let packet = retryToken.retryPacket(for: initial, from: remote, now: now) {
+                sendStateless(packet, to: remote)
+            }
+            scheduleRefusalReport()
+            return
+        case .refuse:
             droppedDatagrams += 1
             scheduleRefusalReport()
             return
         }
         do {
-            let connection = try QUICConnection(serverFor: initial, local: localAddress, remote: remote,
-                                                identity: identity, settings: settings, now: now)
+            let connection = try QUICConnection(serverFor: initial, retriedFrom: originalDCID, local: localAddress,
+                                                remote: remote, identity: identity, settings: settings, now: now)
             admitted[ObjectIdentifier(connection)] = (source, false)
             try onAccept?(connection)
             adopt(connection, now: now)
@@ -212,6 +234,12 @@ final class QUICEndpoint: ChannelInboundHandler {
               let packet = StatelessReset.packet(for: id, key: settings.statelessResetKey, triggerLength: datagramLength)
         else { return }
         resetsInWindow += 1
+        sendStateless(packet, to: remote)
+    }
+
+    /// A packet no connection owns (Retry, stateless reset), through the
+    /// relay when that is how `remote` reaches us.
+    private func sendStateless(_ packet: [UInt8], to remote: SocketAddress) {
         packet.withUnsafeBytes { bytes in
             if let relay = sideChannels.carrier(of: remote, on: shared) {
                 relay.socket(shared, relay: bytes, to: remote)
@@ -228,8 +256,8 @@ final class QUICEndpoint: ChannelInboundHandler {
         refusalReport = eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) { [weak self] in
             guard let self else { return }
             self.refusalReport = nil
-            let count = self.admission.takeRefusals()
-            if count > 0 { self.onRefusedInitials?(count) }
+            let (retried, dropped) = self.admission.takeRefusals()
+            if retried + dropped > 0 { self.onRefusedInitials?(retried, dropped) }
         }
     }
 
