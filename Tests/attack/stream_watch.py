@@ -32,29 +32,28 @@ class StreamWatch:
                 sock.settimeout(1.0)
                 sock.sendall(f"GET {self._path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
                 head = b""
-                while b"\r\n\r\n" not in head and not self._stop:
-                    try:
-                        chunk = sock.recv(65536)
-                    except socket.timeout:
-                        continue
-                    if not chunk:
-                        return
-                    head += chunk
-                status_line, _, rest = head.partition(b"\r\n")
-                self.status = int(status_line.split()[1])
-                body = head.partition(b"\r\n\r\n")[2]
-                if body:
-                    self._arrived(len(body))
-                while not self._stop:
-                    try:
-                        chunk = sock.recv(65536)
-                    except socket.timeout:
-                        continue
-                    if not chunk:
-                        return
-                    self._arrived(len(chunk))
+                for chunk in self._chunks(sock):
+                    if self.status is None:
+                        head += chunk
+                        if b"\r\n\r\n" not in head:
+                            continue
+                        self.status = int(head.split(b"\r\n", 1)[0].split()[1])
+                        chunk = head.partition(b"\r\n\r\n")[2]
+                    if chunk:
+                        self._arrived(len(chunk))
         except BaseException as error:  # noqa: BLE001 - reported by the test
             self.error = error
+
+    def _chunks(self, sock):
+        """What the socket delivers until the server closes or we stop."""
+        while not self._stop:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                return
+            yield chunk
 
     def _arrived(self, count: int) -> None:
         with self._lock:

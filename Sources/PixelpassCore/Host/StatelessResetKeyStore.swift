@@ -12,13 +12,7 @@ struct StatelessResetKeyStore {
     let path: String?
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            path = xdg + "/pixelpass/reset-key"
-        } else if let home = environment["HOME"], home.hasPrefix("/") {
-            path = home + "/.cache/pixelpass/reset-key"
-        } else {
-            path = nil
-        }
+        path = CacheLocation.file("reset-key", environment: environment)
     }
 
     /// The kept key, made and kept now if there is none; nil if it can be neither read nor kept.

@@ -13,13 +13,7 @@ struct DHTNodeCache: Sendable {
     let path: String?
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            path = xdg + "/pixelpass/dht-nodes"
-        } else if let home = environment["HOME"], home.hasPrefix("/") {
-            path = home + "/.cache/pixelpass/dht-nodes"
-        } else {
-            path = nil
-        }
+        path = CacheLocation.file("dht-nodes", environment: environment)
     }
 
     init(path: String?) {
