@@ -98,6 +98,24 @@ def test_host_stop_while_streaming_ends_share_cleanly(procs, sig):
     assert reader.eof_at - stopped_at < 5, f"the response ended late\n{procs.diag()}"
 
 
+def test_the_player_is_shown_that_the_host_ended_the_share(procs):
+    """A viewer that has watched a few seconds has its farewell picture
+    ready: after the host stops, the player gets about 3 s more of stream
+    (the picture), then the response ends."""
+    host = procs.start_host()
+    viewer = procs.start_viewer(host.ticket)
+    reader = procs.http_reader(viewer.url)
+    assert reader.wait_bytes(100_000, 15), f"the player received no stream\n{procs.diag()}"
+    time.sleep(4)
+    before = reader.body_bytes
+    stopped_at = time.monotonic()
+    host.send_signal(signal.SIGINT)
+    assert reader.wait_end(10), f"the player's HTTP response did not end\n{procs.diag()}"
+    shown = reader.eof_at - stopped_at
+    assert reader.body_bytes - before > 5_000, f"no picture after the host stopped\n{procs.diag()}"
+    assert 2.5 <= shown <= 5, f"the response ended {shown:.1f} s after the host stopped\n{procs.diag()}"
+
+
 def test_viewer_interrupt_while_streaming(procs):
     host = procs.start_host()
     viewer = procs.start_viewer(host.ticket)

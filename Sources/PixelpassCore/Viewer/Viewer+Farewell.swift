@@ -24,15 +24,24 @@ extension Viewer {
     /// side ended it, so the player does not just freeze and vanish.
     func endPlayersStreams(_ end: ViewerEnd, relay: LocalRelay) {
         guard let text = end.farewellText else { return relay.endAllStreams() }
-        let size = hostVideo.map { (width: $0.width, height: $0.height) } ?? Self.farewellFallbackSize
-        let logger = self.logger
+        let size = farewellSize
+        let cards = farewellCards
         relay.bidFarewell(seconds: Int64(FarewellCard.seconds)) {
-            do {
-                return try FarewellCard.render(text: text, width: size.width, height: size.height)
-            } catch {
-                logger.debug("could not render the \"\(text)\" picture for the players: \(error)")
-                return nil
-            }
+            cards.card(text, width: size.width, height: size.height, patience: Self.farewellPatience)
         }
+    }
+
+    /// How long the end of a share waits for a card still being rendered.
+    static let farewellPatience = 1.0
+
+    var farewellSize: (width: Int, height: Int) {
+        hostVideo.map { (width: $0.width, height: $0.height) } ?? Self.farewellFallbackSize
+    }
+
+    /// The host said what it sends: have its "ended" card ready.
+    func prepareFarewell() {
+        guard let text = ViewerEnd.hostEnded.farewellText else { return }
+        let size = farewellSize
+        farewellCards.prepare(text, width: size.width, height: size.height)
     }
 }

@@ -37,7 +37,10 @@ extension Viewer {
             guard let self else { return }
             self.hostReportPending = false
             guard case .complete = end, status == 200, !tooLong else { return }
-            if let report = HostVideoReport(infoJSON: body) { self.hostVideo = report }
+            if let report = HostVideoReport(infoJSON: body) {
+                self.hostVideo = report
+                self.prepareFarewell()
+            }
         }
     }
 }

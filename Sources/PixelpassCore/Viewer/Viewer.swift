@@ -62,6 +62,8 @@ public final class Viewer {
     var bytesReceived = 0
     /// See `Viewer+HostReports.swift`.
     var hostVideo: HostVideoReport?
+    /// Farewell pictures, rendered ahead (Viewer+Farewell.swift).
+    lazy var farewellCards = FarewellCards(logger: logger)
     var hostReports: RepeatedTask?
     var hostReportPending = false
     /// Our TURN allocation, when the ticket has a relay.

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import PixelpassMedia
+
+/// The pictures players are shown when the share ends, rendered ahead of
+/// time: GStreamer takes a second or two to make one, and the end of a
+/// share should not wait for it. The host-ended card is prepared as soon as
+/// the host's picture size is known; any card that is not ready within
+/// `patience` when the share ends is left out (the stream just ends).
+///
+/// `@unchecked Sendable`: its state is only touched under `condition`.
+final class FarewellCards: @unchecked Sendable {
+    private struct Key: Hashable {
+        var text: String
+        var width: Int
+        var height: Int
+    }
+
+    private enum Entry {
+        case rendering
+        case ready([UInt8]?)
+    }
+
+    private let condition = NSCondition()
+    private var entries: [Key: Entry] = [:]
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Starts rendering this card in the background unless it is already there.
+    func prepare(_ text: String, width: Int, height: Int) {
+        let key = Key(text: text, width: width, height: height)
+        condition.lock()
+        defer { condition.unlock() }
+        guard entries[key] == nil else { return }
+        entries[key] = .rendering
+        let logger = self.logger
+        DispatchQueue.global(qos: .utility).async { [self] in
+            var card: [UInt8]?
+            do {
+                card = try FarewellCard.render(text: text, width: width, height: height)
+            } catch {
+                logger.debug("could not render the \"\(text)\" picture for the players: \(error)")
+            }
+            condition.lock()
+            entries[key] = .ready(card)
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The card, waiting at most `patience` seconds for it; blocks, so call
+    /// it off the event loop.
+    func card(_ text: String, width: Int, height: Int, patience: Double) -> [UInt8]? {
+        prepare(text, width: width, height: height)
+        let key = Key(text: text, width: width, height: height)
+        let deadline = Date(timeIntervalSinceNow: patience)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if case .ready(let card) = entries[key] { return card }
+            guard condition.wait(until: deadline) else { return nil }
+        }
+    }
+}
