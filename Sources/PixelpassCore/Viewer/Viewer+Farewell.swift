@@ -38,9 +38,10 @@ extension Viewer {
         hostVideo.map { (width: $0.width, height: $0.height) } ?? Self.farewellFallbackSize
     }
 
-    /// The host said what it sends: have its "ended" card ready.
+    /// The host said what it sends: have its "ended" card ready, once a
+    /// player watches (an idle viewer spends no CPU on it).
     func prepareFarewell() {
-        guard let text = ViewerEnd.hostEnded.farewellText else { return }
+        guard let text = ViewerEnd.hostEnded.farewellText, (relay?.playerCount ?? 0) > 0 else { return }
         let size = farewellSize
         farewellCards.prepare(text, width: size.width, height: size.height)
     }

@@ -53,7 +53,7 @@ public final class Viewer {
     let client: HTTP3Client
     /// The secret, our name and our key, sent with every request.
     let requestHeaders: [(String, String)]
-    private var relay: LocalRelay?
+    private(set) var relay: LocalRelay?
     private var onEnd: ((ViewerEnd) -> Void)?
     private var ended = false
     /// Said once that the host is full and we wait for a seat.
