@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PixelpassMedia
 
@@ -37,7 +40,11 @@ final class FarewellCards: @unchecked Sendable {
         guard entries[key] == nil else { return }
         entries[key] = .rendering
         let logger = self.logger
-        DispatchQueue.global(qos: .utility).async { [self] in
+        // A thread of its own at the lowest priority (GStreamer's threads
+        // inherit it): the card takes a second or two of CPU, which must
+        // come from what the player and a host on this machine leave over.
+        let thread = Thread { [self] in
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // Linux: the calling thread
             var card: [UInt8]?
             do {
                 card = try FarewellCard.render(text: text, width: width, height: height)
@@ -49,6 +56,8 @@ final class FarewellCards: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+        thread.name = "pixelpass-farewell"
+        thread.start()
     }
 
     /// The card, waiting at most `patience` seconds for it; blocks, so call
