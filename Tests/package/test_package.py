@@ -335,7 +335,7 @@ def test_share_from_root_decodes_in_ffmpeg(root):
         viewer = Proc("viewer", root.chroot("pixelpass", "view", ticket, "--player", "none"))
         procs.append(viewer)
         url = viewer.first_line(30)
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), f"not a local URL: {url!r}\n{viewer.diag()}"
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/[0-9a-f]{32}/", url), f"not a local URL: {url!r}\n{viewer.diag()}"
 
         r = run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1",
                  "-i", url, "-frames:v", "60", "-f", "null", "-"], timeout=90, check=False)
