@@ -38,6 +38,10 @@ final class FarewellCards: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard entries[key] == nil else { return }
+        // One render at a time, and only the newest card kept: a host that
+        // keeps changing its size costs one card, not one per size.
+        if entries.values.contains(where: { if case .rendering = $0 { return true } else { return false } }) { return }
+        entries = entries.filter { $0.key.text != text }
         entries[key] = .rendering
         let logger = self.logger
         // A thread of its own at the lowest priority (GStreamer's threads

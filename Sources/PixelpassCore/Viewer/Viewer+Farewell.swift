@@ -34,8 +34,13 @@ extension Viewer {
     /// How long the end of a share waits for a card still being rendered.
     static let farewellPatience = 1.0
 
+    /// The host's picture size when it is a plausible one: the host says it,
+    /// and a card of any size it names would cost us that much to render.
     var farewellSize: (width: Int, height: Int) {
-        hostVideo.map { (width: $0.width, height: $0.height) } ?? Self.farewellFallbackSize
+        guard let video = hostVideo, (16...7680).contains(video.width), (16...4320).contains(video.height) else {
+            return Self.farewellFallbackSize
+        }
+        return (width: video.width & ~1, height: video.height & ~1)
     }
 
     /// The host said what it sends: have its "ended" card ready, once a
