@@ -43,6 +43,13 @@ def _children(parent: int, state: str | None = None) -> list[int]:
     return found
 
 
+def _replaced(before: list[int]) -> bool:
+    """A player runs and none of `before` does, judged from one snapshot (two
+    would race a player that ends between them)."""
+    now = set(_mpv_pids())
+    return bool(now) and not now & set(before)
+
+
 def _wait(predicate, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -74,17 +81,19 @@ def test_p_switches_the_player_and_q_leaves_no_zombie(menu, screen, start_host, 
         assert not re.search(r"v  VLC", term.text()), "VLC is offered although it cannot run as root"
     term.keys("m")
     term.wait(r"Player: mpv is open")
-    assert _wait(lambda: _mpv_pids() and not set(_mpv_pids()) & set(first), 10), \
+    assert _wait(lambda: _replaced(first), 10), \
         f"the player was not restarted: before {first}, now {_mpv_pids()}"
     term.wait(r"1 player reading", timeout=20)
 
     # r restarts it too.
     second = _mpv_pids()
     term.keys("r")
-    assert _wait(lambda: _mpv_pids() and not set(_mpv_pids()) & set(second), 10), "r did not reopen the player"
+    assert _wait(lambda: _replaced(second), 10), "r did not reopen the player"
 
     # Closed by the user: the menu reaps it while watching...
-    for pid in _mpv_pids():
+    closed = _mpv_pids()
+    assert closed, "no player to close"
+    for pid in closed:
         os.kill(pid, signal.SIGTERM)
     term.wait(r"Player: mpv was closed")
     assert _children(menu_pid, "Z") == [], "a closed player is left a zombie while watching"
