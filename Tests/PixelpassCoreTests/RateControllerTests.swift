@@ -65,6 +65,23 @@ final class RateControllerTests: XCTestCase {
         XCTAssertEqual(rate.limit, .uplink)
     }
 
+    func testProbingPastASteadyLinkStaysWithinAFewPercentOfIt() {
+        var rate = controller(ceiling: 6000)
+        var links = ["a": SimulatedLink(capacity: 3_000_000)]
+        var now: UInt64 = 0, actions: [RateController<String>.Action] = []
+        run(&rate, &links, seconds: 5, now: &now, actions: &actions)
+        var highest = 0.0
+        var cuts = 0
+        for _ in 0 ..< 240 {
+            let before = rate.targetKbps
+            run(&rate, &links, seconds: 0.25, now: &now, actions: &actions)
+            highest = max(highest, rate.streamRate(videoKbps: rate.targetKbps))
+            if rate.targetKbps < before { cuts += 1 }
+        }
+        XCTAssertLessThanOrEqual(highest, 3_000_000 * 1.09, "a probe went far past a link that did not grow")
+        XCTAssertGreaterThan(cuts, 0, "it never probed the link again in a minute")
+    }
+
     func testTheRateClimbsBackSlowlyWhenTheLinkRecovers() {
         var rate = controller(ceiling: 8000)
         var links = ["a": SimulatedLink(capacity: 2_000_000)]

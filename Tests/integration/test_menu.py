@@ -91,6 +91,8 @@ class MenuTerminal:
 
     def close(self):
         self.tmux("kill-server")
+        # tmux leaves its socket behind when the server is killed.
+        Path(self.socket).unlink(missing_ok=True)
         shutil.rmtree(self.done.parent, ignore_errors=True)
 
 
@@ -101,7 +103,12 @@ def menu(pixelpass_bin, tmp_path):
     terminals = []
 
     def start(display=None, path=None, width=100, **extra_env):
+        # A runtime directory of its own: without one, the players' audio
+        # library leaves a pulse-* directory in /tmp per run.
+        runtime = tmp_path / "run"
+        runtime.mkdir(mode=0o700, exist_ok=True)
         env = {"HOME": str(tmp_path), "PATH": path or os.environ["PATH"], "TERM": "xterm-256color",
+               "XDG_RUNTIME_DIR": str(runtime),
                "PIXELPASS_CONFIG": str(config), "LANG": "C.UTF-8", **extra_env}
         if display:
             env["DISPLAY"] = display

@@ -27,8 +27,11 @@ public enum RateLimit: String, Sendable, Equatable {
 /// - After `increaseQuiet` without any queue, and while the encoder makes
 ///   about what it is asked for, the rate grows each second: 15% while far
 ///   below the rate a link was last full at (in the last `recentCongestion`)
-///   or when none was, 5% up to it, then 3%, 8% and 15% past it as quiet
-///   seconds go by (the link has more now).
+///   or when none was, 5% up to it, then 3% past it, but at most
+///   `pastFullLimit` past it. Only after `increaseQuiet` there without a
+///   queue is that rate forgotten (the link has more now) and the rate
+///   grows 15% a second again. A probe past a link that has not grown so
+///   stays within a few percent of it.
 /// - The picture follows the rate (see `PictureLadder`).
 struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     struct Configuration: Equatable, Sendable {
@@ -55,6 +58,9 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     static var recentCongestion: UInt64 { 60_000_000_000 }
     /// A viewer below the floor is tried again after this long without a queue.
     static var floorRetry: UInt64 { 5_000_000_000 }
+    /// Probing goes at most this far past where a link was last full until
+    /// it has sat there without a queue for `increaseQuiet`.
+    static var pastFullLimit: Double { 1.08 }
     /// Cut to this share of the measured capacity.
     static var backoff: Double { 0.85 }
     /// MPEG-TS headers and PES framing on top of the elementary streams.
@@ -67,8 +73,8 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     private(set) var links: [ViewerID: LinkEstimator] = [:]
     private var lastDecrease: UInt64?
     private var lastIncrease: UInt64 = 0
-    /// Increases since the rate last passed where a link was full.
-    private var probesPastFull = 0
+    /// When probing reached `pastFullLimit` past a link's last full rate.
+    private var atPastFullLimitSince: UInt64?
 
     init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -101,16 +107,41 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
         produced <= 0 || streamRate(videoKbps: targetKbps) <= produced * 1.25
     }
 
+    /// The stream rate the slowest link above the floor was last full at,
+    /// if that was within `recentCongestion`.
+    private func recentlyFullRate(now: UInt64) -> Double? {
+        links.values.filter { !$0.belowFloor }.compactMap(\.lastFullRate)
+            .filter { now < $0.at + Self.recentCongestion }.map(\.bitsPerSecond).min()
+    }
+
     /// How much to grow the rate this second.
     private func probeFactor(streamRate: Double, now: UInt64) -> Double {
-        let recentlyFull = links.values.filter { !$0.belowFloor }.compactMap(\.lastFullRate)
-            .filter { now < $0.at + Self.recentCongestion }.map(\.bitsPerSecond).min()
-        guard let full = recentlyFull else { return 1.15 }
+        guard let full = recentlyFullRate(now: now) else { return 1.15 }
         if streamRate < full * 0.7 { return 1.15 }
-        // Toward where it was full, then gently past it (a step too far
-        // costs a queue), faster each quiet second: the link has more now.
-        if streamRate < full { return 1.05 }
-        return probesPastFull < 3 ? 1.03 : (probesPastFull < 6 ? 1.08 : 1.15)
+        // Toward where it was full, then gently past it: a step too far
+        // costs a queue.
+        return streamRate < full ? 1.05 : 1.03
+    }
+
+    /// The probe's next target, held at `pastFullLimit` past the rate a link
+    /// was last full at. Once it has been there for `increaseQuiet` with no
+    /// link seeing a queue since, that rate is forgotten: the link has more.
+    private mutating func limitPastFull(_ next: Int, from target: Int, produced: Double, now: UInt64) -> Int {
+        guard let full = recentlyFullRate(now: now) else { return next }
+        let limit = max(target, videoKbps(forStreamRate: full * Self.pastFullLimit, produced: produced))
+        guard next > limit else { return next }
+        guard target >= limit, let since = atPastFullLimitSince else {
+            atPastFullLimitSince = now
+            return limit
+        }
+        let quietSince = links.values.filter { !$0.belowFloor }.allSatisfy { ($0.lastFull ?? 0) < since }
+        guard quietSince, now >= since + Self.increaseQuiet else {
+            if !quietSince { atPastFullLimitSince = now }
+            return limit
+        }
+        for id in links.keys { links[id]?.lastFullRate = nil }
+        atPastFullLimitSince = nil
+        return next
     }
 
     mutating func viewerLeft(_ id: ViewerID) {
@@ -188,7 +219,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             if lastDecrease.map({ now >= $0 + Self.decreaseSpacing }) ?? true, cut < target {
                 target = cut
                 lastDecrease = now
-                probesPastFull = 0
+                atPastFullLimitSince = nil
                 // Each full link's queue now is what the next cut compares with.
                 for id in links.keys where links[id]?.fullSamples ?? 0 > 0 {
                     links[id]?.queueAtCut = samples[id]?.unsentBytes
@@ -199,8 +230,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
                   lastDecrease.map({ now >= $0 + Self.increaseQuiet }) ?? true,
                   now >= lastIncrease + Self.increaseSpacing, target < configuration.ceilingKbps {
             let factor = probeFactor(streamRate: streamRate, now: now)
-            probesPastFull = factor < 1.05 || probesPastFull > 0 ? probesPastFull + 1 : 0
-            target = Int(Double(target) * factor) + 1
+            target = limitPastFull(Int(Double(target) * factor) + 1, from: target, produced: produced, now: now)
             lastIncrease = now
         }
         target = min(configuration.ceilingKbps, max(configuration.floorKbps, target))
