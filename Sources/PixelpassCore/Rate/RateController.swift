@@ -27,11 +27,14 @@ public enum RateLimit: String, Sendable, Equatable {
 /// - After `increaseQuiet` without any queue, and while the encoder makes
 ///   about what it is asked for, the rate grows each second: 15% while far
 ///   below the rate a link was last full at (in the last `recentCongestion`)
-///   or when none was, 5% up to it, then 3% past it, but at most
-///   `pastFullLimit` past it. Only after `increaseQuiet` there without a
-///   queue is that rate forgotten (the link has more now) and the rate
-///   grows 15% a second again. A probe past a link that has not grown so
-///   stays within a few percent of it.
+///   or when none was, 5% up to it, then in rungs past it: up to 8% past
+///   it in 3% steps, and only after `increaseQuiet` there without a queue
+///   (the link has more now) is the held rate taken as the new reference
+///   and the next rung climbed: 8%, 15%, 30%, then 50% at a time in 3%,
+///   5%, 10% and 15% steps. A probe past a link that has not grown so
+///   stays within 8% of it (a fixed 3%→8%→15% schedule took a steady
+///   3 Mbit/s uplink 7% past it every 16 s), and a link that has grown is
+///   found again within a minute: twice the rate in about 30 s.
 /// - The picture follows the rate (see `PictureLadder`).
 struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     struct Configuration: Equatable, Sendable {
@@ -58,9 +61,12 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     static var recentCongestion: UInt64 { 60_000_000_000 }
     /// A viewer below the floor is tried again after this long without a queue.
     static var floorRetry: UInt64 { 5_000_000_000 }
-    /// Probing goes at most this far past where a link was last full until
-    /// it has sat there without a queue for `increaseQuiet`.
-    static var pastFullLimit: Double { 1.08 }
+    /// Past where a link was last full, rung by rung: how far past the
+    /// reference a rung goes, and the steps it is climbed in. A rung is
+    /// proven by `increaseQuiet` at its top without a queue.
+    static var pastFullRungs: [(limit: Double, step: Double)] {
+        [(1.08, 1.03), (1.08, 1.03), (1.15, 1.05), (1.3, 1.1), (1.5, 1.15)]
+    }
     /// Cut to this share of the measured capacity.
     static var backoff: Double { 0.85 }
     /// MPEG-TS headers and PES framing on top of the elementary streams.
@@ -73,8 +79,14 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
     private(set) var links: [ViewerID: LinkEstimator] = [:]
     private var lastDecrease: UInt64?
     private var lastIncrease: UInt64 = 0
-    /// When probing reached `pastFullLimit` past a link's last full rate.
-    private var atPastFullLimitSince: UInt64?
+    /// Rungs proven past where a link was last full, since the last cut.
+    private var pastFullRung = 0
+    /// When probing reached the top of the current rung.
+    private var atRungTopSince: UInt64?
+
+    private var rung: (limit: Double, step: Double) {
+        Self.pastFullRungs[min(pastFullRung, Self.pastFullRungs.count - 1)]
+    }
 
     init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -120,28 +132,36 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
         if streamRate < full * 0.7 { return 1.15 }
         // Toward where it was full, then gently past it: a step too far
         // costs a queue.
-        return streamRate < full ? 1.05 : 1.03
+        return streamRate < full ? 1.05 : rung.step
     }
 
-    /// The probe's next target, held at `pastFullLimit` past the rate a link
-    /// was last full at. Once it has been there for `increaseQuiet` with no
-    /// link seeing a queue since, that rate is forgotten: the link has more.
+    /// The probe's next target, held at the top of the current rung past
+    /// the rate a link was last full at. Once it has been there for
+    /// `increaseQuiet` with no link seeing a queue since, the held rate is
+    /// the new reference (its time stays the congestion's, so it still
+    /// expires) and the next rung is open.
     private mutating func limitPastFull(_ next: Int, from target: Int, produced: Double, now: UInt64) -> Int {
         guard let full = recentlyFullRate(now: now) else { return next }
-        let limit = max(target, videoKbps(forStreamRate: full * Self.pastFullLimit, produced: produced))
+        let limit = max(target, videoKbps(forStreamRate: full * rung.limit, produced: produced))
         guard next > limit else { return next }
-        guard target >= limit, let since = atPastFullLimitSince else {
-            atPastFullLimitSince = now
+        guard target >= limit, let since = atRungTopSince else {
+            atRungTopSince = now
             return limit
         }
         let quietSince = links.values.filter { !$0.belowFloor }.allSatisfy { ($0.lastFull ?? 0) < since }
         guard quietSince, now >= since + Self.increaseQuiet else {
-            if !quietSince { atPastFullLimitSince = now }
+            if !quietSince { atRungTopSince = now }
             return limit
         }
-        for id in links.keys { links[id]?.lastFullRate = nil }
-        atPastFullLimitSince = nil
-        return next
+        let held = streamRate(videoKbps: target)
+        for id in links.keys {
+            if let last = links[id]?.lastFullRate, last.bitsPerSecond < held {
+                links[id]?.lastFullRate = (held, last.at)
+            }
+        }
+        pastFullRung += 1
+        atRungTopSince = nil
+        return min(next, videoKbps(forStreamRate: held * rung.limit, produced: produced))
     }
 
     mutating func viewerLeft(_ id: ViewerID) {
@@ -219,7 +239,8 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             if lastDecrease.map({ now >= $0 + Self.decreaseSpacing }) ?? true, cut < target {
                 target = cut
                 lastDecrease = now
-                atPastFullLimitSince = nil
+                atRungTopSince = nil
+                pastFullRung = 0
                 // Each full link's queue now is what the next cut compares with.
                 for id in links.keys where links[id]?.fullSamples ?? 0 > 0 {
                     links[id]?.queueAtCut = samples[id]?.unsentBytes
