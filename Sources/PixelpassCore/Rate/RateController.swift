@@ -119,10 +119,15 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
         produced <= 0 || streamRate(videoKbps: targetKbps) <= produced * 1.25
     }
 
+    /// The links the encoder follows: those not below the floor.
+    private var linksAboveFloor: [LinkEstimator] {
+        links.values.filter { !$0.belowFloor }
+    }
+
     /// The stream rate the slowest link above the floor was last full at,
     /// if that was within `recentCongestion`.
     private func recentlyFullRate(now: UInt64) -> Double? {
-        links.values.filter { !$0.belowFloor }.compactMap(\.lastFullRate)
+        linksAboveFloor.compactMap(\.lastFullRate)
             .filter { now < $0.at + Self.recentCongestion }.map(\.bitsPerSecond).min()
     }
 
@@ -148,7 +153,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
             atRungTopSince = now
             return limit
         }
-        let quietSince = links.values.filter { !$0.belowFloor }.allSatisfy { ($0.lastFull ?? 0) < since }
+        let quietSince = linksAboveFloor.allSatisfy { ($0.lastFull ?? 0) < since }
         guard quietSince, now >= since + Self.increaseQuiet else {
             if !quietSince { atRungTopSince = now }
             return limit
@@ -231,7 +236,7 @@ struct RateController<ViewerID: Hashable>: Sendable where ViewerID: Sendable {
         guard configuration.mode == .adaptive else { return actions }
 
         var target = targetKbps
-        let above = links.values.filter { !$0.belowFloor }
+        let above = linksAboveFloor
         if above.isEmpty, !links.isEmpty {
             // Every viewer is below the floor: serve them at the floor.
             target = configuration.floorKbps
