@@ -8,12 +8,12 @@ def test_verbose_logs_what_was_tried_and_decided(start_host, start_viewer, procs
     viewer = start_viewer(host.ticket, "--verbose")
     reader = procs.http_reader(viewer.url)
     assert reader.wait_bytes(100_000, 15), reader.describe()
-    host.wait_stderr(re.compile(r"debug: pipeline: .*videotestsrc.*mpegtsmux"), 10)
-    host.wait_stderr(re.compile(r"debug: request GET /v1/stream from [0-9a-f]{8}"), 10)
-    host.wait_stderr(re.compile(r"debug: encoder vah264enc skipped: "), 1)
-    viewer.wait_stderr(re.compile(r"debug: racing 1 candidate address"), 1)
-    viewer.wait_stderr(re.compile(r"debug: handshake done with 127\.0\.0\.1:\d+"), 1)
-    viewer.wait_stderr(re.compile(r"debug: a player connected to the local URL \(1 connected\)"), 5)
+    host.wait_stderr(re.compile(r"debug: \[\+\d+\.\d{3}s\] pipeline: .*videotestsrc.*mpegtsmux"), 10)
+    host.wait_stderr(re.compile(r"debug: \[\+\d+\.\d{3}s\] request GET /v1/stream from [0-9a-f]{8}"), 10)
+    host.wait_stderr(re.compile(r"debug: \[\+\d+\.\d{3}s\] encoder vah264enc skipped: "), 1)
+    viewer.wait_stderr(re.compile(r"debug: \[\+\d+\.\d{3}s\] racing 1 candidate address"), 1)
+    viewer.wait_stderr(re.compile(r"debug: \[\+\d+\.\d{3}s\] handshake done with 127\.0\.0\.1:\d+"), 1)
+    viewer.wait_stderr(re.compile(r"debug: \[\+\d+\.\d{3}s\] a player connected to the local URL \(1 connected\)"), 5)
 
 
 def test_without_verbose_there_are_no_debug_lines(start_host, start_viewer, procs):

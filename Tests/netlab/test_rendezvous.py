@@ -45,7 +45,7 @@ CELLS = [(h, v) for h in bench.DHT_PLACES for v in bench.DHT_PLACES]
 
 
 def _check(result, want, what):
-    detail = f"{what}: {result['outcome']}, expected {want}\n{result['detail'].strip()[-2500:]}"
+    detail = f"{what}: {result['outcome']}, expected {want}\n{result['detail'].strip()[-10000:]}"
     if want == "failed":
         assert result["outcome"] == "failed", detail
         assert result["exit"] not in (None, 0), f"the viewer did not exit with an error status; {detail}"

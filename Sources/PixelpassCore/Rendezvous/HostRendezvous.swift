@@ -36,10 +36,13 @@ final class HostRendezvous {
     private var announcedAt: NIODeadline?
 
     /// A viewer found before it can have seen our announce is punched only
-    /// this long after it (its polls come every 500 ms): a probe that reaches
-    /// its NAT before it has opened toward our current address would move
-    /// its port. A restarted host with a kept ticket is where that happens.
-    static let settleAfterAnnounce = TimeAmount.milliseconds(1500)
+    /// this long after it: a probe that reaches its NAT before it has opened
+    /// toward our current address moves its port for good (the NAT's entry
+    /// for our probe outlives the punch). A restarted host with a kept
+    /// ticket is where that happens. The viewer's polls come every 500 ms
+    /// at first, then every second, and each takes a round trip or two; a
+    /// loaded machine adds more, so this leaves room for three polls.
+    static let settleAfterAnnounce = TimeAmount.seconds(3)
 
     /// Viewers found so far (for the doctor and the logs).
     private(set) var viewersFound = 0

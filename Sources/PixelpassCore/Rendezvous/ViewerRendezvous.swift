@@ -109,7 +109,11 @@ final class ViewerRendezvous {
         // Announce once we know where the host is now (and have opened
         // toward it), or know that the DHT does not say: the host punches
         // as soon as it finds us.
-        dht.getPeers(keys.hostInfoHash, fresh: polls <= 3, onPeers: { [weak self] peers in
+        // A whole lookup now and then: the closest nodes our first lookups
+        // found (with few nodes known yet) may not be the ones a host that
+        // started after us announced to.
+        let fresh = polls <= 3 || polls % 8 == 0
+        dht.getPeers(keys.hostInfoHash, fresh: fresh, onPeers: { [weak self] peers in
             guard let self else { return }
             for peer in peers { if let address = peer.socketAddress { self.foundHost(address) } }
             if first { self.announce() }

@@ -13,6 +13,8 @@ enum Console {
     private struct State {
         var stdoutClosed = false
         var verbose = false
+        /// When `-v` was turned on (at start): debug lines say how long after it they come.
+        var verboseSince = ContinuousClock.now
         var infoSink: (@Sendable (String) -> Void)?
     }
 
@@ -23,7 +25,12 @@ enum Console {
     /// `-v`: also print `debug` lines.
     static var verbose: Bool {
         get { state.withLock { $0.verbose } }
-        set { state.withLock { $0.verbose = newValue } }
+        set {
+            state.withLock {
+                $0.verbose = newValue
+                $0.verboseSince = .now
+            }
+        }
     }
 
     /// When set, info/debug lines go here instead of stderr (the interactive
@@ -42,7 +49,14 @@ enum Console {
     static func debug(_ message: String) {
         guard verbose else { return }
         if let sink = infoSink { sink(message); return }
-        write("pixelpass: debug: \(message)\n", to: STDERR_FILENO)
+        write("pixelpass: debug: [+\(secondsSinceVerbose())s] \(message)\n", to: STDERR_FILENO)
+    }
+
+    /// "12.345": a bug report's timeline (which punch came before which lookup).
+    private static func secondsSinceVerbose() -> String {
+        let elapsed = ContinuousClock.now - state.withLock { $0.verboseSince }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return String(format: "%.3f", seconds)
     }
 
     static func error(_ message: String) {
