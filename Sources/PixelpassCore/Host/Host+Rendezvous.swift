@@ -11,8 +11,14 @@ extension Host {
         // Keys come from a 16-byte secret (every host makes one); a longer
         // secret from elsewhere simply has no rendezvous.
         guard let keys = RendezvousKeys(secret: ticket.secret) else { return dht.stop() }
+        // Viewers open toward the ticket's public address as soon as they
+        // start; only a ticket that may not name it sends them to the DHT first.
+        let ticketNamesOurPublicAddress = !configuration.ticketIdentity.ticketMayPredateThisShare
+            && ticket.reflexive.contains { $0.socketAddress.protocol == .inet }
         let rendezvous = HostRendezvous(dht: dht, nat: nat, nat6: nat6, keys: keys,
-                                        ownAddresses: { addresses }, logger: configuration.logger)
+                                        ownAddresses: { addresses },
+                                        viewersKnowOurAddress: ticketNamesOurPublicAddress,
+                                        logger: configuration.logger)
         self.rendezvous = rendezvous
         rendezvous.start()
     }

@@ -19,6 +19,13 @@ public enum TicketIdentity: Equatable, Sendable {
         }
     }
 
+    /// Whether viewers may hold a ticket from an earlier share, which names
+    /// where the host was then rather than where it is now.
+    public var ticketMayPredateThisShare: Bool {
+        if case .kept = self { return true }
+        return false
+    }
+
     /// The host's TLS identity (its fingerprint goes in the ticket) and the
     /// ticket's secret. Throws `TicketIdentityError` for a kept ticket that
     /// cannot be read or written, `TLSError` if GnuTLS cannot make a key.

@@ -25,21 +25,24 @@ struct GatheredCandidates {
 extension NATSideChannel {
     /// Asks the STUN servers, allocates the TURN relay and asks the router
     /// for a port mapping, all at once; completes within about `deadline`
-    /// seconds whatever answers, so the ticket is never held up for long.
-    /// Viewers' REST credentials go into the relay.
+    /// seconds whatever answers (`relayDeadline` when a TURN server is
+    /// configured), so the ticket is never held up for long. Viewers' REST
+    /// credentials go into the relay.
     func gather(_ settings: NATSettings, deadline: Double) -> EventLoopFuture<GatheredCandidates> {
         let loop = socket.eventLoop
         let names = settings.stunServers + (settings.turn.map { [$0.server] } ?? [])
         let started = NIODeadline.now()
         let mapping = settings.portMapping ? mapPort(deadline: deadline) : loop.makeSucceededFuture(nil)
         let servers = ServerResolver.resolve(names, timeout: deadline * 0.6, on: loop).flatMap { resolved in
-            let remaining = max(0.2, deadline - Double((NIODeadline.now() - started).nanoseconds) / 1e9)
+            func elapsed() -> Double { Double((NIODeadline.now() - started).nanoseconds) / 1e9 }
+            let remaining = max(0.2, deadline - elapsed())
             let stunServers = resolved.filter { settings.stunServers.contains($0.0) }.map(\.1)
             let discovery = self.discover(servers: stunServers, deadline: remaining)
             var relay: EventLoopFuture<(TicketRelay?, String?)> = loop.makeSucceededFuture((nil, nil))
             if let turn = settings.turn {
                 if let server = resolved.first(where: { $0.0 == turn.server })?.1 {
-                    relay = self.allocateRelay(turn, server: server, caFile: settings.turnCA, deadline: remaining)
+                    relay = self.allocateRelay(turn, server: server, caFile: settings.turnCA,
+                                               deadline: max(remaining, Self.relayDeadline - elapsed()))
                 } else {
                     relay = loop.makeSucceededFuture((nil, "cannot resolve the TURN server \(turn.server)"))
                 }
@@ -62,6 +65,14 @@ extension NATSideChannel {
             return gathered
         }
     }
+
+    /// How long a configured TURN server may take before the ticket goes
+    /// without its relay. Longer than STUN's second: an allocation over TLS
+    /// is four or five round trips to a server that may be far away, and a
+    /// user who named a TURN server wants its relay in the ticket. (A
+    /// starved debug build in CI once missed the one-second deadline by
+    /// 0.1 s.)
+    static let relayDeadline = 3.0
 
     /// The router's mapping of the QUIC socket's port, if it grants one.
     private func mapPort(deadline: Double) -> EventLoopFuture<PortMapper?> {

@@ -35,14 +35,19 @@ final class HostRendezvous {
     /// only after it.
     private var announcedAt: NIODeadline?
 
-    /// A viewer found before it can have seen our announce is punched only
-    /// this long after it: a probe that reaches its NAT before it has opened
-    /// toward our current address moves its port for good (the NAT's entry
-    /// for our probe outlives the punch). A restarted host with a kept
-    /// ticket is where that happens. The viewer's polls come every 500 ms
-    /// at first, then every second, and each takes a round trip or two; a
-    /// loaded machine adds more, so this leaves room for three polls.
+    /// A viewer that may know our address only from the DHT (a kept ticket
+    /// from an earlier share, or a ticket with no public address) is
+    /// punched no sooner than this after our announce: a probe that reaches
+    /// its NAT before it has opened toward our current address moves its
+    /// port for good (the NAT's entry for our probe outlives the punch). The
+    /// viewer's polls come every 500 ms at first, then every second, and
+    /// each takes a round trip or two; a loaded machine adds more, so this
+    /// leaves room for three polls.
     static let settleAfterAnnounce = TimeAmount.seconds(3)
+    /// Whether the viewers' ticket names our current public address: they
+    /// open toward it before they announce themselves, so a viewer found
+    /// is punched at once.
+    private let viewersKnowOurAddress: Bool
 
     /// Viewers found so far (for the doctor and the logs).
     private(set) var viewersFound = 0
@@ -60,12 +65,13 @@ final class HostRendezvous {
     static let maxTargets = 32
 
     init(dht: DHTSideChannel, nat: NATSideChannel, nat6: NATSideChannel?, keys: RendezvousKeys,
-         ownAddresses: @escaping () -> [NATAddress], logger: Logger) {
+         ownAddresses: @escaping () -> [NATAddress], viewersKnowOurAddress: Bool, logger: Logger) {
         self.dht = dht
         self.nat = nat
         self.nat6 = nat6
         self.keys = keys
         self.ownAddresses = ownAddresses
+        self.viewersKnowOurAddress = viewersKnowOurAddress
         self.logger = logger
     }
 
@@ -132,10 +138,15 @@ final class HostRendezvous {
         if polls % Self.recordEvery == 1 { readViewerRecord() }
     }
 
-    /// Punches `target` now, or once viewers have had time to see our
-    /// announce (checked again if it has not even completed yet).
+    /// Punches `target` now when the viewers' ticket names our address, else
+    /// once viewers have had time to see our announce (checked again if it
+    /// has not even completed yet).
     private func punchOnceSettled(_ target: SocketAddress) {
         guard !stopped else { return }
+        if viewersKnowOurAddress {
+            punching?.add(target)
+            return
+        }
         guard let announcedAt else {
             eventLoop.scheduleTask(in: .milliseconds(250)) { [weak self] in self?.punchOnceSettled(target) }
             return
