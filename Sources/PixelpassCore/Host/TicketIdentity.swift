@@ -21,7 +21,7 @@ public enum TicketIdentity: Equatable, Sendable {
 
     /// Whether viewers may hold a ticket from an earlier share, which names
     /// where the host was then rather than where it is now.
-    public var ticketMayPredateThisShare: Bool {
+    var ticketMayPredateThisShare: Bool {
         if case .kept = self { return true }
         return false
     }

@@ -34,15 +34,15 @@ extension NATSideChannel {
         let started = NIODeadline.now()
         let mapping = settings.portMapping ? mapPort(deadline: deadline) : loop.makeSucceededFuture(nil)
         let servers = ServerResolver.resolve(names, timeout: deadline * 0.6, on: loop).flatMap { resolved in
-            func elapsed() -> Double { Double((NIODeadline.now() - started).nanoseconds) / 1e9 }
-            let remaining = max(0.2, deadline - elapsed())
+            let elapsed = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+            let remaining = max(0.2, deadline - elapsed)
             let stunServers = resolved.filter { settings.stunServers.contains($0.0) }.map(\.1)
             let discovery = self.discover(servers: stunServers, deadline: remaining)
             var relay: EventLoopFuture<(TicketRelay?, String?)> = loop.makeSucceededFuture((nil, nil))
             if let turn = settings.turn {
                 if let server = resolved.first(where: { $0.0 == turn.server })?.1 {
                     relay = self.allocateRelay(turn, server: server, caFile: settings.turnCA,
-                                               deadline: max(remaining, Self.relayDeadline - elapsed()))
+                                               deadline: max(remaining, Self.relayDeadline - elapsed))
                 } else {
                     relay = loop.makeSucceededFuture((nil, "cannot resolve the TURN server \(turn.server)"))
                 }
@@ -69,9 +69,7 @@ extension NATSideChannel {
     /// How long a configured TURN server may take before the ticket goes
     /// without its relay. Longer than STUN's second: an allocation over TLS
     /// is four or five round trips to a server that may be far away, and a
-    /// user who named a TURN server wants its relay in the ticket. (A
-    /// starved debug build in CI once missed the one-second deadline by
-    /// 0.1 s.)
+    /// user who named a TURN server wants its relay in the ticket.
     static let relayDeadline = 3.0
 
     /// The router's mapping of the QUIC socket's port, if it grants one.

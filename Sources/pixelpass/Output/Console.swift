@@ -47,14 +47,14 @@ enum Console {
 
     /// Detail for `-v`: what was tried and decided, useful when reporting bugs.
     static func debug(_ message: String) {
-        guard verbose else { return }
+        guard let since = state.withLock({ $0.verbose ? $0.verboseSince : nil }) else { return }
         if let sink = infoSink { sink(message); return }
-        write("pixelpass: debug: [+\(secondsSinceVerbose())s] \(message)\n", to: STDERR_FILENO)
+        write("pixelpass: debug: [+\(secondsText(since: since))s] \(message)\n", to: STDERR_FILENO)
     }
 
     /// "12.345": a bug report's timeline (which punch came before which lookup).
-    private static func secondsSinceVerbose() -> String {
-        let elapsed = ContinuousClock.now - state.withLock { $0.verboseSince }
+    private static func secondsText(since: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - since
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return String(format: "%.3f", seconds)
     }
